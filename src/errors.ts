@@ -1,0 +1,49 @@
+/** Exit codes of the user's contract: 0 ok / in sync, 1 error, 2 drift or pending changes. */
+export const ExitCode = { ok: 0, error: 1, drift: 2 } as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/**
+ * A problem the user can fix: printed as its message and hint, never with a stack trace
+ * unless --verbose. Everything else that escapes a command is a bug (InternalError or any Error).
+ */
+export class UserError extends Error {
+  readonly hint: string | undefined
+  readonly exitCode: ExitCode
+  constructor(message: string, opts: { hint?: string; exitCode?: ExitCode; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'UserError'
+    this.hint = opts.hint
+    this.exitCode = opts.exitCode ?? ExitCode.error
+  }
+}
+
+/** A bug in nself-hooks itself: printed with a request to report it. */
+export class InternalError extends Error {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'InternalError'
+  }
+}
+
+/** One validation problem: where in the config, what is wrong, what to do. */
+export interface Issue {
+  path: string
+  message: string
+  hint?: string
+  severity: 'error' | 'warning'
+}
+
+/** Thrown when the config has problems: carries every one of them at once. */
+export class ConfigError extends UserError {
+  readonly issues: Issue[]
+  constructor(file: string, issues: Issue[]) {
+    const errors = issues.filter((i) => i.severity === 'error')
+    const lines = errors.map((i) => `  ${i.path || '(root)'}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ''}`)
+    super(
+      `${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+      { hint: 'fix the config and run the command again; nothing was written' },
+    )
+    this.name = 'ConfigError'
+    this.issues = issues
+  }
+}
