@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+export const PG_BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Why Postgres-backed tests cannot run here, or undefined when they can. Fails (not skips) under CI. */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_BASE_URL, connectionTimeoutMillis: 3000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return undefined
+  } catch (err) {
+    const reason = `PostgreSQL not reachable at ${PG_BASE_URL} (${(err as Error).message}); set NH_TEST_DATABASE_URL`
+    if (process.env.CI) throw new Error(`${reason}: CI must run the Postgres-backed tests`)
+    return reason
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+/** A fresh, empty database for one test file; drop() removes it. */
+export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `nh_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: PG_BASE_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(PG_BASE_URL)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_BASE_URL })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
