@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createJiti } from 'jiti'
+import type { Context, GlobalOptions } from '../context.js'
+import { ConfigError, type Issue, UserError } from '../errors.js'
+import { resolveModel } from '../model/resolve.js'
+import type { Model } from '../model/types.js'
+import { type LoadedEnv, loadEnv, parseCustomServices } from './env.js'
+import { validateConfig } from './validate.js'
+
+export const CONFIG_NAMES = ['webhooks.config.ts', 'webhooks.config.mts', 'webhooks.config.js', 'webhooks.config.mjs']
+
+export interface LoadedProject {
+  model: Model
+  env: LoadedEnv
+  /** warnings from validation and resolution (printed by the command) */
+  warnings: Issue[]
+}
+
+/** webhooks.config.ts from `start` upward; undefined when there is none. */
+export function findConfigFile(start: string): string | undefined {
+  let dir = resolve(start)
+  for (;;) {
+    for (const name of CONFIG_NAMES) {
+      const file = join(dir, name)
+      if (existsSync(file)) return file
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+/** The package's own entry, so `import { defineConfig } from 'nself-hooks'` works in any project. */
+function selfEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const candidates = [join(here, '..', 'index.js'), join(here, '..', 'index.ts')]
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!
+}
+
+export async function importConfig(file: string): Promise<unknown> {
+  const jiti = createJiti(import.meta.url, {
+    alias: { 'nself-hooks': selfEntry() },
+    moduleCache: false,
+    fsCache: false,
+    interopDefault: true,
+  })
+  let mod: unknown
+  try {
+    mod = await jiti.import(file)
+  } catch (err) {
+    const e = err as Error
+    throw new UserError(`could not load ${file}: ${e.message.split('\n')[0]}`, {
+      hint: 'fix the TypeScript error above; the file must `export default defineConfig({...})`',
+      cause: err,
+    })
+  }
+  const value = mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
+  if (value === undefined || value === null || typeof value !== 'object') {
+    throw new UserError(`${file} has no default export`, {
+      hint: 'end the file with `export default defineConfig({ ... })`',
+    })
+  }
+  return value
+}
+
+export function configPath(ctx: Context, opts: GlobalOptions): string {
+  if (opts.config !== undefined) {
+    const file = isAbsolute(opts.config) ? opts.config : resolve(ctx.cwd, opts.config)
+    if (!existsSync(file)) {
+      throw new UserError(`config file ${opts.config} does not exist`, {
+        hint: 'check the --config path, or run nself-hooks init to create one',
+      })
+    }
+    return file
+  }
+  const found = findConfigFile(ctx.cwd)
+  if (found === undefined) {
+    throw new UserError(`no webhooks.config.ts found from ${ctx.cwd} upward`, {
+      hint: 'run nself-hooks init to create one, or pass --config <file>',
+    })
+  }
+  return found
+}
+
+/** config file → env → validate → model; throws ConfigError with every problem at once. */
+export async function loadProject(ctx: Context, opts: GlobalOptions): Promise<LoadedProject> {
+  const file = configPath(ctx, opts)
+  const root = dirname(file)
+  const env = loadEnv(root, ctx.env, opts.envFile ?? [])
+  const raw = await importConfig(file)
+  const shown = relative(ctx.cwd, file) || file
+  const validated = validateConfig(raw)
+  if (!validated.ok) throw new ConfigError(shown, validated.issues)
+  const resolved = resolveModel({
+    config: validated.config,
+    configFile: file,
+    env: env.values,
+    services: parseCustomServices(env.values),
+  })
+  if (!resolved.ok) throw new ConfigError(shown, [...validated.issues, ...resolved.issues])
+  const model = resolved.model
+  if (opts.endpoint !== undefined) model.hasura.endpoint = opts.endpoint.replace(/\/+$/, '')
+  return { model, env, warnings: [...validated.issues, ...resolved.issues, ...envWarnings(model, env.values)] }
+}
+
+/** Hasura resolves env names on its side: say when one is not visible here, never fail for it. */
+function envWarnings(model: Model, env: Record<string, string | undefined>): Issue[] {
+  const names = new Map<string, string>()
+  const templates = (s: string) => [...s.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!)
+  for (const t of model.triggers) {
+    if ('fromEnv' in t.webhook) names.set(t.webhook.fromEnv, `triggers.${t.name}.webhookFromEnv`)
+    else for (const n of templates(t.webhook.url)) names.set(n, `triggers.${t.name}.webhook`)
+    for (const h of t.headers) if ('value_from_env' in h) names.set(h.value_from_env, `triggers.${t.name}.headers`)
+  }
+  for (const c of model.crons) {
+    for (const n of templates(c.webhook)) names.set(n, `crons.${c.name}.webhook`)
+    for (const h of c.headers) if ('value_from_env' in h) names.set(h.value_from_env, `crons.${c.name}.headers`)
+  }
+  return [...names]
+    .filter(([name]) => env[name] === undefined)
+    .map(([name, path]) => ({
+      path,
+      severity: 'warning' as const,
+      message: `${name} is not set locally; Hasura must have it in its environment`,
+    }))
+}

@@ -1,0 +1,373 @@
+import { Cron } from 'croner'
+import type { z } from 'zod'
+import type { Issue } from '../errors.js'
+import { type CronConfig, configSchema, type HeaderValue, type ParsedConfig, type TriggerConfig } from './schema.js'
+
+/** Hasura's own rule for event trigger names (HASURA.md). */
+export const TRIGGER_NAME_PATTERN = /^[A-Za-z]+[A-Za-z0-9_-]*$/
+/** Postgres identifier limit minus `notify_hasura_` and `_INSERT`. */
+export const TRIGGER_NAME_MAX = 42
+const SECRET_LOOKING = /secret|token|key|authorization|signature|password/i
+const ENV_TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/
+
+export type ValidationResult = { ok: true; config: ParsedConfig; issues: Issue[] } | { ok: false; issues: Issue[] }
+
+/** Every problem at once: the schema's, then the cross-field rules on what parsed. */
+export function validateConfig(input: unknown): ValidationResult {
+  const parsed = configSchema.safeParse(input)
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => fromZodIssue(i, input))
+    // Cross-field rules still run on the entries that parsed, so the user sees everything in one pass.
+    issues.push(...rulesOnPartial(input))
+    return { ok: false, issues: dedupe(issues) }
+  }
+  const issues = runRules(parsed.data)
+  const ok = !issues.some((i) => i.severity === 'error')
+  return ok ? { ok, config: parsed.data, issues } : { ok, issues }
+}
+
+type Rule = (config: ParsedConfig, push: (issue: Issue) => void) => void
+
+const rules: Rule[] = [
+  triggerNamesHasuraAccepts,
+  triggersHaveAnOperation,
+  columnListsNotEmpty,
+  exactlyOneWebhookSource,
+  handlersNeedAService,
+  cronsHaveNoWebhookFromEnv,
+  cronSchedulesAreValid,
+  headersKeepSecretsInEnv,
+  webhooksAreUrls,
+  tablesAreQualifiedOnce,
+]
+
+function runRules(config: ParsedConfig): Issue[] {
+  const issues: Issue[] = []
+  for (const rule of rules) rule(config, (i) => issues.push(i))
+  return issues
+}
+
+/** Runs the rules over the triggers and crons that parse on their own when the whole config does not. */
+function rulesOnPartial(input: unknown): Issue[] {
+  if (!isRecord(input)) return []
+  const partial: Record<string, unknown> = {}
+  for (const key of ['hasura', 'service', 'defaults'] as const) {
+    if (key in input && configSchema.shape[key].safeParse(input[key]).success) partial[key] = input[key]
+  }
+  for (const key of ['triggers', 'crons', 'external'] as const) {
+    const entries = input[key]
+    if (!isRecord(entries)) continue
+    const schema = configSchema.shape[key].unwrap().valueType
+    partial[key] = Object.fromEntries(Object.entries(entries).filter(([, v]) => schema.safeParse(v).success))
+  }
+  const parsed = configSchema.safeParse(partial)
+  return parsed.success ? runRules(parsed.data) : []
+}
+
+function triggerNamesHasuraAccepts(config: ParsedConfig, push: (i: Issue) => void) {
+  for (const name of Object.keys(config.triggers ?? {})) {
+    const path = `triggers.${name}`
+    if (!TRIGGER_NAME_PATTERN.test(name)) {
+      push({
+        path,
+        severity: 'error',
+        message: `trigger name "${name}" is refused by Hasura: only letters, digits, underscores and hyphens, starting with a letter`,
+        hint: `rename it, e.g. "${suggestName(name)}"`,
+      })
+    }
+    if (name.length > TRIGGER_NAME_MAX) {
+      push({
+        path,
+        severity: 'error',
+        message: `trigger name "${name}" has ${name.length} characters; Hasura allows at most ${TRIGGER_NAME_MAX}`,
+        hint: 'shorten the name (Postgres limits the trigger function name built from it)',
+      })
+    }
+  }
+  for (const name of Object.keys(config.crons ?? {})) {
+    if (name.trim() === '') push({ path: 'crons', severity: 'error', message: 'a cron name is empty' })
+  }
+}
+
+function triggersHaveAnOperation(config: ParsedConfig, push: (i: Issue) => void) {
+  for (const [name, t] of Object.entries(config.triggers ?? {})) {
+    if (!t.on.insert && !t.on.update && !t.on.delete && !t.on.manual) {
+      push({
+        path: `triggers.${name}.on`,
+        severity: 'error',
+        message: 'no operation: the trigger would never fire',
+        hint: 'set at least one of insert, update, delete (true or an object) or manual: true',
+      })
+    }
+  }
+}
+
+function columnListsNotEmpty(config: ParsedConfig, push: (i: Issue) => void) {
+  for (const [name, t] of Object.entries(config.triggers ?? {})) {
+    for (const op of ['insert', 'update', 'delete'] as const) {
+      const spec = t.on[op]
+      if (typeof spec !== 'object') continue
+      for (const field of ['columns', 'payload'] as const) {
+        const list = (spec as Record<string, unknown>)[field]
+        if (Array.isArray(list) && list.length === 0) {
+          push({
+            path: `triggers.${name}.on.${op}.${field}`,
+            severity: 'error',
+            message: `empty column list: Hasura refuses it (found empty column specification)`,
+            hint: `list at least one column, or use '*' for all columns`,
+          })
+        }
+      }
+    }
+  }
+}
+
+function exactlyOneWebhookSource(config: ParsedConfig, push: (i: Issue) => void) {
+  const check = (path: string, e: TriggerConfig | CronConfig, allowed: string) => {
+    const given = (['webhook', 'webhookFromEnv', 'handler'] as const).filter((k) => e[k] !== undefined)
+    if (given.length === 1) return
+    push({
+      path,
+      severity: 'error',
+      message:
+        given.length === 0 ? 'no webhook: nowhere to deliver events' : `both ${given.join(' and ')} are set`,
+      hint: `set exactly one of ${allowed}`,
+    })
+  }
+  for (const [name, t] of Object.entries(config.triggers ?? {}))
+    check(`triggers.${name}`, t, 'webhook, webhookFromEnv or handler')
+  for (const [name, c] of Object.entries(config.crons ?? {})) check(`crons.${name}`, c, 'webhook or handler')
+}
+
+function handlersNeedAService(config: ParsedConfig, push: (i: Issue) => void) {
+  if (config.service !== undefined) return
+  const entries = [
+    ...Object.entries(config.triggers ?? {}).map(([n, t]) => [`triggers.${n}.handler`, t.handler] as const),
+    ...Object.entries(config.crons ?? {}).map(([n, c]) => [`crons.${n}.handler`, c.handler] as const),
+    ...Object.entries(config.external ?? {}).map(([n, e]) => [`external.${n}.handler`, e.handler] as const),
+  ]
+  for (const [path, handler] of entries) {
+    if (handler === undefined) continue
+    push({
+      path,
+      severity: 'error',
+      message: `handler "${handler}" needs a service to live in, and the config has no service`,
+      hint: `add service: 'webhooks' (a CS_N entry in .env) or service: { name, template, port }, or use webhook: '<url>'`,
+    })
+  }
+}
+
+function cronsHaveNoWebhookFromEnv(config: ParsedConfig, push: (i: Issue) => void) {
+  for (const [name, c] of Object.entries(config.crons ?? {})) {
+    if (c.webhookFromEnv === undefined) continue
+    push({
+      path: `crons.${name}.webhookFromEnv`,
+      severity: 'error',
+      message: 'Hasura cron triggers have no webhook_from_env',
+      hint: `use webhook: '{{${c.webhookFromEnv}}}' (Hasura resolves the template from its environment)`,
+    })
+  }
+}
+
+/** Hasura accepts classic 5-field cron (minute hour day-of-month month day-of-week), in UTC. */
+export function cronScheduleProblem(schedule: string): string | undefined {
+  const fields = schedule.trim().split(/\s+/)
+  if (fields.length !== 5) return `has ${fields.length} field${fields.length === 1 ? '' : 's'}; Hasura needs 5`
+  const bad = fields.find((f) => !/^[0-9*,/-]+$/.test(f))
+  if (bad !== undefined) return `field "${bad}" is not a number, range, list, step or *`
+  try {
+    new Cron(schedule, { timezone: 'UTC', paused: true }).stop()
+  } catch (err) {
+    return (err as Error).message.replace(/^CronPattern: /, '')
+  }
+  return undefined
+}
+
+function cronSchedulesAreValid(config: ParsedConfig, push: (i: Issue) => void) {
+  for (const [name, c] of Object.entries(config.crons ?? {})) {
+    const problem = cronScheduleProblem(c.schedule)
+    if (problem === undefined) continue
+    push({
+      path: `crons.${name}.schedule`,
+      severity: 'error',
+      message: `invalid cron expression "${c.schedule}": ${problem}`,
+      hint: `use 5 fields in UTC, e.g. '0 9 * * *' for 09:00 every day`,
+    })
+  }
+}
+
+function headersKeepSecretsInEnv(config: ParsedConfig, push: (i: Issue) => void) {
+  const check = (path: string, headers: Record<string, HeaderValue> | undefined) => {
+    for (const [header, value] of Object.entries(headers ?? {})) {
+      if (typeof value !== 'string' || !SECRET_LOOKING.test(header) || ENV_TEMPLATE.test(value)) continue
+      push({
+        path: `${path}.${header}`,
+        severity: 'error',
+        message: `header "${header}" looks secret but has a literal value, which would be committed to metadata`,
+        hint: `use { fromEnv: '${envNameFor(header)}' } and set that variable where Hasura runs`,
+      })
+    }
+  }
+  check('defaults.headers', config.defaults?.headers)
+  for (const [n, t] of Object.entries(config.triggers ?? {})) check(`triggers.${n}.headers`, t.headers)
+  for (const [n, c] of Object.entries(config.crons ?? {})) check(`crons.${n}.headers`, c.headers)
+}
+
+function webhooksAreUrls(config: ParsedConfig, push: (i: Issue) => void) {
+  const check = (path: string, webhook: string | undefined) => {
+    if (webhook === undefined) return
+    const withoutTemplates = webhook.replace(/\{\{[^}]*\}\}/g, 'http://env.invalid')
+    if (/^https?:\/\/[^\s]+$/.test(withoutTemplates)) return
+    push({
+      path,
+      severity: 'error',
+      message: `webhook "${webhook}" is not an http(s) URL`,
+      hint: `write a full URL ('https://api.example.com/hook') or start with an env template ('{{API_BASE}}/hook')`,
+    })
+  }
+  for (const [n, t] of Object.entries(config.triggers ?? {})) check(`triggers.${n}.webhook`, t.webhook)
+  for (const [n, c] of Object.entries(config.crons ?? {})) check(`crons.${n}.webhook`, c.webhook)
+}
+
+function tablesAreQualifiedOnce(config: ParsedConfig, push: (i: Issue) => void) {
+  for (const [n, t] of Object.entries(config.triggers ?? {})) {
+    if (typeof t.table === 'string' && t.table.split('.').length > 2) {
+      push({
+        path: `triggers.${n}.table`,
+        severity: 'error',
+        message: `table "${t.table}" has more than one dot`,
+        hint: `write 'schema.table', or { schema: '...', name: '...' } when a name contains a dot`,
+      })
+    }
+  }
+}
+
+const KNOWN_KEYS: Record<string, string[]> = {
+  root: ['hasura', 'service', 'defaults', 'triggers', 'crons', 'external'],
+  trigger: ['table', 'source', 'on', 'webhook', 'webhookFromEnv', 'handler', 'headers', 'retry', 'comment'],
+  cron: ['schedule', 'payload', 'includeInMetadata', 'webhook', 'webhookFromEnv', 'handler', 'headers', 'retry', 'comment'],
+  retry: ['numRetries', 'intervalSec', 'timeoutSec', 'toleranceSec'],
+  on: ['insert', 'update', 'delete', 'manual'],
+  hasura: ['endpoint', 'adminSecretEnv', 'metadataDir', 'source'],
+  defaults: ['retry', 'headers'],
+  service: ['name', 'template', 'port', 'routePrefix', 'baseUrl', 'dir'],
+  external: ['provider', 'secretEnv', 'handler', 'header', 'toleranceSec'],
+  opSpec: ['columns', 'payload'],
+}
+
+function knownKeysAt(path: PropertyKey[]): string[] {
+  const p = path.map(String)
+  if (p.length === 0) return KNOWN_KEYS.root!
+  const last = p[p.length - 1]!
+  if (last === 'retry') return KNOWN_KEYS.retry!
+  if (last === 'on') return KNOWN_KEYS.on!
+  if (['insert', 'update', 'delete'].includes(last)) return KNOWN_KEYS.opSpec!
+  if (p.length === 1) return KNOWN_KEYS[p[0] === 'triggers' || p[0] === 'crons' ? 'root' : p[0]!] ?? []
+  if (p.length === 2 && p[0] === 'triggers') return KNOWN_KEYS.trigger!
+  if (p.length === 2 && p[0] === 'crons') return KNOWN_KEYS.cron!
+  if (p.length === 2 && p[0] === 'external') return KNOWN_KEYS.external!
+  return []
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue, input: unknown): Issue[] {
+  const base = issue.path.map(String).join('.')
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(issue.path)
+    return issue.keys.map((key) => {
+      const close = closest(key, known)
+      return {
+        path: base ? `${base}.${key}` : key,
+        severity: 'error' as const,
+        message: `unknown key "${key}"`,
+        hint: close ? `did you mean "${close}"?` : `allowed here: ${known.join(', ') || 'none'}`,
+      }
+    })
+  }
+  if (issue.code === 'invalid_union') {
+    // Report the branch that went furthest, not zod's generic "invalid input".
+    const value = valueAt(input, issue.path)
+    const branches = issue.errors
+    const best = branches.find((b) => b.every((i) => i.code !== 'invalid_type' || i.path.length > 0))
+    if (best && best.length > 0 && typeof value === 'object' && value !== null) {
+      return best.flatMap((i) => fromZodIssue({ ...i, path: [...issue.path, ...i.path] }, input))
+    }
+    return [{ path: base, severity: 'error', message: `invalid value ${preview(value)}`, hint: hintFor(issue.path) }]
+  }
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
+    return [{ path: base, severity: 'error', message: `missing ${String(issue.path.at(-1) ?? 'value')}` }]
+  }
+  return [{ path: base, severity: 'error', message: issue.message, hint: hintFor(issue.path) }]
+}
+
+function hintFor(path: PropertyKey[]): string | undefined {
+  const last = String(path.at(-1) ?? '')
+  if (last === 'table') return `'users', 'schema.table' or { schema, name }`
+  if (['insert', 'delete'].includes(last)) return `true, or { payload: ['col', ...] }`
+  if (last === 'update') return `true, or { columns: ['col', ...], payload: ['col', ...] }`
+  if (last === 'columns' || last === 'payload') return `'*' or a list of column names`
+  if (path.includes('headers')) return `a literal string, or { fromEnv: 'ENV_NAME' }`
+  if (last === 'service') return `a CS_N service name from .env, or { name, template, port, routePrefix }`
+  return undefined
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = input
+  for (const k of path) v = isRecord(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[k] : undefined
+  return v
+}
+
+function preview(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v)
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>()
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function suggestName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[^A-Za-z]+/, '')
+  return (cleaned || 'trigger').slice(0, TRIGGER_NAME_MAX)
+}
+
+function envNameFor(header: string): string {
+  return header.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'WEBHOOK_SECRET'
+}
+
+/** Edit distance ≤ 2 (or a prefix): enough to catch `retires` for `retry`-ish typos. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestD = 3
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase())
+    if (d < bestD) {
+      best = c
+      bestD = d
+    }
+  }
+  return best ?? candidates.find((c) => c.length >= 3 && word.toLowerCase().startsWith(c.slice(0, 3).toLowerCase()))
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]!
+}

@@ -1,0 +1,139 @@
+import type { Queryable } from './db.js'
+
+/** Channel the event log insert notifies, so the processor wakes within milliseconds of a commit. */
+export const EVENT_CHANNEL = 'nself_hooks_event'
+export const CRON_CHANNEL = 'nself_hooks_cron'
+
+/**
+ * The hdb_catalog objects Hasura installs (init_pg_source.sql, initialise.sql), plus the stored metadata.
+ * Idempotent: run at every start. insert_event_log is Hasura's, with a pg_notify added.
+ */
+export const CATALOG_SQL = `
+CREATE SCHEMA IF NOT EXISTS hdb_catalog;
+
+CREATE OR REPLACE FUNCTION hdb_catalog.gen_hasura_uuid() RETURNS uuid AS 'select gen_random_uuid()' LANGUAGE SQL;
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_metadata (
+  id INTEGER PRIMARY KEY,
+  metadata JSON NOT NULL,
+  resource_version INTEGER NOT NULL DEFAULT 1 UNIQUE,
+  nself_hidden_crons JSON NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_source_catalog_version (
+  version TEXT NOT NULL,
+  upgraded_on TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.event_log (
+  id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
+  schema_name TEXT NOT NULL,
+  table_name TEXT NOT NULL,
+  trigger_name TEXT NOT NULL,
+  payload JSONB NOT NULL,
+  delivered BOOLEAN NOT NULL DEFAULT FALSE,
+  error BOOLEAN NOT NULL DEFAULT FALSE,
+  tries INTEGER NOT NULL DEFAULT 0,
+  created_at TIMESTAMP DEFAULT NOW(),
+  locked TIMESTAMPTZ,
+  next_retry_at TIMESTAMP,
+  archived BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX IF NOT EXISTS event_log_trigger_name_idx ON hdb_catalog.event_log (trigger_name);
+CREATE INDEX IF NOT EXISTS event_log_fetch_events
+  ON hdb_catalog.event_log (locked NULLS FIRST, next_retry_at NULLS FIRST, created_at)
+  WHERE delivered = 'f' AND error = 'f' AND archived = 'f';
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.event_invocation_logs (
+  id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
+  trigger_name TEXT,
+  event_id TEXT,
+  status INTEGER,
+  request JSON,
+  response JSON,
+  created_at TIMESTAMP DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS event_invocation_logs_event_id_idx ON hdb_catalog.event_invocation_logs (event_id);
+
+CREATE OR REPLACE FUNCTION
+  hdb_catalog.insert_event_log(schema_name text, table_name text, trigger_name text, op text, row_data json)
+  RETURNS text AS $$
+  DECLARE
+    id text;
+    payload json;
+    session_variables json;
+    trace_context json;
+  BEGIN
+    id := gen_random_uuid();
+    session_variables := current_setting('hasura.user', 't');
+    trace_context := current_setting('hasura.tracecontext', 't');
+    payload := json_build_object(
+      'op', op,
+      'data', row_data,
+      'session_variables', session_variables,
+      'trace_context', trace_context
+    );
+    INSERT INTO hdb_catalog.event_log
+                (id, schema_name, table_name, trigger_name, payload)
+    VALUES
+    (id, schema_name, table_name, trigger_name, payload);
+    PERFORM pg_notify('${EVENT_CHANNEL}', '');
+    RETURN id;
+  END;
+$$ LANGUAGE plpgsql;
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_cron_events (
+  id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
+  trigger_name TEXT NOT NULL,
+  scheduled_time TIMESTAMPTZ NOT NULL,
+  status TEXT NOT NULL DEFAULT 'scheduled',
+  tries INTEGER NOT NULL DEFAULT 0,
+  created_at TIMESTAMPTZ DEFAULT NOW(),
+  next_retry_at TIMESTAMPTZ,
+  CONSTRAINT valid_status CHECK (status IN ('scheduled','locked','delivered','error','dead'))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS hdb_cron_events_unique_scheduled
+  ON hdb_catalog.hdb_cron_events (trigger_name, scheduled_time) WHERE status = 'scheduled';
+CREATE INDEX IF NOT EXISTS hdb_cron_event_status ON hdb_catalog.hdb_cron_events (status);
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_cron_event_invocation_logs (
+  id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
+  event_id TEXT,
+  status INTEGER,
+  request JSON,
+  response JSON,
+  created_at TIMESTAMPTZ DEFAULT NOW()
+);
+CREATE INDEX IF NOT EXISTS hdb_cron_event_invocation_event_id ON hdb_catalog.hdb_cron_event_invocation_logs (event_id);
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_scheduled_events (
+  id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
+  webhook_conf JSON NOT NULL,
+  scheduled_time TIMESTAMPTZ NOT NULL,
+  retry_conf JSON,
+  payload JSON,
+  header_conf JSON,
+  status TEXT NOT NULL DEFAULT 'scheduled',
+  tries INTEGER NOT NULL DEFAULT 0,
+  created_at TIMESTAMPTZ DEFAULT NOW(),
+  next_retry_at TIMESTAMPTZ,
+  comment TEXT,
+  request_transform JSON,
+  response_transform JSON,
+  CONSTRAINT valid_status CHECK (status IN ('scheduled','locked','delivered','error','dead'))
+);
+CREATE INDEX IF NOT EXISTS hdb_scheduled_event_status ON hdb_catalog.hdb_scheduled_events (status);
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_scheduled_event_invocation_logs (
+  id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
+  event_id TEXT,
+  status INTEGER,
+  request JSON,
+  response JSON,
+  created_at TIMESTAMPTZ DEFAULT NOW()
+);
+`
+
+export async function installCatalog(db: Queryable): Promise<void> {
+  await db.exec(CATALOG_SQL)
+}

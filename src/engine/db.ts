@@ -1,0 +1,149 @@
+import { PGlite } from '@electric-sql/pglite'
+import pg from 'pg'
+
+/** Something that runs one statement with parameters: the database, or a transaction on it. */
+export interface Queryable {
+  query<T = any>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>
+  /** several statements separated by `;`, no parameters */
+  exec(sql: string): Promise<void>
+}
+
+/** The result of the last statement of a script, every value as Postgres' text form (run_sql). */
+export interface RawResult {
+  fields: string[]
+  rows: (string | null)[][]
+  command: string
+}
+
+/** One code path over PGlite and PostgreSQL: the engine sees only this. */
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres'
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /** runs a script in one transaction and returns its last result in text form */
+  runScript(sql: string, opts?: { readOnly?: boolean; inTx?: (tx: Queryable) => Promise<void> }): Promise<RawResult>
+  listen(channel: string, onNotify: () => void): Promise<void>
+  close(): Promise<void>
+}
+
+const textParsers: Record<number, (v: string) => string> = new Proxy(
+  {},
+  { get: () => (v: string) => v, has: () => true },
+)
+
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const db = dataDir ? new PGlite(dataDir) : new PGlite()
+  await db.waitReady
+  await db.exec(`SET TimeZone = 'UTC'`)
+  const wrap = (q: {
+    query: PGlite['query']
+    exec: PGlite['exec']
+  }): Queryable => ({
+    async query(sql, params) {
+      const r = await q.query<any>(sql, params as any[])
+      return { rows: r.rows }
+    },
+    async exec(sql) {
+      await q.exec(sql)
+    },
+  })
+  const base = wrap(db)
+  return {
+    kind: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx as any))),
+    async runScript(sql, opts = {}) {
+      return db.transaction(async (tx) => {
+        if (opts.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
+        const results = await tx.exec(sql, { rowMode: 'array', parsers: textParsers })
+        if (opts.inTx) await opts.inTx(wrap(tx as any))
+        const last = results[results.length - 1]
+        if (!last) return { fields: [], rows: [], command: 'EMPTY' }
+        return {
+          fields: last.fields.map((f) => f.name),
+          rows: last.rows as unknown as (string | null)[][],
+          command: last.fields.length > 0 ? 'SELECT' : 'COMMAND',
+        }
+      })
+    },
+    async listen(channel, onNotify) {
+      await db.listen(channel, () => onNotify())
+    },
+    async close() {
+      await db.close()
+    },
+  }
+}
+
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, options: '-c TimeZone=UTC' })
+  pool.on('error', () => {})
+  let listener: pg.Client | undefined
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query(sql, params) {
+      const r = await c.query(sql, params as any[])
+      return { rows: r.rows }
+    },
+    async exec(sql) {
+      await c.query(sql)
+    },
+  })
+  const base = wrap(pool)
+  const transaction = async <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
+    const client = await pool.connect()
+    try {
+      await client.query('BEGIN')
+      const out = await fn(wrap(client))
+      await client.query('COMMIT')
+      return out
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw err
+    } finally {
+      client.release()
+    }
+  }
+  return {
+    kind: 'postgres',
+    query: base.query,
+    exec: base.exec,
+    transaction,
+    async runScript(sql, opts = {}) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        if (opts.readOnly) await client.query('SET TRANSACTION READ ONLY')
+        // a script without parameters goes over the simple protocol: pg returns one result per statement
+        const r = (await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } } as any)) as unknown as pg.QueryResult | pg.QueryResult[]
+        if (opts.inTx) await opts.inTx(wrap(client))
+        await client.query('COMMIT')
+        const results = Array.isArray(r) ? r : [r]
+        const last = results[results.length - 1]
+        if (!last) return { fields: [], rows: [], command: 'EMPTY' }
+        return {
+          fields: (last.fields ?? []).map((f) => f.name),
+          rows: (last.rows ?? []) as unknown as (string | null)[][],
+          command: last.fields && last.fields.length > 0 ? 'SELECT' : 'COMMAND',
+        }
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    async listen(channel, onNotify) {
+      if (!listener) {
+        listener = new pg.Client({ connectionString: url })
+        listener.on('error', () => {})
+        await listener.connect()
+        listener.on('notification', () => onNotify())
+      }
+      await listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+    },
+    async close() {
+      if (listener) await listener.end().catch(() => {})
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,107 @@
+/** The resolved form of webhooks.config.ts that every later stage reads. Plain data, no I/O. */
+
+export interface TableRef {
+  schema: string
+  name: string
+}
+
+export type Columns = '*' | string[]
+
+export interface OperationSpec {
+  columns: Columns
+  payload?: Columns
+}
+
+export type Header = { name: string; value: string } | { name: string; value_from_env: string }
+
+export interface TriggerRetry {
+  numRetries: number
+  intervalSec: number
+  timeoutSec: number
+}
+
+export interface CronRetry {
+  numRetries: number
+  retryIntervalSeconds: number
+  timeoutSeconds: number
+  toleranceSeconds: number
+}
+
+export interface ModelTrigger {
+  name: string
+  source: string
+  table: TableRef
+  definition: {
+    enable_manual: boolean
+    insert?: OperationSpec
+    update?: OperationSpec
+    delete?: OperationSpec
+  }
+  /** exactly one: a URL (maybe with {{ENV}} templates) or an env name Hasura reads */
+  webhook: { url: string } | { fromEnv: string }
+  retry: TriggerRetry
+  headers: Header[]
+  /** the route on the service, when the webhook came from `handler` */
+  handler?: string
+  comment?: string
+}
+
+export interface ModelCron {
+  name: string
+  webhook: string
+  schedule: string
+  payload?: unknown
+  comment?: string
+  includeInMetadata: boolean
+  retry: CronRetry
+  headers: Header[]
+  handler?: string
+}
+
+export type ExternalProvider = 'stripe' | 'github' | 'standard-webhooks' | 'hmac-sha256'
+
+export interface ModelExternal {
+  name: string
+  provider: ExternalProvider
+  secretEnv: string
+  handler: string
+  header?: string
+  toleranceSec: number
+}
+
+export interface ModelService {
+  name: string
+  template: string
+  port: number
+  routePrefix: string
+  baseUrl: string
+  /** absolute path of the service folder */
+  dir: string
+}
+
+export interface Model {
+  /** absolute path of webhooks.config.ts */
+  configFile: string
+  /** the folder holding the config: the project root */
+  root: string
+  hasura: {
+    endpoint: string
+    adminSecretEnv: string
+    /** absolute */
+    metadataDir: string
+    source: string
+  }
+  service?: ModelService
+  triggers: ModelTrigger[]
+  crons: ModelCron[]
+  external: ModelExternal[]
+}
+
+/** Hasura's defaults (HASURA.md): event trigger retry_conf and cron retry_conf. */
+export const HASURA_TRIGGER_RETRY: TriggerRetry = { numRetries: 0, intervalSec: 10, timeoutSec: 60 }
+export const HASURA_CRON_RETRY: CronRetry = {
+  numRetries: 0,
+  retryIntervalSeconds: 10,
+  timeoutSeconds: 60,
+  toleranceSeconds: 21600,
+}
