@@ -1,0 +1,138 @@
+import { createInterface } from 'node:readline/promises'
+import { Command, CommanderError } from 'commander'
+import type { Context, GlobalOptions } from './context.js'
+import { reportError } from './output/report.js'
+
+/**
+ * The one place that knows argv. Each command is lazy-imported from src/commands/<name>.ts,
+ * so --help and --version load almost nothing.
+ */
+
+export interface ParsedCommand {
+  name: string
+  options: Record<string, unknown>
+  args: string[]
+  globals: GlobalOptions & { cwd?: string; color?: boolean; verbose?: boolean }
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value]
+}
+
+const VERSION = '0.1.0'
+
+/** Builds the program; `onRun` receives what was parsed (tests use it to check argv → options). */
+export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
+  const program = new Command('nself-hooks')
+    .description('Hasura event triggers and cron triggers as code')
+    .version(VERSION)
+    .option('--config <file>', 'webhooks.config.ts to use (default: found from the working directory up)')
+    .option('--cwd <dir>', 'run as if started in <dir>')
+    .option('--env-file <file>', 'also read this env file (repeatable; after the .env layers)', collect)
+    .option('--endpoint <url>', 'Hasura endpoint (default: config, then HASURA_GRAPHQL_ENDPOINT)')
+    .option('--no-color', 'plain output (also NO_COLOR)')
+    .option('--verbose', 'show details and stack traces')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+
+  const register = (cmd: Command, name: string) =>
+    cmd.action((...received: unknown[]) => {
+      const command = received[received.length - 1] as Command
+      const options = command.opts()
+      const args = (received.slice(0, -2) as unknown[]).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[]
+      onRun({ name, options, args: args.filter((a) => a !== undefined), globals: program.opts() })
+    })
+
+  register(
+    program
+      .command('init')
+      .description('write a starter webhooks.config.ts (using the nself .env services when present)')
+      .option('--force', 'overwrite an existing webhooks.config.ts')
+      .addHelpText('after', examples(['nself-hooks init', 'nself-hooks init --cwd my-project'])),
+    'init',
+  )
+
+  register(
+    program
+      .command('generate')
+      .description('write the managed event and cron triggers into the Hasura metadata directory')
+      .option('--check', 'write nothing; exit 2 with a diff when files would change')
+      .option('--dry-run', 'print what would be written, write nothing')
+      .option('--json', 'report as JSON')
+      .addHelpText(
+        'after',
+        examples(['nself-hooks generate', 'nself-hooks generate --check   # in CI: exit 2 on drift', 'nself-hooks generate --dry-run']),
+      ),
+    'generate',
+  )
+
+  return program
+}
+
+/** Loads and runs one command module; keep these imports lazy. */
+async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> {
+  const opts = { ...parsed.globals, ...parsed.options }
+  switch (parsed.name) {
+    case 'init':
+      return (await import('./commands/init.js')).init(opts, ctx)
+    case 'generate':
+      return (await import('./commands/generate.js')).generate(opts, ctx)
+    default:
+      throw new Error(`command ${parsed.name} is registered but has no runner`)
+  }
+}
+
+export function makeContext(
+  globals: { cwd?: string; color?: boolean; verbose?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Context {
+  const isTTY = Boolean(process.stdout.isTTY)
+  const color = globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined)
+  const ctx: Context = {
+    cwd: globals.cwd ? new URL(globals.cwd, `file://${process.cwd()}/`).pathname : process.cwd(),
+    env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY,
+    color,
+    verbose: Boolean(globals.verbose),
+  }
+  if (isTTY && process.stdin.isTTY) {
+    ctx.confirm = async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout })
+      try {
+        const answer = await rl.question(`${question} [y/N] `)
+        return /^y(es)?$/i.test(answer.trim())
+      } finally {
+        rl.close()
+      }
+    }
+  }
+  return ctx
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ParsedCommand | undefined
+  const program = buildProgram((p) => {
+    parsed = p
+  })
+  try {
+    await program.parseAsync(argv)
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1
+    throw err
+  }
+  if (!parsed) return 0
+  const ctx = makeContext(parsed.globals)
+  try {
+    return await runCommand(parsed, ctx)
+  } catch (err) {
+    return reportError(ctx, err)
+  }
+}
+

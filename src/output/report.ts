@@ -1,0 +1,31 @@
+import chalk, { Chalk, type ChalkInstance } from 'chalk'
+import type { Context } from '../context.js'
+import { ConfigError, type Issue, UserError } from '../errors.js'
+
+export function colors(ctx: Context): ChalkInstance {
+  return ctx.color ? new Chalk({ level: chalk.level || 1 }) : new Chalk({ level: 0 })
+}
+
+export function printWarnings(ctx: Context, warnings: Issue[]): void {
+  const c = colors(ctx)
+  for (const w of warnings.filter((i) => i.severity === 'warning')) {
+    ctx.stderr.write(`${c.yellow('warning')} ${w.path}: ${w.message}\n`)
+  }
+}
+
+/** The one place errors become output and an exit code (STYLE.md: exactly one top-level handler). */
+export function reportError(ctx: Context, err: unknown): number {
+  const c = colors(ctx)
+  if (err instanceof UserError) {
+    ctx.stderr.write(`${c.red('error')} ${err.message}\n`)
+    if (err.hint && !(err instanceof ConfigError)) ctx.stderr.write(`${c.dim('hint')}  ${err.hint}\n`)
+    if (err instanceof ConfigError) ctx.stderr.write(`${c.dim(err.hint ?? '')}\n`)
+    if (ctx.verbose && err.cause) ctx.stderr.write(`${c.dim(String((err.cause as Error).stack ?? err.cause))}\n`)
+    return err.exitCode
+  }
+  const e = err as Error
+  ctx.stderr.write(`${c.red('error')} ${e?.message ?? String(err)}\n`)
+  if (ctx.verbose) ctx.stderr.write(`${c.dim(e?.stack ?? '')}\n`)
+  else ctx.stderr.write(`${c.dim('this looks like a bug in nself-hooks; run again with --verbose for the stack trace')}\n`)
+  return 1
+}
