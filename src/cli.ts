@@ -44,7 +44,9 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     cmd.action((...received: unknown[]) => {
       const command = received[received.length - 1] as Command
       const options = command.opts()
-      const args = (received.slice(0, -2) as unknown[]).flatMap((a) => (Array.isArray(a) ? a : [a])) as string[]
+      const args = (received.slice(0, -2) as unknown[]).flatMap((a) =>
+        Array.isArray(a) ? a : [a],
+      ) as string[]
       onRun({ name, options, args: args.filter((a) => a !== undefined), globals: program.opts() })
     })
 
@@ -66,9 +68,43 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--json', 'report as JSON')
       .addHelpText(
         'after',
-        examples(['nself-hooks generate', 'nself-hooks generate --check   # in CI: exit 2 on drift', 'nself-hooks generate --dry-run']),
+        examples([
+          'nself-hooks generate',
+          'nself-hooks generate --check   # in CI: exit 2 on drift',
+          'nself-hooks generate --dry-run',
+        ]),
       ),
     'generate',
+  )
+
+  register(
+    program
+      .command('scaffold')
+      .description(
+        "write typed handler code for a trigger, cron or external webhook into the service's template",
+      )
+      .argument('[handler]', 'the handler name (e.g. user-created), or a trigger, cron or external name')
+      .option('--all', 'scaffold every handler in the config')
+      .option(
+        '--init-service',
+        'also write a complete service skeleton (package.json, tsconfig, entry, Dockerfile)',
+      )
+      .option('--force', 'rewrite handler files you own, keeping a timestamped .bak copy')
+      .option('--dry-run', 'print what would be written, write nothing')
+      .option('--introspect', 'read column types from Hasura (GraphQL introspection) and refresh the cache')
+      .option('--database-url <url>', 'read column types from Postgres and refresh the cache')
+      .option('--json', 'report as JSON')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks scaffold user-created',
+          'nself-hooks scaffold --all --init-service',
+          'nself-hooks scaffold --all --introspect            # column types from Hasura, cached in webhooks.columns.json',
+          'nself-hooks scaffold --all --database-url postgres://postgres@localhost:5432/app',
+          'nself-hooks scaffold external/stripe --force       # rewrite, keeping a .bak',
+        ]),
+      ),
+    'scaffold',
   )
 
   return program
@@ -82,6 +118,8 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/init.js')).init(opts, ctx)
     case 'generate':
       return (await import('./commands/generate.js')).generate(opts, ctx)
+    case 'scaffold':
+      return (await import('./commands/scaffold.js')).scaffold(opts, ctx)
     default:
       throw new Error(`command ${parsed.name} is registered but has no runner`)
   }
@@ -92,7 +130,8 @@ export function makeContext(
   env: NodeJS.ProcessEnv = process.env,
 ): Context {
   const isTTY = Boolean(process.stdout.isTTY)
-  const color = globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined)
+  const color =
+    globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined)
   const ctx: Context = {
     cwd: globals.cwd ? new URL(globals.cwd, `file://${process.cwd()}/`).pathname : process.cwd(),
     env,
@@ -135,4 +174,3 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(ctx, err)
   }
 }
-
