@@ -107,6 +107,48 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     'scaffold',
   )
 
+  register(
+    program
+      .command('sync')
+      .description('show the plan (create / update / delete per trigger and cron), then apply it to Hasura')
+      .option('--dry-run', 'print the plan, change nothing')
+      .option('-y, --yes', 'apply without asking (needed without a terminal when the plan deletes)')
+      .option('--no-generate', 'do not write the metadata files first')
+      .option('--exit-code', 'exit 2 when the plan is not empty (with --dry-run: CI check)')
+      .option('--rollback', 'restore the metadata saved before the last sync (.nself-hooks/backups)')
+      .option('--json', 'print the plan and the result as JSON')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks sync                      # plan, confirm, apply',
+          'nself-hooks sync --dry-run            # plan only',
+          'nself-hooks sync --yes                # in scripts',
+          'nself-hooks sync --dry-run --exit-code  # exit 2 when the server is behind',
+          'nself-hooks sync --rollback           # restore the previous metadata',
+        ]),
+      ),
+    'sync',
+  )
+
+  register(
+    program
+      .command('diff')
+      .description('object-level drift of the managed triggers and crons: config vs files and/or server')
+      .option('--against <target>', 'files | server | all', 'files')
+      .option('--format <format>', 'text | json | github', 'text')
+      .option('--json', 'same as --format json')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks diff                               # config vs hasura/metadata files',
+          'nself-hooks diff --against server              # config vs the running Hasura',
+          'nself-hooks diff --against all --format json',
+          'nself-hooks diff --against files --format github   # GitHub Actions annotations',
+        ]),
+      ),
+    'diff',
+  )
+
   return program
 }
 
@@ -120,6 +162,10 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/generate.js')).generate(opts, ctx)
     case 'scaffold':
       return (await import('./commands/scaffold.js')).scaffold(opts, ctx)
+    case 'sync':
+      return (await import('./commands/sync.js')).sync(opts, ctx)
+    case 'diff':
+      return (await import('./commands/diff.js')).diff(opts, ctx)
     default:
       throw new Error(`command ${parsed.name} is registered but has no runner`)
   }

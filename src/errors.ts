@@ -38,11 +38,12 @@ export class ConfigError extends UserError {
   readonly issues: Issue[]
   constructor(file: string, issues: Issue[]) {
     const errors = issues.filter((i) => i.severity === 'error')
-    const lines = errors.map((i) => `  ${i.path || '(root)'}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ''}`)
-    super(
-      `${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
-      { hint: 'fix the config and run the command again; nothing was written' },
+    const lines = errors.map(
+      (i) => `  ${i.path || '(root)'}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ''}`,
     )
+    super(`${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
+      hint: 'fix the config and run the command again; nothing was written',
+    })
     this.name = 'ConfigError'
     this.issues = issues
   }

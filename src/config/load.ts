@@ -9,7 +9,12 @@ import type { Model } from '../model/types.js'
 import { type LoadedEnv, loadEnv, parseCustomServices } from './env.js'
 import { validateConfig } from './validate.js'
 
-export const CONFIG_NAMES = ['webhooks.config.ts', 'webhooks.config.mts', 'webhooks.config.js', 'webhooks.config.mjs']
+export const CONFIG_NAMES = [
+  'webhooks.config.ts',
+  'webhooks.config.mts',
+  'webhooks.config.js',
+  'webhooks.config.mjs',
+]
 
 export interface LoadedProject {
   model: Model
@@ -56,7 +61,8 @@ export async function importConfig(file: string): Promise<unknown> {
       cause: err,
     })
   }
-  const value = mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
+  const value =
+    mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
   if (value === undefined || value === null || typeof value !== 'object') {
     throw new UserError(`${file} has no default export`, {
       hint: 'end the file with `export default defineConfig({ ... })`',
@@ -102,21 +108,28 @@ export async function loadProject(ctx: Context, opts: GlobalOptions): Promise<Lo
   if (!resolved.ok) throw new ConfigError(shown, [...validated.issues, ...resolved.issues])
   const model = resolved.model
   if (opts.endpoint !== undefined) model.hasura.endpoint = opts.endpoint.replace(/\/+$/, '')
-  return { model, env, warnings: [...validated.issues, ...resolved.issues, ...envWarnings(model, env.values)] }
+  return {
+    model,
+    env,
+    warnings: [...validated.issues, ...resolved.issues, ...envWarnings(model, env.values)],
+  }
 }
 
 /** Hasura resolves env names on its side: say when one is not visible here, never fail for it. */
 function envWarnings(model: Model, env: Record<string, string | undefined>): Issue[] {
   const names = new Map<string, string>()
-  const templates = (s: string) => [...s.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!)
+  const templates = (s: string) =>
+    [...s.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!)
   for (const t of model.triggers) {
     if ('fromEnv' in t.webhook) names.set(t.webhook.fromEnv, `triggers.${t.name}.webhookFromEnv`)
     else for (const n of templates(t.webhook.url)) names.set(n, `triggers.${t.name}.webhook`)
-    for (const h of t.headers) if ('value_from_env' in h) names.set(h.value_from_env, `triggers.${t.name}.headers`)
+    for (const h of t.headers)
+      if ('value_from_env' in h) names.set(h.value_from_env, `triggers.${t.name}.headers`)
   }
   for (const c of model.crons) {
     for (const n of templates(c.webhook)) names.set(n, `crons.${c.name}.webhook`)
-    for (const h of c.headers) if ('value_from_env' in h) names.set(h.value_from_env, `crons.${c.name}.headers`)
+    for (const h of c.headers)
+      if ('value_from_env' in h) names.set(h.value_from_env, `crons.${c.name}.headers`)
   }
   return [...names]
     .filter(([name]) => env[name] === undefined)

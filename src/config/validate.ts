@@ -1,7 +1,13 @@
 import { Cron } from 'croner'
 import type { z } from 'zod'
 import type { Issue } from '../errors.js'
-import { type CronConfig, configSchema, type HeaderValue, type ParsedConfig, type TriggerConfig } from './schema.js'
+import {
+  type CronConfig,
+  configSchema,
+  type HeaderValue,
+  type ParsedConfig,
+  type TriggerConfig,
+} from './schema.js'
 
 /** Hasura's own rule for event trigger names (HASURA.md). */
 export const TRIGGER_NAME_PATTERN = /^[A-Za-z]+[A-Za-z0-9_-]*$/
@@ -10,7 +16,9 @@ export const TRIGGER_NAME_MAX = 42
 const SECRET_LOOKING = /secret|token|key|authorization|signature|password/i
 const ENV_TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/
 
-export type ValidationResult = { ok: true; config: ParsedConfig; issues: Issue[] } | { ok: false; issues: Issue[] }
+export type ValidationResult =
+  | { ok: true; config: ParsedConfig; issues: Issue[] }
+  | { ok: false; issues: Issue[] }
 
 /** Every problem at once: the schema's, then the cross-field rules on what parsed. */
 export function validateConfig(input: unknown): ValidationResult {
@@ -172,7 +180,8 @@ function cronsHaveNoWebhookFromEnv(config: ParsedConfig, push: (i: Issue) => voi
 /** Hasura accepts classic 5-field cron (minute hour day-of-month month day-of-week), in UTC. */
 export function cronScheduleProblem(schedule: string): string | undefined {
   const fields = schedule.trim().split(/\s+/)
-  if (fields.length !== 5) return `has ${fields.length} field${fields.length === 1 ? '' : 's'}; Hasura needs 5`
+  if (fields.length !== 5)
+    return `has ${fields.length} field${fields.length === 1 ? '' : 's'}; Hasura needs 5`
   const bad = fields.find((f) => !/^[0-9*,/-]+$/.test(f))
   if (bad !== undefined) return `field "${bad}" is not a number, range, list, step or *`
   try {
@@ -245,7 +254,17 @@ function tablesAreQualifiedOnce(config: ParsedConfig, push: (i: Issue) => void) 
 const KNOWN_KEYS: Record<string, string[]> = {
   root: ['hasura', 'service', 'defaults', 'triggers', 'crons', 'external'],
   trigger: ['table', 'source', 'on', 'webhook', 'webhookFromEnv', 'handler', 'headers', 'retry', 'comment'],
-  cron: ['schedule', 'payload', 'includeInMetadata', 'webhook', 'webhookFromEnv', 'handler', 'headers', 'retry', 'comment'],
+  cron: [
+    'schedule',
+    'payload',
+    'includeInMetadata',
+    'webhook',
+    'webhookFromEnv',
+    'handler',
+    'headers',
+    'retry',
+    'comment',
+  ],
   retry: ['numRetries', 'intervalSec', 'timeoutSec', 'toleranceSec'],
   on: ['insert', 'update', 'delete', 'manual'],
   hasura: ['endpoint', 'adminSecretEnv', 'metadataDir', 'source'],
@@ -291,7 +310,14 @@ function fromZodIssue(issue: z.core.$ZodIssue, input: unknown): Issue[] {
     if (best && best.length > 0 && typeof value === 'object' && value !== null) {
       return best.flatMap((i) => fromZodIssue({ ...i, path: [...issue.path, ...i.path] }, input))
     }
-    return [{ path: base, severity: 'error', message: `invalid value ${preview(value)}`, hint: hintFor(issue.path) }]
+    return [
+      {
+        path: base,
+        severity: 'error',
+        message: `invalid value ${preview(value)}`,
+        hint: hintFor(issue.path),
+      },
+    ]
   }
   if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) {
     return [{ path: base, severity: 'error', message: `missing ${String(issue.path.at(-1) ?? 'value')}` }]
@@ -312,7 +338,8 @@ function hintFor(path: PropertyKey[]): string | undefined {
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let v: unknown = input
-  for (const k of path) v = isRecord(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[k] : undefined
+  for (const k of path)
+    v = isRecord(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[k] : undefined
   return v
 }
 
@@ -341,7 +368,12 @@ function suggestName(name: string): string {
 }
 
 function envNameFor(header: string): string {
-  return header.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'WEBHOOK_SECRET'
+  return (
+    header
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toUpperCase() || 'WEBHOOK_SECRET'
+  )
 }
 
 /** Edit distance ≤ 2 (or a prefix): enough to catch `retires` for `retry`-ish typos. */
@@ -355,7 +387,10 @@ function closest(word: string, candidates: string[]): string | undefined {
       bestD = d
     }
   }
-  return best ?? candidates.find((c) => c.length >= 3 && word.toLowerCase().startsWith(c.slice(0, 3).toLowerCase()))
+  return (
+    best ??
+    candidates.find((c) => c.length >= 3 && word.toLowerCase().startsWith(c.slice(0, 3).toLowerCase()))
+  )
 }
 
 function distance(a: string, b: string): number {

@@ -49,7 +49,9 @@ export interface HasuraCronTrigger {
 }
 
 function opSpec(spec: OperationSpec): HasuraOperationSpec {
-  return spec.payload === undefined ? { columns: spec.columns } : { columns: spec.columns, payload: spec.payload }
+  return spec.payload === undefined
+    ? { columns: spec.columns }
+    : { columns: spec.columns, payload: spec.payload }
 }
 
 function headers(list: Header[]): HasuraHeader[] {
@@ -64,7 +66,11 @@ export function emitEventTrigger(t: ModelTrigger): HasuraEventTrigger {
   const out: HasuraEventTrigger = {
     name: t.name,
     definition,
-    retry_conf: { interval_sec: t.retry.intervalSec, num_retries: t.retry.numRetries, timeout_sec: t.retry.timeoutSec },
+    retry_conf: {
+      interval_sec: t.retry.intervalSec,
+      num_retries: t.retry.numRetries,
+      timeout_sec: t.retry.timeoutSec,
+    },
   }
   if ('fromEnv' in t.webhook) out.webhook_from_env = t.webhook.fromEnv
   else out.webhook = t.webhook.url

@@ -29,7 +29,7 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
   const issues: Issue[] = []
   const root = resolve(configFile, '..')
   const source = config.hasura?.source ?? 'default'
-  const service = resolveService(config, services, root, env, issues)
+  const service = resolveService(config, services, root, issues)
   const routeUrl = (handler: string) => {
     if (!service) return ''
     return `${service.baseUrl}${service.routePrefix}/${handler.replace(/^\/+/, '')}`
@@ -42,7 +42,9 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
       table: tableRef(t.table),
       definition: definitionOf(t),
       webhook:
-        t.webhookFromEnv !== undefined ? { fromEnv: t.webhookFromEnv } : { url: t.webhook ?? routeUrl(t.handler ?? '') },
+        t.webhookFromEnv !== undefined
+          ? { fromEnv: t.webhookFromEnv }
+          : { url: t.webhook ?? routeUrl(t.handler ?? '') },
       retry: triggerRetry(config.defaults?.retry, t.retry),
       headers: headersOf(config.defaults?.headers, t.headers),
     }
@@ -97,7 +99,10 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
     configFile,
     root,
     hasura: {
-      endpoint: (config.hasura?.endpoint ?? env.HASURA_GRAPHQL_ENDPOINT ?? 'http://localhost:8080').replace(/\/+$/, ''),
+      endpoint: (config.hasura?.endpoint ?? env.HASURA_GRAPHQL_ENDPOINT ?? 'http://localhost:8080').replace(
+        /\/+$/,
+        '',
+      ),
       adminSecretEnv: config.hasura?.adminSecretEnv ?? 'HASURA_GRAPHQL_ADMIN_SECRET',
       metadataDir: isAbsolute(metadataDir) ? metadataDir : join(root, metadataDir),
       source,
@@ -113,7 +118,9 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
 export function tableRef(table: TriggerConfig['table']): TableRef {
   if (typeof table !== 'string') return { schema: table.schema, name: table.name }
   const dot = table.indexOf('.')
-  return dot < 0 ? { schema: 'public', name: table } : { schema: table.slice(0, dot), name: table.slice(dot + 1) }
+  return dot < 0
+    ? { schema: 'public', name: table }
+    : { schema: table.slice(0, dot), name: table.slice(dot + 1) }
 }
 
 function definitionOf(t: TriggerConfig): ModelTrigger['definition'] {
@@ -147,7 +154,10 @@ function headersOf(
   const byName = new Map<string, Header>()
   for (const [name, value] of [...Object.entries(defaults ?? {}), ...Object.entries(own ?? {})]) {
     byName.delete(name.toLowerCase())
-    byName.set(name.toLowerCase(), typeof value === 'string' ? { name, value } : { name, value_from_env: value.fromEnv })
+    byName.set(
+      name.toLowerCase(),
+      typeof value === 'string' ? { name, value } : { name, value_from_env: value.fromEnv },
+    )
   }
   return [...byName.values()]
 }
@@ -156,7 +166,6 @@ function resolveService(
   config: ParsedConfig,
   services: CustomService[],
   root: string,
-  env: Record<string, string | undefined>,
   issues: Issue[],
 ): ModelService | undefined {
   const s = config.service

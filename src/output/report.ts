@@ -20,12 +20,16 @@ export function reportError(ctx: Context, err: unknown): number {
     ctx.stderr.write(`${c.red('error')} ${err.message}\n`)
     if (err.hint && !(err instanceof ConfigError)) ctx.stderr.write(`${c.dim('hint')}  ${err.hint}\n`)
     if (err instanceof ConfigError) ctx.stderr.write(`${c.dim(err.hint ?? '')}\n`)
-    if (ctx.verbose && err.cause) ctx.stderr.write(`${c.dim(String((err.cause as Error).stack ?? err.cause))}\n`)
+    if (ctx.verbose && err.cause)
+      ctx.stderr.write(`${c.dim(String((err.cause as Error).stack ?? err.cause))}\n`)
     return err.exitCode
   }
   const e = err as Error
   ctx.stderr.write(`${c.red('error')} ${e?.message ?? String(err)}\n`)
   if (ctx.verbose) ctx.stderr.write(`${c.dim(e?.stack ?? '')}\n`)
-  else ctx.stderr.write(`${c.dim('this looks like a bug in nself-hooks; run again with --verbose for the stack trace')}\n`)
+  else
+    ctx.stderr.write(
+      `${c.dim('this looks like a bug in nself-hooks; run again with --verbose for the stack trace')}\n`,
+    )
   return 1
 }

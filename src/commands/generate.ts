@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { relative } from 'node:path'
+import { createTwoFilesPatch } from 'diff'
+import { type LoadedProject, loadProject } from '../config/load.js'
+import type { Context, GlobalOptions } from '../context.js'
+import { ExitCode } from '../errors.js'
+import { managedPath, readManaged, renderManaged } from '../metadata/managed.js'
+import { readLayout } from '../metadata/metadata-dir.js'
+import { planFiles } from '../metadata/plan-files.js'
+import { colors, printWarnings } from '../output/report.js'
+import { writeFilesAtomic } from '../write-files.js'
+
+export interface GenerateOptions extends GlobalOptions {
+  check?: boolean
+  dryRun?: boolean
+}
+
+export interface GenerateResult {
+  /** absolute path → new content, for each file that changes (metadata files and the managed record) */
+  changes: Map<string, string>
+  notes: string[]
+}
+
+/** The pure planning step plus the managed record; used by `generate` and `sync`. */
+export function planGenerate(project: LoadedProject): GenerateResult {
+  const { model } = project
+  const managedBefore = readManaged(model.root)
+  const plan = planFiles(readLayout(model.hasura.metadataDir), model, managedBefore)
+  const changes = new Map(plan.files)
+  const managedFile = managedPath(model.root)
+  const managedText = renderManaged(plan.managed)
+  const before = existsSync(managedFile) ? readFileSync(managedFile, 'utf8') : undefined
+  if (managedText !== before) changes.set(managedFile, managedText)
+  return { changes, notes: plan.notes }
+}
+
+/** Writes the plan; returns the changed paths. */
+export function runGenerate(project: LoadedProject): string[] {
+  const { changes } = planGenerate(project)
+  writeFilesAtomic(changes)
+  return [...changes.keys()]
+}
+
+export async function generate(options: GenerateOptions, ctx: Context): Promise<number> {
+  const project = await loadProject(ctx, options)
+  printWarnings(ctx, project.warnings)
+  const { changes, notes } = planGenerate(project)
+  const c = colors(ctx)
+  const rel = (p: string) => relative(ctx.cwd, p) || p
+  const paths = [...changes.keys()].sort()
+
+  if (options.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({ format_version: 1, changed: paths.map(rel), written: !options.check && !options.dryRun }, null, 2)}\n`,
+    )
+  }
+
+  if (options.check || options.dryRun) {
+    if (!options.json) {
+      for (const path of paths) {
+        const before = existsSync(path) ? readFileSync(path, 'utf8') : ''
+        const patch = createTwoFilesPatch(
+          `a/${rel(path)}`,
+          `b/${rel(path)}`,
+          before,
+          changes.get(path)!,
+          '',
+          '',
+          {
+            context: 3,
+          },
+        )
+        ctx.stdout.write(colorPatch(patch.split('\n').slice(1).join('\n'), c))
+      }
+      if (paths.length === 0) ctx.stdout.write('metadata files are up to date with the config\n')
+      else if (options.check)
+        ctx.stderr.write(
+          `${c.red(`${paths.length} file${paths.length === 1 ? '' : 's'} out of date`)}: run nself-hooks generate and commit the result\n`,
+        )
+      else
+        ctx.stdout.write(
+          `would write ${paths.length} file${paths.length === 1 ? '' : 's'} (dry run: nothing written)\n`,
+        )
+    }
+    return options.check && paths.length > 0 ? ExitCode.drift : ExitCode.ok
+  }
+
+  writeFilesAtomic(changes)
+  if (!options.json) {
+    for (const n of notes) ctx.stdout.write(`${c.dim(n)}\n`)
+    for (const p of paths) ctx.stdout.write(`${c.green('wrote')} ${rel(p)}\n`)
+    const { triggers, crons } = project.model
+    ctx.stdout.write(
+      paths.length === 0
+        ? `up to date: ${triggers.length} event trigger${triggers.length === 1 ? '' : 's'}, ${crons.length} cron trigger${crons.length === 1 ? '' : 's'}\n`
+        : `${triggers.length} event trigger${triggers.length === 1 ? '' : 's'} and ${crons.length} cron trigger${crons.length === 1 ? '' : 's'} in ${rel(project.model.hasura.metadataDir)}\n`,
+    )
+  }
+  return ExitCode.ok
+}
+
+function colorPatch(patch: string, c: ReturnType<typeof colors>): string {
+  return `${patch
+    .split('\n')
+    .map((l) =>
+      l.startsWith('+') && !l.startsWith('+++')
+        ? c.green(l)
+        : l.startsWith('-') && !l.startsWith('---')
+          ? c.red(l)
+          : l.startsWith('@@')
+            ? c.cyan(l)
+            : l,
+    )
+    .join('\n')}\n`
+}

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { UserError } from '../errors.js'
+
+/** The record of what nself-hooks manages, committed beside the config: a removed trigger is deleted, not orphaned. */
+export const MANAGED_FILE = 'webhooks.managed.json'
+
+const managedSchema = z.object({
+  version: z.literal(1),
+  eventTriggers: z.array(
+    z.object({
+      name: z.string(),
+      source: z.string(),
+      table: z.object({ schema: z.string(), name: z.string() }),
+    }),
+  ),
+  cronTriggers: z.array(z.string()),
+})
+
+export type Managed = z.infer<typeof managedSchema>
+
+export const EMPTY_MANAGED: Managed = { version: 1, eventTriggers: [], cronTriggers: [] }
+
+export function managedPath(root: string): string {
+  return join(root, MANAGED_FILE)
+}
+
+export function readManaged(root: string): Managed {
+  const file = managedPath(root)
+  if (!existsSync(file)) return EMPTY_MANAGED
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw new UserError(`${MANAGED_FILE} is not valid JSON`, {
+      hint: `restore it from git (git checkout ${MANAGED_FILE}); it records which triggers nself-hooks manages`,
+      cause: err,
+    })
+  }
+  const parsed = managedSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new UserError(`${MANAGED_FILE} has an unexpected shape: ${parsed.error.issues[0]?.message}`, {
+      hint: `restore it from git (git checkout ${MANAGED_FILE})`,
+    })
+  }
+  return parsed.data
+}
+
+export function renderManaged(m: Managed): string {
+  const sorted: Managed = {
+    version: 1,
+    eventTriggers: [...m.eventTriggers]
+      .sort((a, b) => cmp(a.source, b.source) || cmp(a.name, b.name))
+      .map((t) => ({
+        name: t.name,
+        source: t.source,
+        table: { schema: t.table.schema, name: t.table.name },
+      })),
+    cronTriggers: [...new Set(m.cronTriggers)].sort(cmp),
+  }
+  return `${JSON.stringify(sorted, null, 2)}\n`
+}
+
+/** Ownership (generate and sync agree): in the model now, or recorded as managed before. */
+export function ownedNames(
+  model: { triggers: { name: string; source: string }[]; crons: { name: string }[] },
+  managed: Managed,
+): { eventTriggers: (source: string, name: string) => boolean; cronTriggers: (name: string) => boolean } {
+  const et = new Set([
+    ...model.triggers.map((t) => `${t.source}\u0000${t.name}`),
+    ...managed.eventTriggers.map((t) => `${t.source}\u0000${t.name}`),
+  ])
+  const ct = new Set([...model.crons.map((c) => c.name), ...managed.cronTriggers])
+  return {
+    eventTriggers: (source, name) => et.has(`${source}\u0000${name}`),
+    cronTriggers: (name) => ct.has(name),
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,246 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml'
+import { UserError } from '../errors.js'
+import type { TableRef } from '../model/types.js'
+import type { HasuraCronTrigger, HasuraEventTrigger } from './emit.js'
+
+/**
+ * Reading the Hasura CLI's config v3 metadata directory (HASURA.md): databases.yaml → per source
+ * tables.yaml → one file per table, and cron_triggers.yaml. Text is kept as read, so edits can be
+ * spliced in without touching a byte the tool does not own.
+ */
+
+const INCLUDE_TAG = { tag: '!include', resolve: (s: string) => ({ include: s }) }
+
+export interface TableFile {
+  path: string
+  table: TableRef
+  text: string
+  doc: Document
+}
+
+export interface SourceLayout {
+  name: string
+  /** absolute path of this source's tables.yaml (may not exist yet) */
+  tablesFile: string
+  tablesText: string | undefined
+  tables: TableFile[]
+}
+
+export interface MetadataLayout {
+  dir: string
+  exists: boolean
+  sources: SourceLayout[]
+  cronFile: string
+  cronText: string | undefined
+}
+
+export interface ActualTriggers {
+  eventTriggers: { source: string; table: TableRef; trigger: HasuraEventTrigger; file: string }[]
+  cronTriggers: { cron: HasuraCronTrigger; file: string }[]
+}
+
+export function parseYaml(text: string, file: string): Document {
+  const doc = parseDocument(text, { customTags: [INCLUDE_TAG], keepSourceTokens: false })
+  if (doc.errors.length > 0) {
+    throw new UserError(`${file} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, {
+      hint: 'fix the file (or restore it from git) and run again',
+    })
+  }
+  return doc
+}
+
+/** `"!include x"`, `!include "x"`, `"!include \"s 5/x\""`: every spelling the Hasura CLI reads. */
+export function includeTarget(value: unknown): string | undefined {
+  let s: string | undefined
+  if (typeof value === 'string') {
+    const m = /^!include\s+(.+)$/.exec(value.trim())
+    s = m?.[1]
+  } else if (value && typeof value === 'object' && 'include' in value) {
+    s = String((value as { include: unknown }).include)
+  }
+  if (s === undefined) return undefined
+  s = s.trim()
+  if ((s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'"))) s = s.slice(1, -1)
+  return s
+}
+
+function read(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined
+}
+
+export function readLayout(dir: string): MetadataLayout {
+  const exists = existsSync(dir) && statSync(dir).isDirectory()
+  const cronFile = join(dir, 'cron_triggers.yaml')
+  const layout: MetadataLayout = { dir, exists, sources: [], cronFile, cronText: read(cronFile) }
+  if (!exists) return layout
+  const version = read(join(dir, 'version.yaml'))
+  if (version !== undefined) {
+    const v = (parseYaml(version, 'version.yaml').toJS() as { version?: unknown } | null)?.version
+    if (v !== 3) {
+      throw new UserError(
+        `${join(dir, 'version.yaml')} says version ${String(v)}; nself-hooks reads config v3`,
+        {
+          hint: 'upgrade the project with `hasura scripts update-project-v3`, then run again',
+        },
+      )
+    }
+  }
+  const dbFile = join(dir, 'databases', 'databases.yaml')
+  const dbText = read(dbFile)
+  if (dbText === undefined) return layout
+  const dbs = parseYaml(dbText, dbFile).toJS() as unknown
+  if (dbs !== null && !Array.isArray(dbs)) {
+    throw new UserError(`${dbFile} is not a list of sources`, {
+      hint: 'restore it from git or re-export metadata',
+    })
+  }
+  for (const db of (dbs ?? []) as Record<string, unknown>[]) {
+    const name = String(db.name)
+    const target = includeTarget(db.tables)
+    if (
+      db.tables !== undefined &&
+      target === undefined &&
+      !(Array.isArray(db.tables) && db.tables.length === 0)
+    ) {
+      throw new UserError(`source "${name}" in ${dbFile} lists its tables inline`, {
+        hint: 'export the metadata with the Hasura CLI (tables in !include files), then run again',
+      })
+    }
+    const tablesFile = join(dir, 'databases', target ?? join(name, 'tables', 'tables.yaml'))
+    const tablesText = read(tablesFile)
+    const tables: TableFile[] = []
+    if (tablesText !== undefined) {
+      const list = parseYaml(tablesText, tablesFile).toJS() as unknown[] | null
+      for (const entry of list ?? []) {
+        const inc = includeTarget(entry)
+        if (inc === undefined) continue
+        const path = join(dirname(tablesFile), inc)
+        const text = read(path)
+        if (text === undefined) {
+          throw new UserError(`${relative(dir, tablesFile)} includes ${inc}, which does not exist`, {
+            hint: 'remove the !include line or restore the file',
+          })
+        }
+        const doc = parseYaml(text, path)
+        const t = (doc.toJS() as { table?: { schema?: string; name?: string } } | null)?.table
+        if (!t?.name) continue
+        tables.push({ path, table: { schema: t.schema ?? 'public', name: t.name }, text, doc })
+      }
+    }
+    layout.sources.push({ name, tablesFile, tablesText, tables })
+  }
+  return layout
+}
+
+export function readActual(dir: string): ActualTriggers {
+  return actualFromLayout(readLayout(dir))
+}
+
+export function actualFromLayout(layout: MetadataLayout): ActualTriggers {
+  const out: ActualTriggers = { eventTriggers: [], cronTriggers: [] }
+  for (const source of layout.sources) {
+    for (const t of source.tables) {
+      const list = (t.doc.toJS() as { event_triggers?: HasuraEventTrigger[] }).event_triggers ?? []
+      for (const trigger of list)
+        out.eventTriggers.push({ source: source.name, table: t.table, trigger, file: t.path })
+    }
+  }
+  if (layout.cronText !== undefined) {
+    const list = (parseYaml(layout.cronText, layout.cronFile).toJS() as HasuraCronTrigger[] | null) ?? []
+    for (const cron of list) out.cronTriggers.push({ cron, file: layout.cronFile })
+  }
+  return out
+}
+
+/** Line (1-based) of a named item in a file, for annotations. */
+export function lineOfName(text: string, name: string): number | undefined {
+  const lines = text.split('\n')
+  const i = lines.findIndex((l) => new RegExp(`^\\s*-?\\s*name:\\s*['"]?${escapeRe(name)}['"]?\\s*$`).test(l))
+  return i < 0 ? undefined : i + 1
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+// ---- splicing -------------------------------------------------------------------------------
+
+export interface NamedSeqEdit {
+  /** final content for these names (create or update) */
+  upsert: Map<string, unknown>
+  /** names to drop */
+  remove: Set<string>
+}
+
+function lineStart(text: string, pos: number): number {
+  return text.lastIndexOf('\n', pos - 1) + 1
+}
+
+function itemName(node: unknown): string | undefined {
+  if (!isMap(node)) return undefined
+  const v = (node as YAMLMap).get('name')
+  return typeof v === 'string' ? v : isScalar(v) ? String(v.value) : undefined
+}
+
+/**
+ * Applies an edit to a block sequence of `name:`-keyed maps, keeping every untouched item's text.
+ * New items go in name order when the list is sorted (as Hasura exports it), else at the end.
+ */
+export function editNamedSeq(
+  text: string,
+  seq: YAMLSeq,
+  edit: NamedSeqEdit,
+  render: (value: unknown, dashColumn: number) => string,
+): string {
+  const items = seq.items as Node[]
+  const first = items[0]
+  if (!first?.range) return text
+  const regionStart = lineStart(text, first.range[0])
+  const regionEnd = seq.range![2]
+  const dashColumn = text.slice(regionStart, first.range[0]).indexOf('-')
+  const pieces: { name: string | undefined; text: string }[] = items.map((node, i) => {
+    const start = lineStart(text, node.range![0])
+    const next = items[i + 1]
+    const end = next?.range ? lineStart(text, next.range[0]) : regionEnd
+    let slice = text.slice(start, end)
+    if (!slice.endsWith('\n')) slice += '\n'
+    return { name: itemName(node), text: slice }
+  })
+  const done = new Set<string>()
+  const out: { name: string | undefined; text: string }[] = []
+  for (const p of pieces) {
+    if (p.name !== undefined && edit.upsert.has(p.name)) {
+      if (done.has(p.name)) continue
+      done.add(p.name)
+      out.push({ name: p.name, text: render(edit.upsert.get(p.name), dashColumn) })
+    } else if (p.name !== undefined && edit.remove.has(p.name)) {
+      // dropped
+    } else out.push(p)
+  }
+  const names = pieces.map((p) => p.name ?? '')
+  const sorted = names.every((n, i) => i === 0 || names[i - 1]! <= n)
+  for (const [name, value] of [...edit.upsert]
+    .filter(([n]) => !done.has(n))
+    .sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const piece = { name, text: render(value, dashColumn) }
+    const at = sorted ? out.findIndex((p) => (p.name ?? '') > name) : -1
+    if (at < 0) out.push(piece)
+    else out.splice(at, 0, piece)
+  }
+  const body = out.map((p) => p.text).join('')
+  const rest = text.slice(regionEnd)
+  return text.slice(0, regionStart) + body + rest
+}
+
+export { isMap, isSeq }

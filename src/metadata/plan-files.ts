@@ -1,0 +1,308 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { isMap, isScalar, isSeq, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
+import { UserError } from '../errors.js'
+import type { Model, TableRef } from '../model/types.js'
+import { emitCronTrigger, emitEventTrigger, type HasuraEventTrigger } from './emit.js'
+import type { Managed } from './managed.js'
+import { ownedNames } from './managed.js'
+import {
+  editNamedSeq,
+  includeTarget,
+  type MetadataLayout,
+  type NamedSeqEdit,
+  parseYaml,
+  type TableFile,
+} from './metadata-dir.js'
+import { renderSeqItem, toHasuraYaml } from './yaml-format.js'
+
+/**
+ * The middle of `generate`, pure: what the metadata directory should hold, as path → text for the
+ * files that differ from what is there now. Writing, printing and --check all share this.
+ */
+export interface FilePlan {
+  /** absolute path → new content, only for files whose content changes */
+  files: Map<string, string>
+  managed: Managed
+  notes: string[]
+}
+
+/** Files a fresh `hasura init` + export has; created only when absent. */
+export function standardFiles(source: string): Record<string, string> {
+  return {
+    'version.yaml': 'version: 3\n',
+    'actions.graphql': '',
+    'actions.yaml':
+      'actions: []\ncustom_types:\n  enums: []\n  input_objects: []\n  objects: []\n  scalars: []\n',
+    'allow_list.yaml': '[]\n',
+    'api_limits.yaml': '{}\n',
+    'cron_triggers.yaml': '[]\n',
+    'graphql_schema_introspection.yaml': '{}\n',
+    'inherited_roles.yaml': '[]\n',
+    'network.yaml': '{}\n',
+    'query_collections.yaml': '[]\n',
+    'remote_schemas.yaml': '[]\n',
+    'rest_endpoints.yaml': '[]\n',
+    'databases/databases.yaml': toHasuraYaml([defaultSource(source)]),
+    [`databases/${source}/tables/tables.yaml`]: '[]\n',
+  }
+}
+
+function defaultSource(name: string) {
+  return {
+    name,
+    kind: 'postgres',
+    configuration: {
+      connection_info: {
+        database_url: { from_env: 'HASURA_GRAPHQL_DATABASE_URL' },
+        isolation_level: 'read-committed',
+        pool_settings: { connection_lifetime: 600, idle_timeout: 180, max_connections: 50, retries: 1 },
+        use_prepared_statements: true,
+      },
+    },
+    tables: `!include ${name}/tables/tables.yaml`,
+  }
+}
+
+const tableKey = (source: string, t: TableRef) => `${source}\u0000${t.schema}\u0000${t.name}`
+
+export function planFiles(layout: MetadataLayout, model: Model, managed: Managed): FilePlan {
+  const files = new Map<string, string>()
+  const notes: string[] = []
+  const owned = ownedNames(model, managed)
+  const current = new Map<string, string | undefined>()
+  const set = (path: string, text: string, before: string | undefined) => {
+    if (text !== before) files.set(path, text)
+    current.set(path, text)
+  }
+  const textOf = (path: string, fallback: string | undefined) =>
+    current.has(path) ? current.get(path) : fallback
+
+  // A project with no metadata yet gets the CLI's standard files, never overwriting one that exists.
+  const sources = [...layout.sources]
+  if (!layout.exists || sources.length === 0) {
+    const dbFile = join(layout.dir, 'databases', 'databases.yaml')
+    const existingDb = layout.exists ? textOf(dbFile, readIfPresent(layout, dbFile)) : undefined
+    const dbIsEmpty = existingDb === undefined || /^\s*(\[\s*\]\s*)?$/.test(existingDb)
+    if (!dbIsEmpty) {
+      throw new UserError(`${dbFile} lists no postgres source nself-hooks can read`, {
+        hint: `add the source "${model.hasura.source}" with the Hasura CLI, or set hasura.source in the config`,
+      })
+    }
+    for (const [rel, text] of Object.entries(standardFiles(model.hasura.source))) {
+      const path = join(layout.dir, rel)
+      if (rel === 'databases/databases.yaml' || !layout.exists || readIfPresent(layout, path) === undefined) {
+        set(path, text, layout.exists ? readIfPresent(layout, path) : undefined)
+      }
+    }
+    sources.push({
+      name: model.hasura.source,
+      tablesFile: join(layout.dir, 'databases', model.hasura.source, 'tables', 'tables.yaml'),
+      tablesText: '[]\n',
+      tables: [],
+    })
+    notes.push(`created the Hasura metadata layout in ${layout.dir}`)
+  }
+
+  // Desired event triggers, grouped by table.
+  const desired = new Map<
+    string,
+    { source: string; table: TableRef; triggers: Map<string, HasuraEventTrigger> }
+  >()
+  for (const t of model.triggers) {
+    const key = tableKey(t.source, t.table)
+    const entry = desired.get(key) ?? { source: t.source, table: t.table, triggers: new Map() }
+    entry.triggers.set(t.name, emitEventTrigger(t))
+    desired.set(key, entry)
+  }
+  const missingSources = [...new Set(model.triggers.map((t) => t.source))].filter(
+    (s) => !sources.some((src) => src.name === s),
+  )
+  if (missingSources.length > 0) {
+    throw new UserError(
+      `source ${missingSources.map((s) => `"${s}"`).join(', ')} is not in ${join(layout.dir, 'databases', 'databases.yaml')}`,
+      {
+        hint: `sources there: ${sources.map((s) => s.name).join(', ') || 'none'}; set hasura.source (or the trigger's source) to one of them`,
+      },
+    )
+  }
+
+  const seen = new Map<string, string>()
+  for (const source of sources) {
+    for (const tf of source.tables) {
+      const key = tableKey(source.name, tf.table)
+      const want = desired.get(key)?.triggers ?? new Map<string, HasuraEventTrigger>()
+      const present = triggerNames(tf)
+      for (const name of present) {
+        const other = seen.get(`${source.name}\u0000${name}`)
+        if (other !== undefined && !owned.eventTriggers(source.name, name)) {
+          notes.push(
+            `warning: event trigger "${name}" appears in ${basename(other)} and ${basename(tf.path)}; Hasura refuses duplicate names (left as is: not managed here)`,
+          )
+        }
+        seen.set(`${source.name}\u0000${name}`, tf.path)
+      }
+      const remove = new Set(present.filter((n) => owned.eventTriggers(source.name, n) && !want.has(n)))
+      if (want.size === 0 && remove.size === 0) continue
+      set(tf.path, editTableFile(tf, { upsert: want as Map<string, unknown>, remove }), tf.text)
+      desired.delete(key)
+    }
+  }
+
+  // Tables that have no file yet: a new table file, and an !include line in tables.yaml.
+  for (const { source, table, triggers } of [...desired.values()].filter((d) => d.triggers.size > 0)) {
+    const src = sources.find((s) => s.name === source)!
+    const fileName = `${table.schema}_${table.name}.yaml`
+    const path = join(src.tablesFile, '..', fileName)
+    if (readIfPresent(layout, path) !== undefined || current.has(path)) {
+      throw new UserError(
+        `${path} exists but tables.yaml does not include it for table ${table.schema}.${table.name}`,
+        {
+          hint: `add - "!include ${fileName}" to ${src.tablesFile}, or remove the stray file`,
+        },
+      )
+    }
+    const list = [...triggers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, t]) => t)
+    set(
+      path,
+      toHasuraYaml({ table: { name: table.name, schema: table.schema }, event_triggers: list }),
+      undefined,
+    )
+    const tablesText = textOf(src.tablesFile, src.tablesText)
+    set(src.tablesFile, addInclude(tablesText, fileName, src.tablesFile), tablesText)
+    notes.push(`tracked table ${table.schema}.${table.name} in ${fileName}`)
+  }
+
+  // Cron triggers live in one file.
+  const cronWant = new Map(
+    model.crons.filter((c) => c.includeInMetadata).map((c) => [c.name, emitCronTrigger(c)]),
+  )
+  const cronText = textOf(layout.cronFile, layout.cronText)
+  const cronNext = editCronFile(cronText ?? '[]\n', layout.cronFile, cronWant, owned.cronTriggers)
+  set(layout.cronFile, cronNext, cronText)
+
+  return {
+    files,
+    managed: {
+      version: 1,
+      eventTriggers: model.triggers.map((t) => ({ name: t.name, source: t.source, table: t.table })),
+      cronTriggers: model.crons.map((c) => c.name),
+    },
+    notes,
+  }
+}
+
+function readIfPresent(layout: MetadataLayout, path: string): string | undefined {
+  if (path === layout.cronFile) return layout.cronText
+  for (const s of layout.sources) {
+    if (s.tablesFile === path) return s.tablesText
+    const t = s.tables.find((x) => x.path === path)
+    if (t) return t.text
+  }
+  return existsSyncText(path)
+}
+
+function existsSyncText(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined
+}
+
+function triggerNames(tf: TableFile): string[] {
+  const list = (tf.doc.toJS() as { event_triggers?: { name?: string }[] } | null)?.event_triggers ?? []
+  return list.map((t) => t.name).filter((n): n is string => typeof n === 'string')
+}
+
+/** Replaces only the managed items of a table file's event_triggers; every other byte stays. */
+export function editTableFile(tf: TableFile, edit: NamedSeqEdit): string {
+  const root = tf.doc.contents
+  if (!isMap(root))
+    throw new UserError(`${tf.path} is not a table definition`, { hint: 'restore it from git' })
+  const pair = (root as YAMLMap).items.find((p) => isScalar(p.key) && p.key.value === 'event_triggers') as
+    | Pair<{ range?: [number, number, number]; value?: unknown }, unknown>
+    | undefined
+  const text = tf.text
+  if (!pair) {
+    if (edit.upsert.size === 0) return text
+    const items = [...edit.upsert].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => renderSeqItem(v, 2))
+    return `${text.endsWith('\n') || text === '' ? text : `${text}\n`}event_triggers:\n${items.join('')}`
+  }
+  const keyStart = text.lastIndexOf('\n', pair.key!.range![0] - 1) + 1
+  const value = pair.value
+  const block = isSeq(value) && !(value as YAMLSeq).flow && (value as YAMLSeq).items.length > 0
+  const keptCount = block
+    ? (value as YAMLSeq).items.filter((n) => {
+        const name = isMap(n) ? (n as YAMLMap).get('name') : undefined
+        return typeof name !== 'string' || (!edit.remove.has(name) && !edit.upsert.has(name))
+      }).length
+    : 0
+  if (block && keptCount + edit.upsert.size > 0) {
+    return editNamedSeq(text, value as YAMLSeq, edit, renderSeqItem)
+  }
+  // Empty, flow-style or emptied list: rewrite just this key (Hasura omits an empty event_triggers).
+  const end = isSeq(value) ? (value as YAMLSeq).range![2] : pair.key!.range![2]
+  const kept = isSeq(value)
+    ? ((value as YAMLSeq).toJSON() as { name?: string }[]).filter(
+        (t) => !(t.name && (edit.remove.has(t.name) || edit.upsert.has(t.name))),
+      )
+    : []
+  const all = [...kept, ...edit.upsert.values()] as { name: string }[]
+  all.sort((a, b) => (a.name < b.name ? -1 : 1))
+  const replacement = all.length ? `event_triggers:\n${all.map((v) => renderSeqItem(v, 2)).join('')}` : ''
+  let rest = text.slice(end)
+  if (replacement === '' && rest.startsWith('\n')) rest = rest.slice(1)
+  return text.slice(0, keyStart) + replacement + rest
+}
+
+function editCronFile(
+  text: string,
+  file: string,
+  want: Map<string, unknown>,
+  owned: (name: string) => boolean,
+): string {
+  const doc = parseYaml(text, file)
+  const seq = doc.contents
+  const present = ((doc.toJS() as { name?: string }[] | null) ?? []).map((c) => c.name ?? '')
+  const remove = new Set(present.filter((n) => owned(n) && !want.has(n)))
+  if (isSeq(seq) && !(seq as YAMLSeq).flow && (seq as YAMLSeq).items.length > 0) {
+    const survivors = present.filter((n) => !remove.has(n) && !want.has(n)).length
+    if (survivors + want.size > 0)
+      return editNamedSeq(text, seq as YAMLSeq, { upsert: want, remove }, renderSeqItem)
+    return '[]\n'
+  }
+  if (seq !== null && !isSeq(seq)) {
+    throw new UserError(`${file} is not a list of cron triggers`, { hint: 'restore it from git' })
+  }
+  const kept = ((doc.toJS() as { name: string }[] | null) ?? []).filter(
+    (c) => !remove.has(c.name) && !want.has(c.name),
+  )
+  const all = [...kept, ...(want.values() as Iterable<{ name: string }>)].sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )
+  if (all.length === 0) return text.trim() === '' ? '[]\n' : text
+  return toHasuraYaml(all)
+}
+
+/** Adds `- "!include <file>"` to tables.yaml, in order when the list is sorted. */
+function addInclude(text: string | undefined, fileName: string, path: string): string {
+  const line = (col: number) => `${' '.repeat(col)}- "!include ${fileName}"\n`
+  if (text === undefined || /^\s*(\[\s*\]\s*)?$/.test(text)) return line(0)
+  const doc = parseYaml(text, path)
+  const seq = doc.contents
+  if (!isSeq(seq))
+    throw new UserError(`${path} is not a list of !include lines`, { hint: 'restore it from git' })
+  if ((seq as YAMLSeq).flow) {
+    const entries = [...((seq as YAMLSeq).toJSON() as unknown[]), `!include ${fileName}`]
+    return entries
+      .map((e) => `- "${String(typeof e === 'string' ? e : `!include ${includeTarget(e)}`)}"\n`)
+      .join('')
+  }
+  const items = (seq as YAMLSeq).items as { range?: [number, number, number] }[]
+  const targets = ((seq as YAMLSeq).toJSON() as unknown[]).map((e) => includeTarget(e) ?? '')
+  const starts = items.map((n) => text.lastIndexOf('\n', n.range![0] - 1) + 1)
+  const col = text.slice(starts[0]!, items[0]!.range![0]).indexOf('-')
+  const sorted = targets.every((t, i) => i === 0 || targets[i - 1]! <= t)
+  const at = sorted ? targets.findIndex((t) => t > fileName) : -1
+  if (at >= 0) return text.slice(0, starts[at]) + line(col) + text.slice(starts[at])
+  const end = (seq as YAMLSeq).range![2]
+  const head = text.slice(0, end)
+  return (head.endsWith('\n') ? head : `${head}\n`) + line(col) + text.slice(end)
+}
