@@ -1,0 +1,7 @@
+import type { Context } from '../context.js'
+import { UserError } from '../errors.js'
+
+// issue 4: in progress
+export async function sync(_options: Record<string, unknown>, _ctx: Context): Promise<number> {
+  throw new UserError('nself-hooks sync is not finished yet')
+}
