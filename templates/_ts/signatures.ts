@@ -67,23 +67,31 @@ export function verifyStripe(
     if (key === 't') timestamp = /^\d{1,12}$/.test(val) ? Number(val) : Number.NaN
     else if (key === 'v1') signatures.push(val)
   }
-  if (timestamp === undefined || Number.isNaN(timestamp)) return fail('Stripe-Signature has no valid timestamp')
+  if (timestamp === undefined || Number.isNaN(timestamp))
+    return fail('Stripe-Signature has no valid timestamp')
   if (signatures.length === 0) return fail('Stripe-Signature has no v1 signature')
   const expected = hmac(secret, `${timestamp}.`, body)
-  const matched = signatures.some((s) => s.length === 64 && HEX.test(s) && safeEqual(Buffer.from(s, 'hex'), expected))
+  const matched = signatures.some(
+    (s) => s.length === 64 && HEX.test(s) && safeEqual(Buffer.from(s, 'hex'), expected),
+  )
   if (!matched) return fail('Stripe signature does not match the body')
   if (!withinTolerance(timestamp, opts)) return fail('Stripe-Signature timestamp is outside the tolerance')
   return { ok: true }
 }
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex>`, HMAC-SHA256 of the body. */
-export function verifyGithub(body: RawBody, header: string | string[] | undefined, secret: string): VerifyResult {
+export function verifyGithub(
+  body: RawBody,
+  header: string | string[] | undefined,
+  secret: string,
+): VerifyResult {
   const value = headerValue(header)
   if (!value) return fail('missing X-Hub-Signature-256 header')
   if (!secret) return fail('no signing secret configured')
   const m = /^sha256=([0-9a-fA-F]{64})$/.exec(value.trim())
   if (!m) return fail('X-Hub-Signature-256 is not sha256=<64 hex digits>')
-  if (!safeEqual(Buffer.from(m[1]!, 'hex'), hmac(secret, body))) return fail('GitHub signature does not match the body')
+  if (!safeEqual(Buffer.from(m[1]!, 'hex'), hmac(secret, body)))
+    return fail('GitHub signature does not match the body')
   return { ok: true }
 }
 
@@ -131,12 +139,17 @@ export function verifyStandardWebhook(
 }
 
 /** Plain HMAC-SHA256: hex digest of the body in a named header (an optional `sha256=` prefix is accepted). */
-export function verifyHmacSha256(body: RawBody, header: string | string[] | undefined, secret: string): VerifyResult {
+export function verifyHmacSha256(
+  body: RawBody,
+  header: string | string[] | undefined,
+  secret: string,
+): VerifyResult {
   const value = headerValue(header)
   if (!value) return fail('missing signature header')
   if (!secret) return fail('no signing secret configured')
   const hex = value.trim().replace(/^sha256=/i, '')
   if (hex.length !== 64 || !HEX.test(hex)) return fail('signature is not 64 hex digits')
-  if (!safeEqual(Buffer.from(hex, 'hex'), hmac(secret, body))) return fail('signature does not match the body')
+  if (!safeEqual(Buffer.from(hex, 'hex'), hmac(secret, body)))
+    return fail('signature does not match the body')
   return { ok: true }
 }
