@@ -20,7 +20,10 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
   /** runs a script in one transaction and returns its last result in text form */
-  runScript(sql: string, opts?: { readOnly?: boolean; inTx?: (tx: Queryable) => Promise<void> }): Promise<RawResult>
+  runScript(
+    sql: string,
+    opts?: { readOnly?: boolean; session?: Record<string, string>; inTx?: (tx: Queryable) => Promise<void> },
+  ): Promise<RawResult>
   listen(channel: string, onNotify: () => void): Promise<void>
   close(): Promise<void>
 }
@@ -34,10 +37,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   const db = dataDir ? new PGlite(dataDir) : new PGlite()
   await db.waitReady
   await db.exec(`SET TimeZone = 'UTC'`)
-  const wrap = (q: {
-    query: PGlite['query']
-    exec: PGlite['exec']
-  }): Queryable => ({
+  const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
     async query(sql, params) {
       const r = await q.query<any>(sql, params as any[])
       return { rows: r.rows }
@@ -55,6 +55,8 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     async runScript(sql, opts = {}) {
       return db.transaction(async (tx) => {
         if (opts.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
+        if (opts.session)
+          await tx.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(opts.session)])
         const results = await tx.exec(sql, { rowMode: 'array', parsers: textParsers })
         if (opts.inTx) await opts.inTx(wrap(tx as any))
         const last = results[results.length - 1]
@@ -113,8 +115,14 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
       try {
         await client.query('BEGIN')
         if (opts.readOnly) await client.query('SET TRANSACTION READ ONLY')
+        if (opts.session)
+          await client.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(opts.session)])
         // a script without parameters goes over the simple protocol: pg returns one result per statement
-        const r = (await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } } as any)) as unknown as pg.QueryResult | pg.QueryResult[]
+        const r = (await client.query({
+          text: sql,
+          rowMode: 'array',
+          types: { getTypeParser: () => (v: string) => v },
+        } as any)) as unknown as pg.QueryResult | pg.QueryResult[]
         if (opts.inTx) await opts.inTx(wrap(client))
         await client.query('COMMIT')
         const results = Array.isArray(r) ? r : [r]

@@ -41,5 +41,11 @@ export function postgresError(err: unknown, path = '$'): ApiError {
     statement: undefined as unknown,
   }
   // Hasura: 400 postgres-error "query execution failed" (with the details in `internal`)
-  return new ApiError(400, e.code === '42501' ? 'permission-error' : 'postgres-error', 'query execution failed', path, internal)
+  return new ApiError(
+    400,
+    e.code === '42501' ? 'permission-error' : 'postgres-error',
+    'query execution failed',
+    path,
+    internal,
+  )
 }

@@ -1,0 +1,297 @@
+import { Cron } from 'croner'
+import { allCrons } from './api.js'
+import type { Db } from './db.js'
+import { type CronTriggerDef, cronRetry, DEFAULT_CRON_RETRY_CONF, type HeaderConf } from './metadata.js'
+import type { StoredState } from './store.js'
+import {
+  type Agents,
+  EnvMissing,
+  invocationResponse,
+  postJson,
+  requestHeaders,
+  resolveHeaders,
+  resolveTemplate,
+  type WebhookResult,
+} from './webhook.js'
+
+/** Hasura keeps about 100 future events per cron trigger. */
+export const CRON_HORIZON = 100
+
+export interface CronOptions {
+  env: Record<string, string | undefined>
+  log: (line: string) => void
+  agents: Agents
+  timeScale: number
+  pollIntervalMs: number
+}
+
+interface DueEvent {
+  id: string
+  kind: 'cron' | 'one_off'
+  trigger_name: string | null
+  scheduled_time: Date
+  created_at: Date
+  tries: number
+  webhook_conf?: unknown
+  retry_conf?: unknown
+  payload?: unknown
+  header_conf?: unknown
+  comment?: string | null
+}
+
+/** Hasura's UTCTime JSON: fraction in groups of 3 digits, trailing Z. */
+export function utcJson(d: Date): string {
+  const iso = d.toISOString() // always .mmm
+  return iso.replace('.000Z', 'Z')
+}
+
+/**
+ * Cron triggers and one-off scheduled events: generates the next occurrences into hdb_cron_events,
+ * delivers what is due with the cron retry rules, and marks events past tolerance_seconds dead.
+ */
+export class CronScheduler {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private stopped = false
+  private inFlight = new Set<Promise<void>>()
+  private dirty = true
+
+  constructor(
+    private db: Db,
+    private state: () => StoredState,
+    private opts: CronOptions,
+  ) {}
+
+  async start() {
+    // what a killed engine left locked goes back to scheduled (at least once)
+    await this.db.query(`UPDATE hdb_catalog.hdb_cron_events SET status = 'scheduled' WHERE status = 'locked'`)
+    await this.db.query(
+      `UPDATE hdb_catalog.hdb_scheduled_events SET status = 'scheduled' WHERE status = 'locked'`,
+    )
+    this.schedule(0)
+  }
+
+  refresh() {
+    this.dirty = true
+    this.schedule(0)
+  }
+
+  async stop() {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 5000))])
+  }
+
+  private schedule(ms: number) {
+    if (this.stopped) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      if (this.running) {
+        this.schedule(50)
+        return
+      }
+      this.running = this.tick()
+        .catch((err) => {
+          if (!this.stopped) this.opts.log(`cron: ${(err as Error).message}`)
+        })
+        .finally(() => {
+          this.running = undefined
+          this.schedule(this.opts.pollIntervalMs)
+        })
+    }, ms)
+  }
+
+  private async tick() {
+    if (this.dirty) {
+      this.dirty = false
+      await this.generate()
+    }
+    const crons = new Map(allCrons(this.state()).map((c) => [c.name, c]))
+    const due = await this.fetchDue([...crons.keys()])
+    for (const e of due) {
+      const p: Promise<void> = this.process(e, e.trigger_name ? crons.get(e.trigger_name) : undefined)
+        .catch((err) => this.opts.log(`scheduled event ${e.id}: ${(err as Error).message}`))
+        .finally(() => this.inFlight.delete(p))
+      this.inFlight.add(p)
+    }
+    // keep the horizon full as time passes
+    if (due.some((e) => e.kind === 'cron')) this.dirty = true
+  }
+
+  /** Fills each cron trigger's future events up to the horizon. */
+  async generate() {
+    const crons = allCrons(this.state())
+    if (crons.length === 0) return
+    const { rows } = await this.db.query<{ trigger_name: string; future: number; last: Date | null }>(
+      `SELECT trigger_name, count(*) FILTER (WHERE scheduled_time > now() AND status = 'scheduled')::int AS future,
+              max(scheduled_time) AS last
+         FROM hdb_catalog.hdb_cron_events WHERE trigger_name = ANY($1) GROUP BY trigger_name`,
+      [crons.map((c) => c.name)],
+    )
+    const byName = new Map(rows.map((r) => [r.trigger_name, r]))
+    const names: string[] = []
+    const times: string[] = []
+    const now = new Date()
+    for (const c of crons) {
+      const have = byName.get(c.name)
+      const future = have?.future ?? 0
+      if (future >= CRON_HORIZON / 2) continue
+      let from = have?.last && new Date(have.last) > now ? new Date(have.last) : now
+      let job: Cron
+      try {
+        job = new Cron(c.schedule, { timezone: 'UTC', paused: true })
+      } catch {
+        continue
+      }
+      for (let i = future; i < CRON_HORIZON; i++) {
+        const next = job.nextRun(from)
+        if (!next) break
+        names.push(c.name)
+        times.push(next.toISOString())
+        from = next
+      }
+      job.stop()
+    }
+    if (names.length === 0) return
+    await this.db.query(
+      `INSERT INTO hdb_catalog.hdb_cron_events (trigger_name, scheduled_time)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[])
+       ON CONFLICT (trigger_name, scheduled_time) WHERE status = 'scheduled' DO NOTHING`,
+      [names, times],
+    )
+  }
+
+  private async fetchDue(cronNames: string[]): Promise<DueEvent[]> {
+    const cron = await this.db.query<DueEvent>(
+      `UPDATE hdb_catalog.hdb_cron_events SET status = 'locked'
+        WHERE id IN (
+          SELECT id FROM hdb_catalog.hdb_cron_events
+           WHERE status = 'scheduled' AND trigger_name = ANY($1)
+             AND ((next_retry_at IS NULL AND scheduled_time <= now()) OR (next_retry_at IS NOT NULL AND next_retry_at <= now()))
+           ORDER BY scheduled_time LIMIT 100 FOR UPDATE SKIP LOCKED)
+        RETURNING id, 'cron' AS kind, trigger_name, scheduled_time, created_at, tries`,
+      [cronNames],
+    )
+    const oneOff = await this.db.query<DueEvent>(
+      `UPDATE hdb_catalog.hdb_scheduled_events SET status = 'locked'
+        WHERE id IN (
+          SELECT id FROM hdb_catalog.hdb_scheduled_events
+           WHERE status = 'scheduled'
+             AND ((next_retry_at IS NULL AND scheduled_time <= now()) OR (next_retry_at IS NOT NULL AND next_retry_at <= now()))
+           ORDER BY scheduled_time LIMIT 100 FOR UPDATE SKIP LOCKED)
+        RETURNING id, 'one_off' AS kind, NULL::text AS trigger_name, scheduled_time, created_at, tries,
+                  webhook_conf, retry_conf, payload, header_conf, comment`,
+    )
+    return [...cron.rows, ...oneOff.rows]
+  }
+
+  private async process(e: DueEvent, cron: CronTriggerDef | undefined) {
+    const table = e.kind === 'cron' ? 'hdb_cron_events' : 'hdb_scheduled_events'
+    const logTable =
+      e.kind === 'cron' ? 'hdb_cron_event_invocation_logs' : 'hdb_scheduled_event_invocation_logs'
+    const j = (v: unknown) => v
+    let retry = DEFAULT_CRON_RETRY_CONF
+    let webhookSpec: unknown
+    let headers: HeaderConf[] = []
+    let body: Record<string, unknown>
+    const scheduled = new Date(e.scheduled_time)
+    if (e.kind === 'cron') {
+      if (!cron) {
+        await this.db.query(`UPDATE hdb_catalog.hdb_cron_events SET status = 'scheduled' WHERE id = $1`, [
+          e.id,
+        ])
+        return
+      }
+      retry = cronRetry(cron)
+      webhookSpec = cron.webhook
+      headers = cron.headers ?? []
+      body = { id: e.id, name: cron.name, scheduled_time: utcJson(scheduled), payload: cron.payload ?? null }
+      if (cron.comment != null) body.comment = cron.comment
+    } else {
+      retry = { ...DEFAULT_CRON_RETRY_CONF, ...((j(e.retry_conf) as object) ?? {}) }
+      webhookSpec = j(e.webhook_conf)
+      headers = (j(e.header_conf) as HeaderConf[]) ?? []
+      body = { id: e.id, scheduled_time: utcJson(scheduled), payload: j(e.payload) ?? null }
+      if (e.comment != null) body.comment = e.comment
+      body.created_at = utcJson(new Date(e.created_at))
+    }
+    // Hasura: an event later than its tolerance is dead and never sent
+    if (Date.now() - scheduled.getTime() > retry.tolerance_seconds * 1000) {
+      await this.db.query(`UPDATE hdb_catalog.${table} SET status = 'dead' WHERE id = $1`, [e.id])
+      return
+    }
+    const text = JSON.stringify(body)
+    let result: WebhookResult
+    let other: string | undefined
+    try {
+      const url =
+        typeof webhookSpec === 'string'
+          ? resolveTemplate(webhookSpec, this.opts.env)
+          : envValue(this.opts.env, (webhookSpec as { from_env?: string })?.from_env)
+      result = await postJson(
+        this.opts.agents,
+        url,
+        text,
+        requestHeaders(resolveHeaders(headers, this.opts.env)),
+        retry.timeout_seconds * 1000,
+      )
+    } catch (err) {
+      if (!(err instanceof EnvMissing)) throw err
+      other = err.message
+      result = { body: '', headers: [], error: other }
+    }
+    const logged = other
+      ? { status: 500, response: { type: 'client_error', data: { message: other } } }
+      : invocationResponse(result)
+    const ok = !other && result.status !== undefined && result.status >= 200 && result.status < 300
+    let retryIn: number | undefined
+    if (!ok) {
+      const ra = other ? undefined : result.retryAfter
+      if (e.tries < retry.num_retries || ra !== undefined) retryIn = ra ?? retry.retry_interval_seconds
+    }
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO hdb_catalog.${logTable} (event_id, status, request, response) VALUES ($1, $2, $3, $4)`,
+        [
+          e.id,
+          logged.status,
+          JSON.stringify({ payload: body, headers, version: '2' }),
+          JSON.stringify(logged.response),
+        ],
+      )
+      if (ok)
+        await tx.query(
+          `UPDATE hdb_catalog.${table} SET tries = tries + 1, status = 'delivered' WHERE id = $1`,
+          [e.id],
+        )
+      else if (retryIn !== undefined)
+        await tx.query(
+          `UPDATE hdb_catalog.${table} SET tries = tries + 1, status = 'scheduled',
+              next_retry_at = now() + make_interval(secs => $2) WHERE id = $1`,
+          [e.id, retryIn * this.opts.timeScale],
+        )
+      else
+        await tx.query(`UPDATE hdb_catalog.${table} SET tries = tries + 1, status = 'error' WHERE id = $1`, [
+          e.id,
+        ])
+    })
+    if (retryIn !== undefined)
+      this.schedule(Math.min(this.opts.pollIntervalMs, retryIn * this.opts.timeScale * 1000 + 5))
+  }
+}
+
+function safeParse(v: string): unknown {
+  try {
+    return JSON.parse(v)
+  } catch {
+    return v
+  }
+}
+
+function envValue(env: Record<string, string | undefined>, name: string | undefined): string {
+  if (!name) return ''
+  const v = env[name]
+  if (v === undefined) throw new EnvMissing(`environment variable '${name}' not set`)
+  return v
+}

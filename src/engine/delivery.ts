@@ -1,0 +1,252 @@
+import { localTime } from './api.js'
+import type { Db } from './db.js'
+import { DEFAULT_RETRY_CONF, type EventTriggerDef, type Metadata, type QualifiedTable } from './metadata.js'
+import {
+  type Agents,
+  EnvMissing,
+  invocationResponse,
+  postJson,
+  requestHeaders,
+  resolveHeaders,
+  resolveTemplate,
+  type WebhookResult,
+} from './webhook.js'
+
+/** Hasura: up to 100 events fetched at a time and 100 HTTP deliveries in flight. */
+export const FETCH_BATCH = 100
+export const MAX_IN_FLIGHT = 100
+
+export interface ProcessorOptions {
+  env: Record<string, string | undefined>
+  pollIntervalMs: number
+  /** test-only: multiplies every retry interval (1 = Hasura's seconds) */
+  timeScale: number
+  log: (line: string) => void
+  agents: Agents
+}
+
+interface TriggerInfo {
+  def: EventTriggerDef
+  table: QualifiedTable
+}
+
+interface EventRow {
+  id: string
+  schema_name: string
+  table_name: string
+  trigger_name: string
+  payload: string
+  tries: number
+  created_at: string
+}
+
+/**
+ * Delivers event_log rows like Hasura's event processor: lock a batch with FOR UPDATE SKIP LOCKED,
+ * POST each, record an invocation, then delivered / retry at next_retry_at / error.
+ */
+export class EventProcessor {
+  private triggers = new Map<string, TriggerInfo>()
+  private inFlight = new Set<Promise<void>>()
+  private held = new Set<string>()
+  private stopped = false
+  private wakeUp: (() => void) | undefined
+  private woken = false
+  private loopDone: Promise<void> | undefined
+  private retryTimers = new Set<NodeJS.Timeout>()
+
+  constructor(
+    private db: Db,
+    private opts: ProcessorOptions,
+  ) {}
+
+  setMetadata(meta: Metadata) {
+    const m = new Map<string, TriggerInfo>()
+    for (const s of meta.sources) {
+      if (s.kind !== 'postgres') continue
+      for (const t of s.tables)
+        for (const def of t.event_triggers ?? []) m.set(def.name, { def, table: t.table })
+    }
+    this.triggers = m
+    this.wake()
+  }
+
+  wake() {
+    this.woken = true
+    this.wakeUp?.()
+  }
+
+  async start() {
+    // events a killed engine left locked are ours to deliver again (at least once)
+    await this.db.query(
+      `UPDATE hdb_catalog.event_log SET locked = NULL WHERE locked IS NOT NULL AND delivered = 'f' AND error = 'f'`,
+    )
+    this.loopDone = this.loop()
+  }
+
+  /** Waits (bounded) for deliveries in flight, then unlocks what is still held. */
+  async stop(graceMs = 5000) {
+    this.stopped = true
+    this.wake()
+    for (const t of this.retryTimers) clearTimeout(t)
+    await this.loopDone
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, graceMs))])
+    if (this.held.size > 0)
+      await this.db
+        .query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = ANY($1)`, [[...this.held]])
+        .catch(() => {})
+  }
+
+  private async loop() {
+    while (!this.stopped) {
+      const free = MAX_IN_FLIGHT - this.inFlight.size
+      if (free <= 0) {
+        await Promise.race([...this.inFlight])
+        continue
+      }
+      this.woken = false
+      let events: EventRow[] = []
+      try {
+        events = await this.fetch(Math.min(FETCH_BATCH, free))
+      } catch (err) {
+        if (!this.stopped) this.opts.log(`event fetch failed: ${(err as Error).message}`)
+      }
+      if (this.stopped) {
+        if (events.length > 0)
+          await this.db
+            .query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = ANY($1)`, [
+              events.map((e) => e.id),
+            ])
+            .catch(() => {})
+        break
+      }
+      for (const e of events) {
+        this.held.add(e.id)
+        const p: Promise<void> = this.process(e)
+          .catch((err) => this.opts.log(`event ${e.id}: ${(err as Error).message}`))
+          .finally(() => {
+            this.inFlight.delete(p)
+            this.held.delete(e.id)
+          })
+        this.inFlight.add(p)
+      }
+      if (events.length > 0 && events.length === Math.min(FETCH_BATCH, free)) continue
+      if (this.woken) continue
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, this.opts.pollIntervalMs)
+        function done() {
+          clearTimeout(t)
+          resolve()
+        }
+        this.wakeUp = done
+      })
+      this.wakeUp = undefined
+    }
+  }
+
+  private async fetch(limit: number): Promise<EventRow[]> {
+    const names = [...this.triggers.keys()]
+    if (names.length === 0) return []
+    const { rows } = await this.db.query<EventRow>(
+      `UPDATE hdb_catalog.event_log SET locked = NOW()
+        WHERE id IN (
+          SELECT l.id FROM hdb_catalog.event_log l
+           WHERE l.delivered = 'f' AND l.error = 'f' AND l.archived = 'f'
+             AND (l.locked IS NULL OR l.locked < NOW() - interval '30 minutes')
+             AND (l.next_retry_at IS NULL OR l.next_retry_at <= (NOW() AT TIME ZONE 'UTC'))
+             AND l.trigger_name = ANY($2)
+           ORDER BY l.locked NULLS FIRST, l.next_retry_at NULLS FIRST, l.created_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, schema_name, table_name, trigger_name, payload::text AS payload, tries, created_at::text AS created_at`,
+      [limit, names],
+    )
+    return rows
+  }
+
+  private async process(e: EventRow) {
+    const info = this.triggers.get(e.trigger_name)
+    if (!info) {
+      // Hasura: the trigger vanished after the fetch; unlock and look again in a minute
+      await this.db.query(
+        `UPDATE hdb_catalog.event_log SET locked = NULL, next_retry_at = (NOW() AT TIME ZONE 'UTC') + interval '60 seconds' WHERE id = $1`,
+        [e.id],
+      )
+      return
+    }
+    const retry = { ...DEFAULT_RETRY_CONF, ...info.def.retry_conf }
+    const timeoutSec = info.def.retry_conf.timeout_sec ?? DEFAULT_RETRY_CONF.timeout_sec
+    const body = {
+      id: e.id,
+      table: { schema: e.schema_name, name: e.table_name },
+      trigger: { name: e.trigger_name },
+      event: JSON.parse(e.payload),
+      delivery_info: { current_retry: e.tries, max_retries: retry.num_retries },
+      created_at: localTime(e.created_at),
+    }
+    const text = JSON.stringify(body)
+    let result: WebhookResult
+    let other: string | undefined
+    try {
+      const url = info.def.webhook_from_env
+        ? envOrThrow(this.opts.env, info.def.webhook_from_env)
+        : resolveTemplate(info.def.webhook ?? '', this.opts.env)
+      const headers = requestHeaders(resolveHeaders(info.def.headers, this.opts.env))
+      result = await postJson(this.opts.agents, url, text, headers, timeoutSec * 1000)
+    } catch (err) {
+      if (!(err instanceof EnvMissing)) throw err
+      other = err.message
+      result = { body: '', headers: [], error: other }
+    }
+    const logged = other
+      ? { status: 500, response: { type: 'client_error', data: { message: other } } }
+      : invocationResponse(result)
+    const request = { payload: body, headers: info.def.headers ?? [], version: '2' }
+    const ok = !other && result.status !== undefined && result.status >= 200 && result.status < 300
+    let retryInSec: number | undefined
+    if (!ok) {
+      const retryAfter = other ? undefined : result.retryAfter
+      // Hasura retryOrSetError: tries counts earlier attempts; Retry-After forces another attempt
+      if (e.tries < retry.num_retries || retryAfter !== undefined)
+        retryInSec = retryAfter ?? retry.interval_sec
+    }
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO hdb_catalog.event_invocation_logs (trigger_name, event_id, status, request, response)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [e.trigger_name, e.id, logged.status, JSON.stringify(request), JSON.stringify(logged.response)],
+      )
+      if (ok)
+        await tx.query(
+          `UPDATE hdb_catalog.event_log SET tries = tries + 1, delivered = 't', next_retry_at = NULL, locked = NULL WHERE id = $1`,
+          [e.id],
+        )
+      else if (retryInSec !== undefined)
+        await tx.query(
+          `UPDATE hdb_catalog.event_log SET tries = tries + 1, locked = NULL,
+              next_retry_at = (NOW() AT TIME ZONE 'UTC') + make_interval(secs => $2) WHERE id = $1`,
+          [e.id, retryInSec * this.opts.timeScale],
+        )
+      else
+        await tx.query(
+          `UPDATE hdb_catalog.event_log SET tries = tries + 1, error = 't', next_retry_at = NULL, locked = NULL WHERE id = $1`,
+          [e.id],
+        )
+    })
+    if (retryInSec !== undefined && !this.stopped) {
+      const t = setTimeout(
+        () => {
+          this.retryTimers.delete(t)
+          this.wake()
+        },
+        retryInSec * this.opts.timeScale * 1000 + 5,
+      )
+      this.retryTimers.add(t)
+    }
+  }
+}
+
+function envOrThrow(env: Record<string, string | undefined>, name: string): string {
+  const v = env[name]
+  if (v === undefined) throw new EnvMissing(`environment variable '${name}' not set`)
+  return v
+}

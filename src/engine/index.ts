@@ -1,0 +1,120 @@
+import type { AddressInfo } from 'node:net'
+import { Core } from './api.js'
+import { EVENT_CHANNEL, installCatalog } from './catalog.js'
+import { CronScheduler } from './cron.js'
+import { type Db, openPglite, openPostgres } from './db.js'
+import { EventProcessor } from './delivery.js'
+import { createServer } from './server.js'
+import { checkConsistency, loadState, reconcileTriggers } from './store.js'
+import { closeAgents, createAgents } from './webhook.js'
+
+export interface EngineOptions {
+  /** a real PostgreSQL; default: an embedded PGlite */
+  databaseUrl?: string
+  /** PGlite data directory; default: in memory */
+  dataDir?: string
+  /** 0 = a random free port; default 8080 */
+  port?: number
+  /** default 127.0.0.1 */
+  host?: string
+  adminSecret?: string
+  /** for value_from_env / {{ENV}} resolution; default process.env */
+  env?: Record<string, string | undefined>
+  /** fallback poll for new events, default 1000 (Hasura's 1 s) */
+  pollIntervalMs?: number
+  log?: (line: string) => void
+  /** test-only: scales every retry interval and Retry-After (1 = real seconds); the rules stay Hasura's */
+  timeScale?: number
+}
+
+export interface Engine {
+  /** http://127.0.0.1:PORT */
+  url: string
+  adminSecret?: string
+  stop(): Promise<void>
+  /** run SQL directly (tests) */
+  query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>
+}
+
+export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
+  const log = opts.log ?? (() => {})
+  const env = opts.env ?? process.env
+  const db: Db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir)
+  const agents = createAgents()
+  try {
+    if (db.kind === 'postgres') {
+      // several engines may start on one database: install the catalog one at a time
+      await db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(4711042)')
+        await installCatalog(tx)
+      })
+    } else await installCatalog(db)
+    let processor: EventProcessor | undefined
+    let cron: CronScheduler | undefined
+    const core = new Core(db, {
+      onMetadataChange: () => {
+        processor?.setMetadata(core.state.metadata)
+        cron?.refresh()
+      },
+      wakeDelivery: () => processor?.wake(),
+    })
+    core.state = await loadState(db)
+    // the database may have changed while no engine ran: put the trigger functions right
+    await db.transaction(async (tx) => {
+      const { consistentTriggers } = await checkConsistency(tx, core.state.metadata)
+      await reconcileTriggers(tx, consistentTriggers)
+    })
+    core.lastInconsistent = (await core.inconsistentObjects()).map((o) => o.name)
+    const timeScale = opts.timeScale ?? 1
+    processor = new EventProcessor(db, {
+      env,
+      pollIntervalMs: opts.pollIntervalMs ?? 1000,
+      timeScale,
+      log,
+      agents,
+    })
+    processor.setMetadata(core.state.metadata)
+    await db.listen(EVENT_CHANNEL, () => processor?.wake())
+    await processor.start()
+    cron = new CronScheduler(db, () => core.state, {
+      env,
+      log,
+      agents,
+      timeScale,
+      pollIntervalMs: opts.pollIntervalMs ?? 1000,
+    })
+    await cron.start()
+    const server = createServer(core, { adminSecret: opts.adminSecret, log })
+    const host = opts.host ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(opts.port ?? 8080, host, () => resolve())
+    })
+    const port = (server.address() as AddressInfo).port
+    let stopping: Promise<void> | undefined
+    const engine: Engine = {
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      stop: () => {
+        stopping ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeAllConnections()
+          })
+          await cron?.stop()
+          await processor?.stop()
+          closeAgents(agents)
+          await db.close()
+        })()
+        return stopping
+      },
+      query: (sql, params) => db.query(sql, params),
+    }
+    if (opts.adminSecret !== undefined) engine.adminSecret = opts.adminSecret
+    log(`engine listening on ${engine.url} (${db.kind})`)
+    return engine
+  } catch (err) {
+    closeAgents(agents)
+    await db.close().catch(() => {})
+    throw err
+  }
+}

@@ -1,0 +1,165 @@
+import http from 'node:http'
+import type { Core } from './api.js'
+import { ApiError } from './errors.js'
+import type { JsonObject } from './metadata.js'
+
+export interface ServerOptions {
+  adminSecret: string | undefined
+  log: (line: string) => void
+}
+
+const METADATA_ONLY = new Set(['run_sql'])
+/** Commands /v2/query accepts (Hasura moved everything else to /v1/metadata). */
+const QUERY_V2 = new Set(['run_sql', 'pg_run_sql', 'bulk'])
+
+function send(res: http.ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  })
+  res.end(text)
+}
+
+function sessionOf(req: http.IncomingMessage): Record<string, string> {
+  const s: Record<string, string> = { 'x-hasura-role': 'admin' }
+  for (const [k, v] of Object.entries(req.headers)) {
+    const key = k.toLowerCase()
+    if (!key.startsWith('x-hasura-') || key === 'x-hasura-admin-secret' || key === 'x-hasura-access-key')
+      continue
+    if (typeof v === 'string') s[key] = v
+  }
+  return s
+}
+
+export function createServer(core: Core, opts: ServerOptions): http.Server {
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      res.end('OK')
+      return
+    }
+    const endpoint =
+      url.pathname === '/v1/metadata'
+        ? 'metadata'
+        : url.pathname === '/v2/query'
+          ? 'query'
+          : url.pathname === '/v1/query'
+            ? 'legacy'
+            : undefined
+    if (!endpoint || req.method !== 'POST') {
+      send(res, 404, { error: 'resource does not exist', path: '$', code: 'not-found' })
+      return
+    }
+    if (opts.adminSecret !== undefined) {
+      const given = req.headers['x-hasura-admin-secret'] ?? req.headers['x-hasura-access-key']
+      if (given === undefined) {
+        send(res, 401, {
+          error: 'x-hasura-admin-secret/x-hasura-access-key required, but not found',
+          path: '$',
+          code: 'access-denied',
+        })
+        return
+      }
+      if (given !== opts.adminSecret) {
+        send(res, 401, {
+          error: 'invalid x-hasura-admin-secret/x-hasura-access-key',
+          path: '$',
+          code: 'access-denied',
+        })
+        return
+      }
+    }
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      void handle(Buffer.concat(chunks).toString('utf8'))
+    })
+    const handle = async (text: string) => {
+      let body: JsonObject
+      try {
+        body = JSON.parse(text)
+      } catch (err) {
+        send(res, 400, { error: `Error in $: ${(err as Error).message}`, path: '$', code: 'invalid-json' })
+        return
+      }
+      try {
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new ApiError(400, 'parse-failed', 'expecting an object for query', '$')
+        const result = await dispatch(core, endpoint, body, sessionOf(req))
+        send(res, 200, result)
+      } catch (err) {
+        if (err instanceof ApiError) {
+          send(res, err.status, err.body())
+          return
+        }
+        opts.log(`internal error: ${(err as Error).stack ?? String(err)}`)
+        send(res, 500, { error: 'unexpected error', path: '$', code: 'unexpected' })
+      }
+    }
+  })
+}
+
+async function dispatch(
+  core: Core,
+  endpoint: 'metadata' | 'query' | 'legacy',
+  body: JsonObject,
+  session: Record<string, string>,
+) {
+  if (typeof body.type !== 'string') throw new ApiError(400, 'parse-failed', 'key "type" not found', '$')
+  const type = body.type
+  if (endpoint === 'query' && !QUERY_V2.has(type))
+    throw new ApiError(400, 'parse-failed', `unknown query type "${type}"`, '$.type')
+  if (endpoint === 'metadata' && METADATA_ONLY.has(type))
+    throw new ApiError(400, 'parse-failed', `unknown metadata command "${type}"`, '$.type')
+  if (type === 'bulk' || type === 'bulk_keep_going') {
+    if (!Array.isArray(body.args))
+      throw new ApiError(400, 'parse-failed', 'parsing [] failed, expected Array', '$.args')
+    const results: unknown[] = []
+    for (const [i, q] of (body.args as JsonObject[]).entries()) {
+      try {
+        if (typeof q !== 'object' || q === null)
+          throw new ApiError(400, 'parse-failed', 'expecting an object', `$.args[${i}]`)
+        results.push(
+          await dispatch(
+            core,
+            endpoint,
+            { ...q, resource_version: i === 0 ? body.resource_version : undefined },
+            session,
+          ),
+        )
+      } catch (err) {
+        if (type === 'bulk') throw err
+        if (err instanceof ApiError) results.push(err.body())
+        else throw err
+      }
+    }
+    return results
+  }
+  if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args as JsonObject)
+  return core.run(type, body.args, body, { session })
+}
+
+/** /v1/query `insert` (used by Hasura's fixtures): a plain INSERT with the admin session set. */
+async function legacyInsert(core: Core, args: JsonObject) {
+  const t = typeof args.table === 'string' ? { schema: 'public', name: args.table } : args.table
+  const objects = (args.objects ?? []) as JsonObject[]
+  let affected = 0
+  for (const o of objects) {
+    const cols = Object.keys(o)
+    const q = (s: string) => `"${s.replace(/"/g, '""')}"`
+    const sql = `INSERT INTO ${q(t.schema ?? 'public')}.${q(t.name)} (${cols.map(q).join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`
+    await core.db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('hasura.user', $1, true)`, [
+        JSON.stringify({ 'x-hasura-role': 'admin' }),
+      ])
+      await tx.query(
+        sql,
+        cols.map((c) => o[c]),
+      )
+    })
+    affected++
+  }
+  return { affected_rows: affected, returning: [] }
+}

@@ -1,0 +1,204 @@
+import type { Db, Queryable } from './db.js'
+import { ApiError } from './errors.js'
+import {
+  type CronTriggerDef,
+  type EventTriggerDef,
+  emptyMetadata,
+  type JsonObject,
+  type Metadata,
+  type QualifiedTable,
+  type SourceEntry,
+  type TableEntry,
+} from './metadata.js'
+import { dropFunctionSql, triggerSql } from './trigger-sql.js'
+
+export interface InconsistentObject {
+  type: string
+  name: string
+  definition: unknown
+  reason: string
+}
+
+export interface StoredState {
+  metadata: Metadata
+  resourceVersion: number
+  /** cron triggers with include_in_metadata: false: never exported, kept across replace_metadata */
+  hiddenCrons: CronTriggerDef[]
+}
+
+/** Hasura prints `public` tables without their schema. */
+export const showTable = (t: QualifiedTable) => (t.schema === 'public' ? t.name : `${t.schema}.${t.name}`)
+
+type ColumnMap = Map<string, Set<string>>
+
+async function loadColumns(q: Queryable, tables: QualifiedTable[]): Promise<ColumnMap> {
+  const map: ColumnMap = new Map()
+  if (tables.length === 0) return map
+  const { rows } = await q.query<{ s: string; t: string; c: string | null }>(
+    `SELECT n.nspname AS s, c.relname AS t, a.attname AS c
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind IN ('r','v','m','f','p')
+        AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [tables.map((t) => t.schema), tables.map((t) => t.name)],
+  )
+  for (const r of rows) {
+    const k = `${r.s}.${r.t}`
+    const set = map.get(k) ?? new Set<string>()
+    map.set(k, set)
+    if (r.c) set.add(r.c)
+  }
+  return map
+}
+
+const PG_KINDS = new Set(['postgres', 'citus', 'cockroach'])
+
+/** Hasura's consistency check against the real tables and columns. */
+export async function checkConsistency(
+  q: Queryable,
+  meta: Metadata,
+): Promise<{
+  inconsistent: InconsistentObject[]
+  consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[]
+}> {
+  const tables: QualifiedTable[] = []
+  for (const s of meta.sources) if (PG_KINDS.has(s.kind)) for (const t of s.tables) tables.push(t.table)
+  const cols = await loadColumns(q, tables)
+  const inconsistent: InconsistentObject[] = []
+  const consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[] = []
+  const pgNames = new Map<string, string>()
+  for (const s of meta.sources) {
+    if (!PG_KINDS.has(s.kind)) continue
+    for (const t of s.tables) {
+      const have = cols.get(`${t.table.schema}.${t.table.name}`)
+      if (!have) {
+        inconsistent.push({
+          type: 'table',
+          name: `table ${showTable(t.table)} in source ${s.name}`,
+          definition: t.table,
+          reason: `Inconsistent object: no such table/view exists in source: "${showTable(t.table)}"`,
+        })
+        continue
+      }
+      for (const et of t.event_triggers ?? []) {
+        const reason = triggerProblem(et, have, t.table)
+        const clash = pgNames.get(et.name)
+        if (reason || clash) {
+          inconsistent.push({
+            type: 'event_trigger',
+            name: `event_trigger ${et.name} in table ${showTable(t.table)} in source ${s.name}`,
+            definition: { configuration: et, source: s.name, table: t.table },
+            reason: `Inconsistent object: ${reason ?? `event trigger "${et.name}" already exists in ${clash}`}`,
+          })
+          continue
+        }
+        pgNames.set(et.name, `source ${s.name}`)
+        consistentTriggers.push({ table: t.table, def: et })
+      }
+    }
+  }
+  return { inconsistent, consistentTriggers }
+}
+
+function triggerProblem(et: EventTriggerDef, have: Set<string>, table: QualifiedTable): string | undefined {
+  for (const op of ['insert', 'update', 'delete'] as const) {
+    const spec = et.definition[op]
+    if (!spec) continue
+    for (const list of [spec.columns, spec.payload]) {
+      if (!Array.isArray(list)) continue
+      for (const c of list)
+        if (!have.has(c))
+          return `in table "${showTable(table)}": in event trigger "${et.name}": column "${c}" does not exist`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Brings the Postgres trigger functions in line with the consistent triggers: creates missing or
+ * changed ones, drops those no longer wanted. One transaction, batched statements.
+ */
+export async function reconcileTriggers(
+  q: Queryable,
+  wanted: { table: QualifiedTable; def: EventTriggerDef }[],
+) {
+  const { rows } = await q.query<{ name: string; comment: string | null }>(
+    `SELECT p.proname AS name, obj_description(p.oid, 'pg_proc') AS comment
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'hdb_catalog' AND p.proname LIKE 'notify\\_hasura\\_%'`,
+  )
+  const existing = new Map(rows.map((r) => [r.name, r.comment ?? '']))
+  // a trigger whose table lost it (dropped and re-created table) must be re-created too
+  const { rows: live } = await q.query<{ name: string }>(
+    `SELECT t.tgname AS name FROM pg_trigger t WHERE t.tgname LIKE 'notify\\_hasura\\_%' AND NOT t.tgisinternal`,
+  )
+  const liveSet = new Set(live.map((r) => r.name))
+  const keep = new Set<string>()
+  let script = ''
+  let pending = 0
+  const flush = async () => {
+    if (script) await q.exec(script)
+    script = ''
+    pending = 0
+  }
+  for (const w of wanted) {
+    for (const t of triggerSql(w.def, w.table)) {
+      keep.add(t.name)
+      if (existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
+      script += t.sql
+      if (++pending >= 200) await flush()
+    }
+  }
+  for (const name of existing.keys()) {
+    if (keep.has(name)) continue
+    script += dropFunctionSql(name)
+    if (++pending >= 200) await flush()
+  }
+  await flush()
+}
+
+export async function loadState(db: Db): Promise<StoredState> {
+  const { rows } = await db.query<{
+    metadata: Metadata
+    resource_version: number
+    nself_hidden_crons: CronTriggerDef[]
+  }>('SELECT metadata, resource_version, nself_hidden_crons FROM hdb_catalog.hdb_metadata WHERE id = 1')
+  const row = rows[0]
+  if (row)
+    return {
+      metadata: typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata,
+      resourceVersion: row.resource_version,
+      hiddenCrons:
+        typeof row.nself_hidden_crons === 'string'
+          ? JSON.parse(row.nself_hidden_crons)
+          : row.nself_hidden_crons,
+    }
+  const metadata = emptyMetadata()
+  await db.query(
+    `INSERT INTO hdb_catalog.hdb_metadata (id, metadata, resource_version) VALUES (1, $1, 1) ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(metadata)],
+  )
+  return loadState(db)
+}
+
+export async function saveState(q: Queryable, s: StoredState): Promise<void> {
+  await q.query(
+    'UPDATE hdb_catalog.hdb_metadata SET metadata = $1, resource_version = $2, nself_hidden_crons = $3 WHERE id = 1',
+    [JSON.stringify(s.metadata), s.resourceVersion, JSON.stringify(s.hiddenCrons)],
+  )
+}
+
+// ----- helpers to edit the metadata tree
+
+export function getSource(meta: Metadata, name: string): SourceEntry {
+  const s = meta.sources.find((x) => x.name === name)
+  if (!s) throw new ApiError(400, 'not-exists', `source with name "${name}" does not exist`, '$.args')
+  return s
+}
+
+export function findTable(source: SourceEntry, table: QualifiedTable): TableEntry | undefined {
+  return source.tables.find((t) => t.table.schema === table.schema && t.table.name === table.name)
+}
+
+export type { JsonObject }

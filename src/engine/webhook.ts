@@ -1,0 +1,160 @@
+import http from 'node:http'
+import https from 'node:https'
+import type { HeaderConf } from './metadata.js'
+
+/** Hasura's User-Agent, with this engine's version tag. */
+export const USER_AGENT = 'hasura-graphql-engine/v2.x-nself'
+
+export interface Agents {
+  http: http.Agent
+  https: https.Agent
+}
+export function createAgents(): Agents {
+  return {
+    http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  }
+}
+
+export class EnvMissing extends Error {}
+
+/** `{{NAME}}` templates in webhooks and header values, resolved from the engine's env. */
+export function resolveTemplate(text: string, env: Record<string, string | undefined>): string {
+  return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => {
+    const v = env[name]
+    if (v === undefined) throw new EnvMissing(`environment variable '${name}' not set`)
+    return v
+  })
+}
+
+export function resolveHeaders(
+  headers: HeaderConf[] | undefined,
+  env: Record<string, string | undefined>,
+): [string, string][] {
+  const out: [string, string][] = []
+  for (const h of headers ?? []) {
+    if ('value_from_env' in h) {
+      const v = env[h.value_from_env]
+      if (v === undefined) throw new EnvMissing(`environment variable '${h.value_from_env}' not set`)
+      out.push([h.name, v])
+    } else out.push([h.name, resolveTemplate(h.value, env)])
+  }
+  return out
+}
+
+export interface WebhookResult {
+  /** undefined for a client error (connection refused, timeout, bad URL) */
+  status?: number
+  body: string
+  headers: { name: string; value: string }[]
+  retryAfter?: number
+  error?: string
+}
+
+/** Configured headers first; Content-Type and User-Agent win over same-named configured ones (Hasura). */
+export function requestHeaders(configured: [string, string][]): Record<string, string> {
+  const h: Record<string, string> = {}
+  for (const [n, v] of configured) {
+    const lower = n.toLowerCase()
+    if (lower === 'content-type' || lower === 'user-agent') continue
+    h[n] = v
+  }
+  h['Content-Type'] = 'application/json'
+  h['User-Agent'] = USER_AGENT
+  return h
+}
+
+export function postJson(
+  agents: Agents,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<WebhookResult> {
+  return new Promise((resolve) => {
+    let u: URL
+    try {
+      u = new URL(url)
+      if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        throw new Error(`unsupported protocol ${u.protocol}`)
+    } catch (err) {
+      resolve({ body: '', headers: [], error: `InvalidUrlException "${url}" "${(err as Error).message}"` })
+      return
+    }
+    const lib = u.protocol === 'https:' ? https : http
+    let done = false
+    const finish = (r: WebhookResult) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      resolve(r)
+    }
+    const req = lib.request(
+      u,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        agent: u.protocol === 'https:' ? agents.https : agents.http,
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('error', (err) => finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }))
+        res.on('end', () => {
+          const hdrs: { name: string; value: string }[] = []
+          for (let i = 0; i < res.rawHeaders.length; i += 2)
+            hdrs.push({ name: res.rawHeaders[i]!, value: res.rawHeaders[i + 1]! })
+          const ra = res.headers['retry-after']
+          // Hasura: whole seconds > 0 only
+          const retryAfter =
+            typeof ra === 'string' && /^\d+$/.test(ra) && Number(ra) > 0 ? Number(ra) : undefined
+          finish({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            headers: hdrs,
+            ...(retryAfter !== undefined ? { retryAfter } : {}),
+          })
+        })
+      },
+    )
+    const timer = setTimeout(() => {
+      req.destroy()
+      finish({ body: '', headers: [], error: 'ResponseTimeout' })
+    }, timeoutMs)
+    req.on('error', (err) => finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }))
+    req.end(body)
+  })
+}
+
+/** What Hasura records as the response of one invocation (mkInvocationResp: >= 300 is a client_error). */
+export function invocationResponse(r: WebhookResult): { status: number | null; response: unknown } {
+  if (r.status === undefined)
+    return {
+      status: null,
+      response: {
+        type: 'client_error',
+        data: { message: { type: 'http_exception', message: r.error ?? 'error' } },
+      },
+    }
+  const body = blob(r.body)
+  if (r.status >= 300)
+    return { status: r.status, response: { type: 'client_error', data: { message: body } } }
+  return {
+    status: r.status,
+    response: { type: 'webhook_response', data: { body, headers: r.headers, status: r.status } },
+  }
+}
+
+/** Hasura's SerializableBlob: JSON when the body parses, else the text. */
+function blob(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+export function closeAgents(agents: Agents) {
+  agents.http.destroy()
+  agents.https.destroy()
+}
