@@ -1,0 +1,270 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { cli, config, copyFixture, ROOT, readTree, testdir } from '../helpers/project.js'
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first (npm test does)')
+})
+
+describe('generate on the nself fixture (no metadata yet)', () => {
+  it('writes the standard layout and the managed triggers, matching the golden files', async () => {
+    const dir = copyFixture('nself-project')
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const tree = readTree(join(dir, 'hasura', 'metadata'))
+    expect(Object.keys(tree).sort()).toEqual([
+      'actions.graphql',
+      'actions.yaml',
+      'allow_list.yaml',
+      'api_limits.yaml',
+      'cron_triggers.yaml',
+      'databases/databases.yaml',
+      'databases/default/tables/public_users.yaml',
+      'databases/default/tables/shop_orders.yaml',
+      'databases/default/tables/tables.yaml',
+      'graphql_schema_introspection.yaml',
+      'inherited_roles.yaml',
+      'network.yaml',
+      'query_collections.yaml',
+      'remote_schemas.yaml',
+      'rest_endpoints.yaml',
+      'version.yaml',
+    ])
+    for (const file of [
+      'databases/default/tables/public_users.yaml',
+      'databases/default/tables/shop_orders.yaml',
+      'databases/default/tables/tables.yaml',
+      'databases/databases.yaml',
+      'cron_triggers.yaml',
+    ]) {
+      await expect(tree[file]).toMatchFileSnapshot(`../golden/nself-project/${file}`)
+    }
+    await expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).toMatchFileSnapshot(
+      '../golden/nself-project/webhooks.managed.json',
+    )
+  })
+
+  it('resolves handler URLs from CS_2 in .env.dev and keeps secrets out of every file', async () => {
+    const dir = copyFixture('nself-project')
+    await cli(['generate'], { cwd: dir })
+    const users = parse(
+      readFileSync(join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'), 'utf8'),
+    )
+    expect(users.event_triggers.map((t: { webhook: string }) => t.webhook)).toEqual([
+      'http://webhooks:3001/webhooks/user-created',
+      'http://webhooks:3001/webhooks/user-updated',
+    ])
+    const all =
+      Object.values(readTree(join(dir, 'hasura'))).join('\n') +
+      readFileSync(join(dir, 'webhooks.managed.json'))
+    expect(all).not.toContain('dev-webhook-secret')
+    expect(all).not.toContain('dev-admin-secret-change-me')
+    expect(all).toContain('value_from_env: WEBHOOK_SECRET')
+  })
+
+  it('is idempotent: a second run changes nothing and says so', async () => {
+    const dir = copyFixture('nself-project')
+    await cli(['generate'], { cwd: dir })
+    const before = readTree(dir)
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^up to date: 3 event triggers, 1 cron trigger$/m)
+    expect(readTree(dir)).toEqual(before)
+  })
+})
+
+describe('generate on the brownfield fixture', () => {
+  it('keeps every byte it does not own and adds its own triggers', async () => {
+    const dir = copyFixture('brownfield')
+    const before = readTree(join(dir, 'hasura', 'metadata'))
+    const r = await cli(['generate'], { cwd: dir, env: { HOOKS_SECRET: 'x' } })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const after = readTree(join(dir, 'hasura', 'metadata'))
+    const changed = Object.keys(after)
+      .filter((f) => after[f] !== before[f])
+      .sort()
+    expect(changed).toEqual([
+      'cron_triggers.yaml',
+      'databases/default/tables/public_comments.yaml',
+      'databases/default/tables/public_posts.yaml',
+      'databases/default/tables/public_users.yaml',
+      'databases/default/tables/tables.yaml',
+    ])
+    // Changed files only gained lines: every original line is still there, in its order.
+    for (const f of changed.filter((f) => before[f] !== undefined)) {
+      expect(
+        isSubsequence(before[f]!.split('\n'), after[f]!.split('\n')),
+        `${f} kept every original line`,
+      ).toBe(true)
+    }
+    for (const f of Object.keys(after)) {
+      await expect(after[f]).toMatchFileSnapshot(`../golden/brownfield/${f}`)
+    }
+  })
+
+  it('removes a trigger and a cron dropped from the config, leaving hand-made ones', async () => {
+    const dir = copyFixture('brownfield')
+    await cli(['generate'], { cwd: dir })
+    const original = readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')
+    const edited = original
+      .replace(/\n {4}user_created: .*\n/, '\n')
+      .replace(/ {4}'weekly-digest': \{[\s\S]*?\n {4}\},\n/, '')
+    expect(edited).not.toBe(original)
+    writeFileSync(join(dir, 'webhooks.config.ts'), edited)
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(0)
+    const users = readFileSync(
+      join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'),
+      'utf8',
+    )
+    expect(users).not.toContain('user_created')
+    expect(users).toBe(
+      readFileSync(
+        join(ROOT, 'fixtures/brownfield/hasura/metadata/databases/default/tables/public_users.yaml'),
+        'utf8',
+      ),
+    )
+    const crons = readFileSync(join(dir, 'hasura/metadata/cron_triggers.yaml'), 'utf8')
+    expect(crons).toBe(
+      readFileSync(join(ROOT, 'fixtures/brownfield/hasura/metadata/cron_triggers.yaml'), 'utf8'),
+    )
+    const managed = JSON.parse(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8'))
+    expect(managed.eventTriggers.map((t: { name: string }) => t.name)).toEqual([
+      'comment_added',
+      'post_published',
+    ])
+    expect(managed.cronTriggers).toEqual([])
+  })
+
+  it('--check exits 2 with a diff when files would change, 0 when not, and writes nothing', async () => {
+    const dir = copyFixture('brownfield')
+    const before = readTree(dir)
+    const stale = await cli(['generate', '--check'], { cwd: dir })
+    expect(stale.code).toBe(2)
+    expect(stale.stdout).toContain('+++ b/hasura/metadata/databases/default/tables/public_posts.yaml')
+    expect(stale.stdout).toContain('+  - name: post_published')
+    expect(stale.stderr).toMatch(/6 files out of date: run nself-hooks generate/)
+    expect(readTree(dir)).toEqual(before)
+    await cli(['generate'], { cwd: dir })
+    const fresh = await cli(['generate', '--check'], { cwd: dir })
+    expect(fresh.code).toBe(0)
+    expect(fresh.stdout).toContain('up to date')
+  })
+
+  it('--check catches a metadata file edited by hand', async () => {
+    const dir = copyFixture('brownfield')
+    await cli(['generate'], { cwd: dir })
+    const file = join(dir, 'hasura/metadata/databases/default/tables/public_posts.yaml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('num_retries: 0', 'num_retries: 9'))
+    const r = await cli(['generate', '--check'], { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stdout).toMatch(/-\s+num_retries: 9\n\+\s+num_retries: 0/)
+  })
+
+  it('--dry-run prints what would be written and writes nothing', async () => {
+    const dir = copyFixture('brownfield')
+    const before = readTree(dir)
+    const r = await cli(['generate', '--dry-run'], { cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('would write 6 files (dry run: nothing written)')
+    expect(readTree(dir)).toEqual(before)
+  })
+})
+
+describe('errors', () => {
+  it('a bad config: exit 1, every problem, nothing written, no stack trace', async () => {
+    const dir = testdir({
+      'webhooks.config.ts': config(`{
+        triggers: {
+          'bad name': { table: 'users', on: {}, webhook: 'http://x' },
+          ok: { table: 'users', on: { insert: true }, webhook: 'http://x', retires: 2 },
+        },
+      }`),
+    })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('webhooks.config.ts has 3 problems')
+    expect(r.stderr).toContain('triggers.bad name.on: no operation')
+    expect(r.stderr).toContain('triggers.ok.retires: unknown key "retires"')
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+    expect(existsSync(join(dir, 'hasura'))).toBe(false)
+    expect(existsSync(join(dir, 'webhooks.managed.json'))).toBe(false)
+  })
+
+  it('no config: says how to create one', async () => {
+    const dir = testdir({ 'README.md': '' })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/no webhooks.config.ts found from .* upward/)
+    expect(r.stderr).toContain('run nself-hooks init')
+  })
+
+  it('a config that does not compile: names the file, exit 1', async () => {
+    const dir = testdir({ 'webhooks.config.ts': 'export default {{{' })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/could not load .*webhooks.config.ts/)
+  })
+
+  it('a legacy config v2 metadata directory is refused with the upgrade command', async () => {
+    const dir = testdir({
+      'webhooks.config.ts': config(
+        `{ triggers: { t: { table: 'users', on: { insert: true }, webhook: 'http://x' } } }`,
+      ),
+      'hasura/metadata/version.yaml': 'version: 2\n',
+      'hasura/metadata/tables.yaml': '[]\n',
+    })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('hasura scripts update-project-v3')
+  })
+
+  it('finds the config from a subdirectory and --config points elsewhere', async () => {
+    const dir = copyFixture('nself-project')
+    const sub = join(dir, 'services', 'webhooks')
+    mkdirSync(sub, { recursive: true })
+    const r = await cli(['generate', '--check'], { cwd: sub })
+    expect(r.code).toBe(2)
+    expect(r.stdout).toContain('+++ b/../../hasura/metadata/databases/default/tables/public_users.yaml')
+    const other = testdir({ 'x.txt': '' })
+    const r2 = await cli(['generate', '--config', join(dir, 'webhooks.config.ts'), '--check'], { cwd: other })
+    expect(r2.code).toBe(2)
+    expect(r2.stdout).toContain('public_users.yaml')
+  })
+})
+
+describe('init', () => {
+  it('writes a starter config using the .env services, which generate accepts', async () => {
+    const dir = testdir({ '.env': 'CS_1=api:express-ts:3000\nCS_2=hooks:fastapi:3002:/hooks\n' })
+    const r = await cli(['init'], { cwd: dir })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('service hooks from .env')
+    const text = readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')
+    expect(text).toContain("service: 'hooks'")
+    const g = await cli(['generate'], { cwd: dir })
+    expect(g.code).toBe(0)
+    const users = readFileSync(
+      join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'),
+      'utf8',
+    )
+    expect(users).toContain('webhook: http://hooks:3002/hooks/user-created')
+  })
+
+  it('refuses to overwrite an existing config', async () => {
+    const dir = testdir({ 'webhooks.config.ts': '// mine\n' })
+    const r = await cli(['init'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('already exists')
+    expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toBe('// mine\n')
+  })
+})
+
+function isSubsequence(needle: string[], hay: string[]): boolean {
+  let i = 0
+  for (const line of hay) if (i < needle.length && line === needle[i]) i++
+  return i === needle.length
+}
