@@ -149,6 +149,27 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     'diff',
   )
 
+  register(
+    program
+      .command('dev')
+      .description('run the embedded Hasura-compatible engine (metadata API + event delivery) for local work')
+      .option('--port <port>', 'port to listen on (0 = any free port)', '8080')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--data-dir <dir>', 'keep the embedded database (PGlite) in this directory')
+      .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
+      .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks dev                              # in memory on http://127.0.0.1:8080',
+          'nself-hooks dev --data-dir .nself-hooks/dev  # keep metadata and events across restarts',
+          'nself-hooks dev --database-url postgres://postgres@localhost:5432/app --sync',
+          'HASURA_GRAPHQL_ADMIN_SECRET=s nself-hooks dev --port 0',
+        ]),
+      ),
+    'dev',
+  )
+
   return program
 }
 
@@ -166,6 +187,8 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/sync.js')).sync(opts, ctx)
     case 'diff':
       return (await import('./commands/diff.js')).diff(opts, ctx)
+    case 'dev':
+      return (await import('./commands/dev.js')).dev(opts, ctx)
     default:
       throw new Error(`command ${parsed.name} is registered but has no runner`)
   }

@@ -1,3 +1,7 @@
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 
@@ -33,8 +37,48 @@ const textParsers: Record<number, (v: string) => string> = new Proxy(
   { get: () => (v: string) => v, has: () => true },
 )
 
+/**
+ * An in-memory PGlite runs initdb at every start (seconds). The first start saves the fresh data
+ * directory as a tarball in the temp dir; later ones load it (well under a second).
+ */
+function templatePath(): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite')
+    const stamp = Math.floor(statSync(entry).mtimeMs)
+    return join(tmpdir(), `nself-hooks-pglite-${stamp}.tar`)
+  } catch {
+    return undefined
+  }
+}
+
+async function newMemoryPglite(): Promise<PGlite> {
+  const file = templatePath()
+  if (file && existsSync(file)) {
+    try {
+      const db = new PGlite({ loadDataDir: new Blob([readFileSync(file)]) })
+      await db.waitReady
+      return db
+    } catch {
+      // a damaged template: fall back to initdb and write it again
+    }
+  }
+  const db = new PGlite()
+  await db.waitReady
+  if (file) {
+    try {
+      const dump = await db.dumpDataDir('none')
+      const tmp = `${file}.${process.pid}.${Date.now()}`
+      writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()))
+      renameSync(tmp, file)
+    } catch {
+      // no cache this time
+    }
+  }
+  return db
+}
+
 export async function openPglite(dataDir?: string): Promise<Db> {
-  const db = dataDir ? new PGlite(dataDir) : new PGlite()
+  const db = dataDir ? new PGlite(dataDir) : await newMemoryPglite()
   await db.waitReady
   await db.exec(`SET TimeZone = 'UTC'`)
   const wrap = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({

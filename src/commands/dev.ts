@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type Context, print, printErr } from '../context.js'
+import { UserError } from '../errors.js'
+
+export interface DevOptions {
+  /** default 8080; 0 = a free port */
+  port?: number | string
+  host?: string
+  /** keep the embedded database here (PGlite); default: in memory */
+  dataDir?: string
+  /** use this PostgreSQL instead of the embedded PGlite */
+  databaseUrl?: string
+  /** apply the project's config (nself-hooks sync) once the engine is up */
+  sync?: boolean
+  verbose?: boolean
+  /** stops the engine when aborted; without it, SIGINT / SIGTERM do */
+  signal?: AbortSignal
+  /** called once the engine listens (tests) */
+  onReady?: (info: { url: string; adminSecret: string }) => void
+  [k: string]: unknown
+}
+
+const SECRET_ENV = 'HASURA_GRAPHQL_ADMIN_SECRET'
+
+/** `nself-hooks dev`: the embedded Hasura-compatible engine, until interrupted. */
+export async function dev(options: DevOptions, ctx: Context): Promise<number> {
+  const port = options.port === undefined ? 8080 : Number(options.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UserError(`--port must be a number from 0 to 65535, got ${String(options.port)}`)
+  if (options.dataDir && options.databaseUrl)
+    throw new UserError('--data-dir and --database-url cannot be used together', {
+      hint: '--data-dir keeps the embedded database; --database-url uses your PostgreSQL instead',
+    })
+  const given = ctx.env[SECRET_ENV]
+  const adminSecret = given || randomBytes(18).toString('base64url')
+  const { startEngine } = await import('../engine/index.js')
+  let engine: Awaited<ReturnType<typeof startEngine>>
+  try {
+    engine = await startEngine({
+      port,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      adminSecret,
+      env: ctx.env,
+      log: (line) => {
+        if (options.verbose || ctx.verbose) printErr(ctx, `[engine] ${line}`)
+      },
+    })
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code === 'EADDRINUSE')
+      throw new UserError(`port ${port} is already in use`, {
+        hint: 'pick another with --port, or --port 0 for a free one',
+        cause: err,
+      })
+    if (options.databaseUrl)
+      throw new UserError(`cannot use the database at --database-url: ${e.message}`, {
+        hint: 'check that PostgreSQL runs and the URL (user, password, database) is right',
+        cause: err,
+      })
+    throw err
+  }
+  const storage = options.databaseUrl
+    ? 'PostgreSQL'
+    : options.dataDir
+      ? `PGlite in ${options.dataDir}`
+      : 'PGlite in memory'
+  print(ctx, `Hasura-compatible engine listening on ${engine.url} (${storage})`)
+  print(ctx, `  metadata API: ${engine.url}/v1/metadata   run_sql: ${engine.url}/v2/query`)
+  if (!given) {
+    // a secret made up for this run only; a secret the user set is never printed
+    print(ctx, 'No HASURA_GRAPHQL_ADMIN_SECRET was set; this run uses a generated one:')
+    print(ctx, `  export ${SECRET_ENV}=${adminSecret}`)
+  }
+  print(ctx, `  export HASURA_GRAPHQL_ENDPOINT=${engine.url}`)
+
+  let code = 0
+  try {
+    if (options.sync) {
+      try {
+        code = await runSync(options, ctx, engine.url, adminSecret)
+      } catch (err) {
+        // the engine stays up: fix the config and run `nself-hooks sync` against it
+        printErr(ctx, `warning: --sync failed: ${(err as Error).message}`)
+        code = 1
+      }
+    }
+    options.onReady?.({ url: engine.url, adminSecret })
+    print(ctx, 'Press Ctrl+C to stop.')
+    await waitForStop(options.signal)
+  } finally {
+    print(ctx, 'stopping the engine…')
+    await engine.stop()
+  }
+  return code
+}
+
+/**
+ * --sync: apply the project's config through the sync command (issue 4, src/commands/sync.ts),
+ * pointed at this engine.
+ */
+async function runSync(options: DevOptions, ctx: Context, url: string, adminSecret: string): Promise<number> {
+  const here = dirname(fileURLToPath(import.meta.url))
+  if (!existsSync(join(here, 'sync.js')) && !existsSync(join(here, 'sync.ts'))) {
+    printErr(ctx, 'warning: --sync needs the sync command, which this build does not have; skipped')
+    return 0
+  }
+  const { sync } = await import('./sync.js')
+  const syncCtx: Context = {
+    ...ctx,
+    env: { ...ctx.env, [SECRET_ENV]: adminSecret, HASURA_GRAPHQL_ENDPOINT: url },
+  }
+  const {
+    port: _p,
+    host: _h,
+    dataDir: _d,
+    databaseUrl: _u,
+    sync: _s,
+    signal: _sig,
+    onReady: _r,
+    ...rest
+  } = options
+  print(ctx, 'applying the project config (nself-hooks sync)…')
+  return sync({ ...rest, endpoint: url, yes: true }, syncCtx)
+}
+
+function waitForStop(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal) {
+      if (signal.aborted) return resolve()
+      signal.addEventListener('abort', () => resolve(), { once: true })
+      return
+    }
+    const done = () => {
+      process.off('SIGINT', done)
+      process.off('SIGTERM', done)
+      resolve()
+    }
+    process.on('SIGINT', done)
+    process.on('SIGTERM', done)
+  })
+}
