@@ -1,7 +1,161 @@
-import type { Context } from '../context.js'
-import { UserError } from '../errors.js'
+import { existsSync, readFileSync } from 'node:fs'
+import { relative } from 'node:path'
+import { loadProject } from '../config/load.js'
+import type { Context, GlobalOptions } from '../context.js'
+import { ExitCode, UserError } from '../errors.js'
+import { connectHasura } from '../hasura/client.js'
+import { type Change, desiredFromModel, diffTriggers } from '../metadata/diff.js'
+import { managedPath, ownedNames, readManaged } from '../metadata/managed.js'
+import { lineOfName, readActual } from '../metadata/metadata-dir.js'
+import {
+  type Against,
+  changeJson,
+  driftMessage,
+  githubAnnotation,
+  renderChanges,
+  summaryLine,
+} from '../output/changes.js'
+import { colors, printWarnings } from '../output/report.js'
+import { planAgainstServer, readServer } from './sync.js'
 
-// issue 4: in progress
-export async function diff(_options: Record<string, unknown>, _ctx: Context): Promise<number> {
-  throw new UserError('nself-hooks diff is not finished yet')
+export interface DiffOptions extends GlobalOptions {
+  /** files (default): config vs the metadata directory; server: config vs Hasura; all: both */
+  against?: string
+  format?: string
+}
+
+const AGAINST = ['files', 'server', 'all'] as const
+const FORMATS = ['text', 'json', 'github'] as const
+
+export async function diff(options: DiffOptions, ctx: Context): Promise<number> {
+  const against = options.against ?? 'files'
+  const format = options.json ? 'json' : (options.format ?? 'text')
+  if (!(AGAINST as readonly string[]).includes(against)) {
+    throw new UserError(`--against ${against} is not one of ${AGAINST.join(', ')}`, {
+      hint: 'use --against files (config vs hasura/metadata), server (config vs Hasura) or all',
+    })
+  }
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UserError(`--format ${format} is not one of ${FORMATS.join(', ')}`, {
+      hint: 'text for people, json for scripts, github for GitHub Actions annotations',
+    })
+  }
+  const project = await loadProject(ctx, options)
+  if (format !== 'json') printWarnings(ctx, project.warnings)
+  const { model } = project
+  const owned = ownedNames(model, readManaged(model.root))
+
+  const results: { against: Against; target: string; changes: Change[] }[] = []
+  if (against === 'files' || against === 'all') {
+    const actual = readActual(model.hasura.metadataDir)
+    const changes = diffTriggers(desiredFromModel(model, { crons: 'metadata' }), actual, owned)
+    results.push({ against: 'files', target: model.hasura.metadataDir, changes })
+  }
+  if (against === 'server' || against === 'all') {
+    const client = connectHasura(project, ctx)
+    const state = await readServer(client)
+    const changes = planAgainstServer(desiredFromModel(model, { crons: 'all' }), state, owned)
+    results.push({ against: 'server', target: client.endpoint, changes })
+  }
+
+  const total = results.reduce((n, r) => n + r.changes.length, 0)
+  const rel = (p: string) => relative(ctx.cwd, p) || p
+
+  if (format === 'json') {
+    const all = results.flatMap((r) => r.changes.map((ch) => ({ ch, against: r.against })))
+    const body = {
+      format_version: 1,
+      in_sync: total === 0,
+      against: results.map((r) => r.against),
+      targets: Object.fromEntries(
+        results.map((r) => [r.against, r.against === 'files' ? rel(r.target) : r.target]),
+      ),
+      changes: all.map(({ ch, against: a }) => {
+        const j = changeJson(ch, a)
+        if (typeof j.file === 'string') j.file = rel(j.file)
+        return j
+      }),
+    }
+    ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+  } else if (format === 'github') {
+    const text = new Map<string, string>()
+    const textOf = (file: string) => {
+      if (!text.has(file)) text.set(file, existsSync(file) ? readFileSync(file, 'utf8') : '')
+      return text.get(file)!
+    }
+    const configLine = (name: string) => configLineOf(textOf(model.configFile), name)
+    for (const r of results) {
+      for (const ch of r.changes) {
+        let file = model.configFile
+        let line = configLine(ch.name)
+        if (r.against === 'files' && ch.file && ch.action !== 'create') {
+          file = ch.file
+          line = lineOfName(textOf(ch.file), ch.name)
+        } else if (ch.action === 'delete') {
+          const managed = managedPath(model.root)
+          if (existsSync(managed)) {
+            file = managed
+            line = jsonLineOf(textOf(managed), ch.name)
+          }
+        }
+        ctx.stdout.write(
+          `${githubAnnotation(
+            {
+              file: rel(file),
+              ...(line === undefined ? {} : { line }),
+              title: `nself-hooks: ${ch.kind.replace('_', ' ')} ${ch.name} drifted from the ${r.against === 'files' ? 'metadata files' : 'server'}`,
+            },
+            driftMessage(ch, r.against),
+          )}\n`,
+        )
+      }
+    }
+    ctx.stdout.write(
+      total === 0
+        ? `nself-hooks: in sync (${results.map((r) => r.against).join(', ')})\n`
+        : `nself-hooks: ${total} difference${total === 1 ? '' : 's'}\n`,
+    )
+  } else {
+    const c = colors(ctx)
+    for (const r of results) {
+      const title =
+        r.against === 'files'
+          ? `config vs metadata files (${rel(r.target)})`
+          : `config vs server (${r.target})`
+      ctx.stdout.write(`${c.bold(title)}:\n`)
+      if (r.changes.length === 0) {
+        ctx.stdout.write(`  ${c.green('in sync')}\n`)
+        continue
+      }
+      ctx.stdout.write(renderChanges(r.changes, c))
+      const fix = r.against === 'files' ? 'nself-hooks generate' : 'nself-hooks sync'
+      ctx.stdout.write(
+        `  ${summaryLine(r.changes, { create: 'missing', update: 'changed', delete: 'to remove' })}; run ${fix} to bring ${r.against === 'files' ? 'them' : 'it'} in line\n`,
+      )
+    }
+    if (total > 0) {
+      ctx.stdout.write(
+        c.dim(
+          '+ in the config, missing there   ~ differs (before → after = there → config)   - managed, removed from the config, still there\n',
+        ),
+      )
+    }
+  }
+  return total === 0 ? ExitCode.ok : ExitCode.drift
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** The line where the config declares `name:` (a trigger or cron key). */
+function configLineOf(text: string, name: string): number | undefined {
+  const re = new RegExp(`^\\s*['"]?${escapeRe(name)}['"]?\\s*:`)
+  const i = text.split('\n').findIndex((l) => re.test(l))
+  return i < 0 ? undefined : i + 1
+}
+
+function jsonLineOf(text: string, name: string): number | undefined {
+  const i = text.split('\n').findIndex((l) => l.includes(`"${name}"`))
+  return i < 0 ? undefined : i + 1
 }

@@ -1,7 +1,437 @@
-import type { Context } from '../context.js'
-import { UserError } from '../errors.js'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { type LoadedProject, loadProject } from '../config/load.js'
+import type { Context, GlobalOptions } from '../context.js'
+import { ExitCode, UserError } from '../errors.js'
+import { connectHasura, type HasuraClient } from '../hasura/client.js'
+import { HasuraConflictError, HasuraError } from '../hasura/errors.js'
+import {
+  actualFromServer,
+  type Change,
+  type DesiredTriggers,
+  deepEqual,
+  desiredFromModel,
+  diffTriggers,
+  type Ownership,
+  summarize,
+} from '../metadata/diff.js'
+import type { HasuraCronTrigger } from '../metadata/emit.js'
+import { type Managed, ownedNames, readManaged } from '../metadata/managed.js'
+import { mergeMetadata } from '../metadata/merge.js'
+import { changeJson, describe, renderChanges, summaryLine } from '../output/changes.js'
+import { colors, printWarnings } from '../output/report.js'
 
-// issue 4: in progress
-export async function sync(_options: Record<string, unknown>, _ctx: Context): Promise<number> {
-  throw new UserError('nself-hooks sync is not finished yet')
+export interface SyncOptions extends GlobalOptions {
+  dryRun?: boolean
+  yes?: boolean
+  /** false with --no-generate */
+  generate?: boolean
+  exitCode?: boolean
+  rollback?: boolean
+}
+
+/** Re-read and re-plan this many times when the metadata changes between our read and our write. */
+export const CONFLICT_RETRIES = 3
+
+export interface ServerState {
+  resourceVersion: number
+  metadata: Record<string, unknown>
+  /** every cron, those kept out of metadata included (get_cron_triggers) */
+  crons: HasuraCronTrigger[]
+}
+
+/** Two reads, whatever the number of triggers: export_metadata v2 and get_cron_triggers. */
+export async function readServer(client: HasuraClient): Promise<ServerState> {
+  const exported = await client.exportMetadata()
+  const crons = (await client.getCronTriggers()) as HasuraCronTrigger[]
+  return { resourceVersion: exported.resource_version, metadata: exported.metadata, crons }
+}
+
+export function planAgainstServer(desired: DesiredTriggers, state: ServerState, owned: Ownership): Change[] {
+  return diffTriggers(desired, actualFromServer(state.metadata, state.crons), owned)
+}
+
+function unionManaged(a: Managed, b: Managed): Managed {
+  const key = (t: Managed['eventTriggers'][number]) => `${t.source}\u0000${t.name}`
+  const et = new Map([...a.eventTriggers, ...b.eventTriggers].map((t) => [key(t), t]))
+  return {
+    ...a,
+    ...b,
+    eventTriggers: [...et.values()],
+    cronTriggers: [...new Set([...a.cronTriggers, ...b.cronTriggers])],
+  }
+}
+
+// ---- backups -------------------------------------------------------------------------------------
+
+const BACKUP_NAME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.json$/
+
+export function backupDir(root: string): string {
+  return join(root, '.nself-hooks', 'backups')
+}
+
+interface Backup {
+  format_version: 1
+  endpoint: string
+  saved_at: string
+  resource_version: number
+  metadata: Record<string, unknown>
+  /** crons kept out of metadata at the time (replace_metadata leaves those alone) */
+  crons_not_in_metadata: HasuraCronTrigger[]
+}
+
+function writeBackup(
+  root: string,
+  endpoint: string,
+  state: ServerState,
+  redact: (s: string) => string,
+): string {
+  const dir = backupDir(root)
+  mkdirSync(dir, { recursive: true })
+  const ignore = join(root, '.nself-hooks', '.gitignore')
+  if (!existsSync(ignore)) writeFileSync(ignore, '*\n')
+  const now = new Date()
+  let file = join(dir, `${now.toISOString().replace(/[:.]/g, '-')}.json`)
+  for (let i = 1; existsSync(file); i++) {
+    file = join(dir, `${new Date(now.getTime() + i).toISOString().replace(/[:.]/g, '-')}.json`)
+  }
+  const backup: Backup = {
+    format_version: 1,
+    endpoint,
+    saved_at: now.toISOString(),
+    resource_version: state.resourceVersion,
+    metadata: state.metadata,
+    crons_not_in_metadata: state.crons.filter((c) => c.include_in_metadata === false),
+  }
+  // the admin secret is never written anywhere, not even if a metadata value happens to hold it
+  const tmp = `${file}.tmp`
+  writeFileSync(tmp, `${redact(JSON.stringify(backup, null, 2))}\n`, { mode: 0o600 })
+  renameSync(tmp, file)
+  return file
+}
+
+export function latestBackup(root: string): string | undefined {
+  const dir = backupDir(root)
+  if (!existsSync(dir)) return undefined
+  const names = readdirSync(dir)
+    .filter((n) => BACKUP_NAME.test(n))
+    .sort()
+  const last = names[names.length - 1]
+  return last === undefined ? undefined : join(dir, last)
+}
+
+// ---- the command ---------------------------------------------------------------------------------
+
+export async function sync(options: SyncOptions, ctx: Context): Promise<number> {
+  const project = await loadProject(ctx, options)
+  printWarnings(ctx, project.warnings)
+  if (options.rollback) return rollback(project, options, ctx)
+
+  const c = colors(ctx)
+  const json = options.json === true
+  const out = (s: string) => {
+    if (!json) ctx.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
+  }
+  const rel = (p: string) => relative(ctx.cwd, p) || p
+  const { model } = project
+
+  // ownership: what the record said before generate rewrote it, too (a trigger just removed from
+  // the config is still ours to delete on the server)
+  const managedBefore = readManaged(model.root)
+  let generated: string[] = []
+  if (options.generate !== false && !options.dryRun) {
+    const { runGenerate } = await import('./generate.js')
+    generated = runGenerate(project)
+    for (const p of generated) out(`${c.green('wrote')} ${rel(p)}`)
+  }
+  const owned = ownedNames(model, unionManaged(managedBefore, readManaged(model.root)))
+  const desired = desiredFromModel(model, { crons: 'all' })
+
+  const client = connectHasura(project, ctx)
+  const endpoint = client.endpoint
+  let confirmed: Change[] | undefined
+  for (let attempt = 0; ; attempt++) {
+    const state = await readServer(client)
+    const changes = planAgainstServer(desired, state, owned)
+    const counts = summarize(changes)
+
+    const samePlan = confirmed !== undefined && deepEqual(confirmed, changes)
+    if (!samePlan) {
+      out(
+        attempt === 0
+          ? `Plan for ${endpoint} (resource_version ${state.resourceVersion}):`
+          : `Re-planned after a concurrent change (resource_version ${state.resourceVersion}):`,
+      )
+      if (changes.length === 0) {
+        out(
+          `  no changes: the server matches the config (${model.triggers.length} event trigger${model.triggers.length === 1 ? '' : 's'}, ${model.crons.length} cron trigger${model.crons.length === 1 ? '' : 's'})`,
+        )
+      } else {
+        out(renderChanges(changes, c))
+        out(
+          `Plan: ${summaryLine(changes, { create: 'to create', update: 'to update', delete: 'to delete' })}.`,
+        )
+      }
+    }
+
+    const report = (extra: Record<string, unknown>) => {
+      if (json) {
+        ctx.stdout.write(
+          `${JSON.stringify(
+            {
+              format_version: 1,
+              endpoint,
+              resource_version: state.resourceVersion,
+              generated: generated.map(rel),
+              changes: changes.map((ch) => changeJson(ch, 'server')),
+              summary: counts,
+              ...extra,
+            },
+            null,
+            2,
+          )}\n`,
+        )
+      }
+    }
+    const done = (code: number) => (options.exitCode && changes.length > 0 ? ExitCode.drift : code)
+
+    if (changes.length === 0) {
+      report({ applied: false })
+      return ExitCode.ok
+    }
+    if (options.dryRun) {
+      out(c.dim('dry run: nothing was changed'))
+      report({ applied: false, dry_run: true })
+      return done(ExitCode.ok)
+    }
+
+    if (!options.yes && !samePlan) {
+      if (ctx.confirm && ctx.isTTY && !json) {
+        const ok = await ctx.confirm(`Apply these ${changes.length} changes to ${endpoint}?`)
+        if (!ok) {
+          out('cancelled: nothing was changed')
+          return ExitCode.error
+        }
+      } else if (counts.delete > 0) {
+        throw new UserError(
+          `the plan deletes ${counts.delete} trigger${counts.delete === 1 ? '' : 's'} and there is no terminal to confirm it: nothing was changed`,
+          { hint: 'run `nself-hooks sync --yes` to apply it, or `--dry-run` to only see the plan' },
+        )
+      }
+    }
+    confirmed = changes
+
+    const { metadata, trackedTables } = mergeMetadata(state.metadata, desired, owned)
+    for (const t of trackedTables) {
+      out(c.dim(`tracking table ${t.table.schema}.${t.table.name} (a trigger targets it)`))
+    }
+    const backup = writeBackup(model.root, endpoint, state, (s) => client.redact(s))
+    try {
+      await client.replaceMetadata(metadata, {
+        resourceVersion: state.resourceVersion,
+        allowInconsistent: false,
+      })
+    } catch (err) {
+      rmSync(backup, { force: true })
+      if (err instanceof HasuraConflictError && attempt < CONFLICT_RETRIES) {
+        out(c.yellow(`the metadata changed on the server meanwhile; re-reading (attempt ${attempt + 2})`))
+        continue
+      }
+      if (err instanceof HasuraConflictError) {
+        throw new UserError(
+          `the metadata on ${endpoint} kept changing during sync (${CONFLICT_RETRIES + 1} attempts): nothing was changed`,
+          { hint: 'wait until whoever is changing it is done, then run nself-hooks sync again', cause: err },
+        )
+      }
+      throw refusal(err)
+    }
+
+    // crons kept out of metadata survive replace_metadata: delete those in one request
+    const hiddenDeletes = changes.filter(
+      (ch) =>
+        ch.kind === 'cron_trigger' &&
+        ch.action === 'delete' &&
+        state.crons.some((x) => x.name === ch.name && x.include_in_metadata === false),
+    )
+    if (hiddenDeletes.length > 0) {
+      await client.bulk(hiddenDeletes.map((ch) => ({ type: 'delete_cron_trigger', args: { name: ch.name } })))
+    }
+
+    out(`saved the previous metadata to ${rel(backup)} (restore it with nself-hooks sync --rollback)`)
+    const after = await verify(client, desired, owned, project)
+    out(
+      `${c.green('applied')}: ${summaryLine(changes, { create: 'created', update: 'updated', delete: 'deleted' })} (resource_version ${state.resourceVersion} → ${after.resourceVersion})`,
+    )
+    for (const w of after.warnings) ctx.stderr.write(`${c.yellow('warning')} ${w}\n`)
+    report({ applied: true, backup: rel(backup), resource_version_after: after.resourceVersion })
+    return done(ExitCode.ok)
+  }
+}
+
+/** After a write: the server is consistent where we touched it and holds exactly what was planned. */
+async function verify(
+  client: HasuraClient,
+  desired: DesiredTriggers,
+  owned: Ownership,
+  project: LoadedProject,
+): Promise<{ resourceVersion: number; warnings: string[] }> {
+  const warnings: string[] = []
+  const inconsistent = await client.getInconsistentMetadata()
+  if (!inconsistent.is_consistent) {
+    const ours = inconsistent.inconsistent_objects.filter((o) =>
+      project.model.triggers.some(
+        (t) => t.name === o.name || JSON.stringify(o.definition ?? '').includes(t.name),
+      ),
+    )
+    const lines = inconsistent.inconsistent_objects.map(
+      (o) => `  ${o.type} ${o.name ?? ''}: ${o.reason ?? 'inconsistent'}`,
+    )
+    if (ours.length > 0) {
+      throw new UserError(`the server reports inconsistent metadata after sync:\n${lines.join('\n')}`, {
+        hint: 'fix the cause (e.g. a missing table or column), then run nself-hooks sync again; nself-hooks sync --rollback restores the previous metadata',
+      })
+    }
+    warnings.push(
+      `the server has ${inconsistent.inconsistent_objects.length} inconsistent object(s) not managed by nself-hooks:\n${lines.join('\n')}`,
+    )
+  }
+  const state = await readServer(client)
+  const left = planAgainstServer(desired, state, owned)
+  if (left.length > 0) {
+    throw new UserError(
+      `the server accepted the metadata but does not hold what was planned:\n${left.map((ch) => `  ${ch.action} ${describe(ch)}`).join('\n')}`,
+      {
+        hint: 'run nself-hooks diff --against server to see the difference; this may be a bug in the server or in nself-hooks',
+      },
+    )
+  }
+  return { resourceVersion: state.resourceVersion, warnings }
+}
+
+/** Hasura refused the new metadata: say why, object by object; the server is unchanged. */
+function refusal(err: unknown): unknown {
+  if (!(err instanceof HasuraError)) return err
+  const objects = Array.isArray(err.internal) ? (err.internal as Record<string, unknown>[]) : []
+  const reasons = objects.map((o) => {
+    const def = o.definition as Record<string, unknown> | undefined
+    const name = o.name ?? def?.name ?? ''
+    return `  ${String(o.type ?? 'object')} ${String(name)}: ${String(o.reason ?? 'inconsistent')}`
+  })
+  return new UserError(
+    `Hasura refused the new metadata: ${err.message.replace(/^Hasura refused replace_metadata: /, '')}${reasons.length > 0 ? `\n${reasons.join('\n')}` : ''}`,
+    {
+      hint: 'nothing was changed on the server; fix the config (or create the missing table or column) and run nself-hooks sync again',
+      cause: err,
+    },
+  )
+}
+
+// ---- rollback ------------------------------------------------------------------------------------
+
+async function rollback(project: LoadedProject, options: SyncOptions, ctx: Context): Promise<number> {
+  const c = colors(ctx)
+  const { model } = project
+  const rel = (p: string) => relative(ctx.cwd, p) || p
+  const file = latestBackup(model.root)
+  if (!file) {
+    throw new UserError(`no backup in ${rel(backupDir(model.root))}`, {
+      hint: 'nself-hooks sync saves one before each change it applies; there is nothing to restore yet',
+    })
+  }
+  let backup: Backup
+  try {
+    backup = JSON.parse(readFileSync(file, 'utf8')) as Backup
+    if (backup.format_version !== 1 || typeof backup.metadata !== 'object')
+      throw new Error('unexpected shape')
+  } catch (err) {
+    throw new UserError(`${rel(file)} is not a nself-hooks backup`, {
+      hint: 'remove it and run again to use the one before',
+      cause: err,
+    })
+  }
+  const client = connectHasura(project, ctx)
+  const state = await readServer(client)
+  const everything: Ownership = { eventTriggers: () => true, cronTriggers: () => true }
+  const restored = actualFromServer(backup.metadata, [
+    ...((backup.metadata.cron_triggers as HasuraCronTrigger[] | undefined) ?? []),
+  ])
+  const desired: DesiredTriggers = {
+    eventTriggers: restored.eventTriggers.map((e) => ({
+      source: e.source,
+      table: typeof e.table === 'string' ? { schema: 'public', name: e.table } : e.table,
+      trigger: e.trigger,
+    })),
+    cronTriggers: restored.cronTriggers.map((x) => x.cron),
+  }
+  const current = actualFromServer(
+    state.metadata,
+    state.crons.filter((x) => x.include_in_metadata !== false),
+  )
+  const changes = diffTriggers(desired, current, everything)
+  const out = (s: string) => {
+    if (!options.json) ctx.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
+  }
+  out(
+    `Rollback of ${client.endpoint} (resource_version ${state.resourceVersion}) to ${rel(file)} (saved ${backup.saved_at}, resource_version ${backup.resource_version}):`,
+  )
+  out(changes.length > 0 ? renderChanges(changes, c) : '  no trigger changes (other metadata may differ)')
+  if (options.dryRun) {
+    out(c.dim('dry run: nothing was changed'))
+    return ExitCode.ok
+  }
+  const counts = summarize(changes)
+  if (!options.yes) {
+    if (ctx.confirm && ctx.isTTY && !options.json) {
+      if (!(await ctx.confirm(`Restore this metadata on ${client.endpoint}?`))) {
+        out('cancelled: nothing was changed')
+        return ExitCode.error
+      }
+    } else if (counts.delete > 0) {
+      throw new UserError(
+        'the rollback deletes triggers and there is no terminal to confirm it: nothing was changed',
+        {
+          hint: 'run `nself-hooks sync --rollback --yes`',
+        },
+      )
+    }
+  }
+  try {
+    await client.replaceMetadata(backup.metadata, { resourceVersion: state.resourceVersion })
+  } catch (err) {
+    if (err instanceof HasuraConflictError) {
+      throw new UserError('the metadata changed on the server during the rollback: nothing was changed', {
+        hint: 'run nself-hooks sync --rollback again',
+        cause: err,
+      })
+    }
+    throw refusal(err)
+  }
+  const after = await client.exportMetadata()
+  if (options.json) {
+    ctx.stdout.write(
+      `${JSON.stringify(
+        {
+          format_version: 1,
+          endpoint: client.endpoint,
+          restored: rel(file),
+          changes: changes.map((ch) => changeJson(ch, 'server')),
+          resource_version: state.resourceVersion,
+          resource_version_after: after.resource_version,
+        },
+        null,
+        2,
+      )}\n`,
+    )
+  }
+  out(
+    `${c.green('restored')} ${rel(file)} (resource_version ${state.resourceVersion} → ${after.resource_version})`,
+  )
+  if (backup.crons_not_in_metadata.length > 0) {
+    out(
+      c.dim(
+        `note: ${backup.crons_not_in_metadata.length} cron trigger(s) kept out of metadata are not part of a metadata restore`,
+      ),
+    )
+  }
+  return ExitCode.ok
 }
