@@ -170,6 +170,87 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     'dev',
   )
 
+  register(
+    program
+      .command('events')
+      .description(
+        'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
+      )
+      .argument('<trigger>', 'event trigger or cron name, or `show` followed by an event id')
+      .argument('[event-id]', 'with `show`: the event to show with its invocations')
+      .option('--status <status>', 'only pending, delivered or failed events')
+      .option('--since <when>', 'only events since a duration ago (30m, 24h, 7d) or an ISO date')
+      .option('--limit <n>', 'at most this many events, newest first', '20')
+      .option('--json', 'report as JSON')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks events user_created',
+          'nself-hooks events user_created --status failed --since 24h',
+          'nself-hooks events daily-report-generation       # a cron: its scheduled events',
+          'nself-hooks events show 85558393-c75d-4d2f-9c15-e80591b83894',
+        ]),
+      ),
+    'events',
+  )
+
+  register(
+    program
+      .command('replay')
+      .description(
+        'redeliver an event through Hasura, post it to a local handler (--to), or replay failed events in bulk',
+      )
+      .argument('[event-id]', 'the event to redeliver')
+      .option('--wait', 'follow the redelivery until it is delivered or fails')
+      .option('--timeout <sec>', 'how long --wait waits', '120')
+      .option('--to <url>', "post the event's stored body to this URL instead (the server is not changed)")
+      .option('--failed', 'replay the failed events of --trigger')
+      .option('--trigger <name>', 'with --failed: the event trigger or cron')
+      .option('--since <when>', 'with --failed: events since a duration ago (30m, 24h, 7d) or an ISO date')
+      .option('--until <when>', 'with --failed: events until a duration ago or an ISO date')
+      .option('--limit <n>', 'with --failed: at most the newest n events')
+      .option('--concurrency <n>', 'with --failed: redeliveries in flight at once', '10')
+      .option('--dry-run', 'with --failed: list what would be replayed, change nothing')
+      .option('--yes', 'with --failed: do not ask for confirmation')
+      .option('--json', 'report as JSON')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks replay 85558393-c75d-4d2f-9c15-e80591b83894 --wait',
+          'nself-hooks replay 85558393-c75d-4d2f-9c15-e80591b83894 --to http://localhost:3001/webhooks/user-created',
+          'nself-hooks replay --failed --trigger user_created --since 24h --dry-run',
+          'nself-hooks replay --failed --trigger user_created --since 24h --concurrency 20 --yes',
+        ]),
+      ),
+    'replay',
+  )
+
+  register(
+    program
+      .command('send')
+      .description("post a synthetic event shaped exactly like Hasura's to a trigger's handler")
+      .argument('<trigger>', 'event trigger (or cron) name')
+      .option('--op <op>', 'insert, update, delete or manual (default: the first the trigger listens to)')
+      .option('--new <json>', 'the new row: JSON or @file (default: values from the column types)')
+      .option('--old <json>', 'the old row (update, delete): JSON or @file')
+      .option('--session <json>', 'session variables: JSON or @file (default: null)')
+      .option('--to <url>', "post here instead of the trigger's webhook")
+      .option('--via-hasura', 'invoke the trigger through Hasura (pg_invoke_event_trigger; manual triggers)')
+      .option('--wait', 'with --via-hasura: follow the delivery')
+      .option('--timeout <sec>', 'how long --wait waits', '120')
+      .option('--json', 'report as JSON')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks send user_created',
+          `nself-hooks send user_updated --op update --new '{"id":1,"email":"new@example.com"}'`,
+          'nself-hooks send user_created --new @row.json --to http://localhost:3001/webhooks/user-created',
+          'nself-hooks send order_completed --via-hasura --new \'{"id":7}\' --wait',
+        ]),
+      ),
+    'send',
+  )
+
   return program
 }
 
@@ -189,6 +270,14 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/diff.js')).diff(opts, ctx)
     case 'dev':
       return (await import('./commands/dev.js')).dev(opts, ctx)
+    case 'events':
+      return parsed.args[0] === 'show'
+        ? (await import('./commands/events.js')).eventsShow({ ...opts, eventId: parsed.args[1] }, ctx)
+        : (await import('./commands/events.js')).events({ ...opts, trigger: parsed.args[0] }, ctx)
+    case 'replay':
+      return (await import('./commands/replay.js')).replay({ ...opts, eventId: parsed.args[0] }, ctx)
+    case 'send':
+      return (await import('./commands/send.js')).send({ ...opts, trigger: parsed.args[0] }, ctx)
     default:
       throw new Error(`command ${parsed.name} is registered but has no runner`)
   }

@@ -1,0 +1,270 @@
+import type { Context, GlobalOptions } from '../context.js'
+import { print } from '../context.js'
+import { UserError } from '../errors.js'
+import { mapBounded } from '../events/bulk.js'
+import {
+  collectCronEvents,
+  collectEvents,
+  cronStatus,
+  type DeliveryStatus,
+  eventStatus,
+  httpStatusOf,
+  lastInvocation,
+} from '../events/log.js'
+import { findEvent, openSession, resolveTarget, type Session } from '../events/lookup.js'
+import { fromEnvHeaderNames, maskHeadersDeep } from '../events/secrets.js'
+import { parseTimeBound, shortTime } from '../events/time.js'
+import { colors } from '../output/report.js'
+
+export interface EventsOptions extends GlobalOptions {
+  trigger?: string
+  status?: string
+  since?: string
+  limit?: string | number
+  json?: boolean
+}
+
+export interface EventsShowOptions extends GlobalOptions {
+  eventId?: string
+  json?: boolean
+}
+
+/** One line of `events`: what a user needs to see whether deliveries work. */
+export interface EventSummary {
+  id: string
+  op: string
+  created_at: string
+  status: DeliveryStatus
+  attempts: number
+  last_http_status: number | null
+}
+
+const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed']
+
+export function parseStatus(value: string | undefined): DeliveryStatus | undefined {
+  if (value === undefined) return undefined
+  if ((STATUSES as string[]).includes(value)) return value as DeliveryStatus
+  throw new UserError(`--status ${value} is not one of ${STATUSES.join(', ')}`, {
+    hint: 'use --status pending, --status delivered or --status failed',
+  })
+}
+
+export function parseCount(value: string | number | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = typeof value === 'number' ? value : Number(value)
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new UserError(`${flag} ${value} is not a positive whole number`, { hint: `for example ${flag} 50` })
+  }
+  return n
+}
+
+export async function events(opts: EventsOptions, ctx: Context): Promise<number> {
+  if (!opts.trigger) {
+    throw new UserError('which trigger? events needs a trigger or cron name', {
+      hint: 'nself-hooks events user_created, or nself-hooks events show <event-id>',
+    })
+  }
+  const status = parseStatus(opts.status)
+  const limit = parseCount(opts.limit, '--limit', 20)
+  const since = opts.since === undefined ? undefined : parseTimeBound(opts.since, '--since')
+  const s = await openSession(opts, ctx)
+  const target = await resolveTarget(s, opts.trigger)
+  const window = since ? { since } : {}
+
+  let rows: EventSummary[]
+  if (target.kind === 'cron') {
+    const list = await collectCronEvents(s.api, target.name, {
+      ...window,
+      ...(status ? { status } : {}),
+      limit,
+    })
+    rows = await mapBounded(list, 8, async (e) => {
+      const inv = e.tries > 0 ? lastInvocation(await s.api.scheduledInvocations('cron', e.id)) : undefined
+      return {
+        id: e.id,
+        op: 'CRON',
+        created_at: e.scheduled_time,
+        status: cronStatus(e.status),
+        attempts: e.tries,
+        last_http_status: httpStatusOf(inv) ?? null,
+      }
+    })
+  } else {
+    const list = await collectEvents(s.api, target.name, { ...window, ...(status ? { status } : {}), limit })
+    rows = await mapBounded(list, 8, async (row) => {
+      const inv = row.tries > 0 ? lastInvocation((await s.api.eventById(row.id)).invocations) : undefined
+      return {
+        id: row.id,
+        op: String((row.payload as { op?: unknown } | null)?.op ?? '?'),
+        created_at: row.created_at,
+        status: eventStatus(row),
+        attempts: row.tries,
+        last_http_status: httpStatusOf(inv) ?? null,
+      }
+    })
+    if (list.length === 0 && !target.trigger) {
+      s.ctx.stderr.write(
+        `${colors(s.ctx).yellow('warning')} ${target.name} is not a trigger or cron in webhooks.config.ts, and Hasura has no events for it\n`,
+      )
+    }
+  }
+
+  if (opts.json) {
+    print(s.ctx, JSON.stringify({ trigger: target.name, kind: target.kind, events: rows }, null, 2))
+    return 0
+  }
+  printEventTable(s, target.name, target.kind, rows, { status, since, limit })
+  return 0
+}
+
+function printEventTable(
+  s: Session,
+  name: string,
+  kind: 'trigger' | 'cron',
+  rows: EventSummary[],
+  f: { status: DeliveryStatus | undefined; since: Date | undefined; limit: number },
+) {
+  const c = colors(s.ctx)
+  const filters = [
+    f.status,
+    f.since ? `since ${f.since.toISOString().replace('T', ' ').slice(0, 19)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ')
+  if (rows.length === 0) {
+    print(
+      s.ctx,
+      `no ${f.status ?? ''}${f.status ? ' ' : ''}events for ${kind} ${name}${f.since ? ` ${filters}` : ''}`,
+    )
+    return
+  }
+  const header = [
+    'ID',
+    'OP',
+    kind === 'cron' ? 'SCHEDULED (UTC)' : 'CREATED (UTC)',
+    'STATUS',
+    'ATTEMPTS',
+    'LAST HTTP',
+  ]
+  const cells = rows.map((r) => [
+    r.id,
+    r.op,
+    shortTime(r.created_at),
+    r.status,
+    String(r.attempts),
+    r.last_http_status === null ? '-' : String(r.last_http_status),
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)))
+  const pad = (cols: string[]) =>
+    cols
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
+  print(s.ctx, c.bold(pad(header)))
+  const paint = (st: string, text: string) =>
+    st === 'failed' ? c.red(text) : st === 'delivered' ? c.green(text) : c.yellow(text)
+  for (const row of cells) {
+    const line = pad(row)
+    print(s.ctx, paint(row[3]!, line))
+  }
+  const counts = STATUSES.map((st) => `${rows.filter((r) => r.status === st).length} ${st}`).join(', ')
+  const more = rows.length >= f.limit ? ` (newest ${f.limit}; --limit for more)` : ''
+  print(s.ctx, c.dim(`${rows.length} event${rows.length === 1 ? '' : 's'}: ${counts}${more}`))
+}
+
+export async function eventsShow(opts: EventsShowOptions, ctx: Context): Promise<number> {
+  if (!opts.eventId) {
+    throw new UserError('events show needs an event id', {
+      hint: 'list ids with nself-hooks events <trigger>',
+    })
+  }
+  const s = await openSession(opts, ctx)
+  const found = await findEvent(s, opts.eventId)
+  if (!found) {
+    throw new UserError(`no event with id ${opts.eventId} on the server`, {
+      hint: 'list ids with nself-hooks events <trigger>; events are looked up in the configured source',
+    })
+  }
+  const c = colors(s.ctx)
+  if (found.kind === 'cron') {
+    const invocations = await s.api.scheduledInvocations('cron', found.event.id).catch(() => [])
+    const cronModel = s.project.model.crons.find((x) => x.name === found.cron)
+    const masked = fromEnvHeaderNames(cronModel?.headers ?? [])
+    const out = {
+      kind: 'cron',
+      cron: found.cron,
+      event: found.event,
+      status: cronStatus(found.event.status),
+      invocations: invocations.map((i) => maskHeadersDeep(i, masked)),
+    }
+    if (opts.json) {
+      print(s.ctx, JSON.stringify(out, null, 2))
+      return 0
+    }
+    print(s.ctx, `${c.bold('event')} ${found.event.id}  cron ${found.cron}`)
+    print(
+      s.ctx,
+      `scheduled ${shortTime(found.event.scheduled_time)}  status ${out.status} (${found.event.status})  attempts ${found.event.tries}`,
+    )
+    if (cronModel?.payload !== undefined)
+      print(s.ctx, `${c.bold('payload')}\n${indent(JSON.stringify(cronModel.payload, null, 2))}`)
+    printInvocations(s, out.invocations as Record<string, unknown>[])
+    return 0
+  }
+  const { event, invocations } = found.data
+  const trigger = s.project.model.triggers.find((t) => t.name === event.trigger_name)
+  const masked = fromEnvHeaderNames(trigger?.headers ?? [])
+  const maskedInvocations = invocations.map((i) => maskHeadersDeep(i, masked) as Record<string, unknown>)
+  if (opts.json) {
+    print(
+      s.ctx,
+      JSON.stringify(
+        { kind: 'trigger', event, status: eventStatus(event), invocations: maskedInvocations },
+        null,
+        2,
+      ),
+    )
+    return 0
+  }
+  const op = String((event.payload as { op?: unknown } | null)?.op ?? '?')
+  print(
+    s.ctx,
+    `${c.bold('event')} ${event.id}  trigger ${event.trigger_name} on ${event.schema_name}.${event.table_name}`,
+  )
+  print(
+    s.ctx,
+    `op ${op}  created ${shortTime(event.created_at)}  status ${eventStatus(event)}  attempts ${event.tries}${event.archived ? '  (archived)' : ''}`,
+  )
+  print(s.ctx, `${c.bold('payload')}\n${indent(JSON.stringify(event.payload, null, 2))}`)
+  printInvocations(s, maskedInvocations)
+  return 0
+}
+
+function printInvocations(s: Session, invocations: Record<string, unknown>[]) {
+  const c = colors(s.ctx)
+  if (invocations.length === 0) {
+    print(s.ctx, c.dim('no invocations yet'))
+    return
+  }
+  // oldest first reads like a story: attempt 1, 2, ...
+  const ordered = [...invocations].sort((a, b) =>
+    String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')),
+  )
+  ordered.forEach((inv, i) => {
+    const status = inv.http_status ?? inv.status
+    print(
+      s.ctx,
+      `${c.bold(`invocation ${i + 1}`)}  ${shortTime(inv.created_at as string)}  HTTP ${status ?? '-'}  (${inv.id})`,
+    )
+    print(s.ctx, `  request\n${indent(JSON.stringify(inv.request, null, 2), 4)}`)
+    print(s.ctx, `  response\n${indent(JSON.stringify(inv.response, null, 2), 4)}`)
+  })
+}
+
+function indent(text: string, n = 2): string {
+  const pad = ' '.repeat(n)
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n')
+}

@@ -1,0 +1,71 @@
+import type { LoadedProject } from '../config/load.js'
+import { loadProject } from '../config/load.js'
+import type { Context, GlobalOptions } from '../context.js'
+import {
+  type CronTriggerInfo,
+  type EventsApi,
+  type EventWithInvocations,
+  hasuraCode,
+  type ScheduledEvent,
+} from '../hasura/events-api.js'
+import type { ModelCron, ModelTrigger } from '../model/types.js'
+import { printWarnings } from '../output/report.js'
+import { connect } from './connect.js'
+import { redactingContext, secretValues } from './secrets.js'
+
+export interface Session {
+  project: LoadedProject
+  api: EventsApi
+  /** the command's context with every secret value masked on the way out */
+  ctx: Context
+}
+
+export async function openSession(opts: GlobalOptions, ctx: Context): Promise<Session> {
+  const project = await loadProject(ctx, opts)
+  const safe = redactingContext(ctx, secretValues(project.model, project.env.values))
+  printWarnings(safe, project.warnings)
+  return { project, api: connect(project, safe), ctx: safe }
+}
+
+export type Target =
+  | { kind: 'trigger'; name: string; trigger?: ModelTrigger }
+  | { kind: 'cron'; name: string; cron?: ModelCron; server?: CronTriggerInfo }
+
+/** A name from the command line: an event trigger or a cron, from the config, else from the server. */
+export async function resolveTarget(s: Session, name: string): Promise<Target> {
+  const { model } = s.project
+  const trigger = model.triggers.find((t) => t.name === name)
+  if (trigger) return { kind: 'trigger', name, trigger }
+  const cron = model.crons.find((c) => c.name === name)
+  if (cron) {
+    const server = (await s.api.cronTriggers().catch(() => [])).find((c) => c.name === name)
+    return { kind: 'cron', name, cron, ...(server ? { server } : {}) }
+  }
+  const server = (await s.api.cronTriggers().catch(() => [])).find((c) => c.name === name)
+  if (server) return { kind: 'cron', name, server }
+  return { kind: 'trigger', name }
+}
+
+export type FoundEvent =
+  | { kind: 'trigger'; data: EventWithInvocations }
+  | { kind: 'cron'; cron: string; event: ScheduledEvent }
+
+/** An event id: first the event log, then the cron events of every cron the config or server knows. */
+export async function findEvent(s: Session, id: string): Promise<FoundEvent | undefined> {
+  try {
+    return { kind: 'trigger', data: await s.api.eventById(id) }
+  } catch (err) {
+    if (hasuraCode(err) !== 'not-exists') throw err
+  }
+  const names = new Set(s.project.model.crons.map((c) => c.name))
+  for (const c of await s.api.cronTriggers().catch(() => [])) names.add(c.name)
+  for (const cron of names) {
+    for (let offset = 0; ; offset += 500) {
+      const page = await s.api.cronEvents({ triggerName: cron, limit: 500, offset })
+      const hit = page.find((e) => e.id === id)
+      if (hit) return { kind: 'cron', cron, event: hit }
+      if (page.length < 500) break
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto'
+
+export interface ColumnInfo {
+  name: string
+  /** Postgres type as information_schema names it (`integer`, `text`, `timestamp with time zone`, `ARRAY`, ...) */
+  type: string
+  nullable?: boolean
+}
+
+/**
+ * A row of plausible values for `send`, one per column, in the JSON form row_to_json gives:
+ * numbers for integers, ISO text for times, objects for json.
+ */
+export function sampleRow(
+  columns: readonly ColumnInfo[],
+  seed = 1,
+  now = new Date(),
+): Record<string, unknown> {
+  const row: Record<string, unknown> = {}
+  for (const c of columns) row[c.name] = sampleValue(c, seed, now)
+  return row
+}
+
+function sampleValue(c: ColumnInfo, seed: number, now: Date): unknown {
+  const t = c.type.toLowerCase()
+  const n = c.name.toLowerCase()
+  if (t === 'array' || t.endsWith('[]')) return []
+  if (/^(smallint|integer|bigint|int2|int4|int8|serial|bigserial|smallserial)$/.test(t)) return seed
+  if (/^(numeric|decimal|real|double precision|float4|float8|money)/.test(t)) return seed + 0.5
+  if (t === 'boolean' || t === 'bool') return seed % 2 === 1
+  if (t === 'uuid') return randomUUID()
+  if (t === 'json' || t === 'jsonb') return {}
+  if (t === 'date') return now.toISOString().slice(0, 10)
+  if (t.startsWith('timestamp with time zone') || t === 'timestamptz')
+    return `${now.toISOString().slice(0, 23)}+00:00`
+  if (t.startsWith('timestamp')) return now.toISOString().slice(0, 23)
+  if (t.startsWith('time')) return now.toISOString().slice(11, 19)
+  if (t === 'interval') return '00:00:00'
+  if (n.includes('email')) return `user${seed}@example.com`
+  if (n === 'status' || n === 'state') return seed === 1 ? 'pending' : 'completed'
+  return `${c.name} ${seed}`
+}
+
+/** An UPDATE's new row: the old one with the listened columns changed (else every column). */
+export function changedRow(
+  old: Record<string, unknown>,
+  columns: readonly ColumnInfo[],
+  listened: '*' | string[],
+  now = new Date(),
+): Record<string, unknown> {
+  const next = sampleRow(columns, 2, now)
+  const out = { ...old }
+  for (const c of columns) {
+    if (listened !== '*' && !listened.includes(c.name)) continue
+    if (/^id$|_id$/.test(c.name) && listened === '*') continue
+    out[c.name] = next[c.name]
+  }
+  return out
+}
