@@ -65,8 +65,9 @@ CREATE OR REPLACE FUNCTION
     trace_context json;
   BEGIN
     id := gen_random_uuid();
-    session_variables := current_setting('hasura.user', 't');
-    trace_context := current_setting('hasura.tracecontext', 't');
+    -- NULLIF: after a transaction-local set_config the setting reads '' for the rest of the session
+    session_variables := NULLIF(current_setting('hasura.user', 't'), '');
+    trace_context := NULLIF(current_setting('hasura.tracecontext', 't'), '');
     payload := json_build_object(
       'op', op,
       'data', row_data,

@@ -32,10 +32,14 @@ export interface Db extends Queryable {
   close(): Promise<void>
 }
 
-const textParsers: Record<number, (v: string) => string> = new Proxy(
-  {},
-  { get: () => (v: string) => v, has: () => true },
-)
+/** Every type's parser is the identity: run_sql answers with Postgres' text form. */
+async function textParsers(
+  db: PGlite | { query: PGlite['query'] },
+): Promise<Record<number, (v: string) => string>> {
+  const { rows } = await db.query<{ oid: number }>('SELECT oid::int AS oid FROM pg_type')
+  const identity = (v: string) => v
+  return Object.fromEntries(rows.map((r) => [r.oid, identity]))
+}
 
 /**
  * An in-memory PGlite runs initdb at every start (seconds). The first start saves the fresh data
@@ -101,7 +105,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
         if (opts.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
         if (opts.session)
           await tx.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(opts.session)])
-        const results = await tx.exec(sql, { rowMode: 'array', parsers: textParsers })
+        const results = await tx.exec(sql, { rowMode: 'array', parsers: await textParsers(tx) })
         if (opts.inTx) await opts.inTx(wrap(tx as any))
         const last = results[results.length - 1]
         if (!last) return { fields: [], rows: [], command: 'EMPTY' }

@@ -501,6 +501,17 @@ export function normalizeMetadata(input: unknown, base = '$.args'): Metadata {
       }
       return orderKeys(entry, TABLE_KEY_ORDER) as TableEntry
     })
+    const seenTables = new Map<string, number>()
+    for (const t of tables) {
+      const k = `${t.table.schema}.${t.table.name}`
+      seenTables.set(k, (seenTables.get(k) ?? 0) + 1)
+    }
+    const dups = [...seenTables].filter(([, n]) => n > 1).map(([k]) => k.replace(/^public\./, ''))
+    if (dups.length > 0)
+      throw parseFailed(
+        `multiple declarations exist for the following tables: ${dups.join(', ')}`,
+        `${sp}.tables`,
+      )
     tables.sort((a, b) => {
       const ka = [a.table.schema ?? '', a.table.name ?? '']
       const kb = [b.table.schema ?? '', b.table.name ?? '']
