@@ -17,7 +17,7 @@ export interface GenerateOptions extends GlobalOptions {
 
 export interface GenerateResult {
   /** absolute path → new content, for each file that changes (metadata files and the managed record) */
-  changes: Map<string, string>
+  changes: Map<string, string | null>
   notes: string[]
 }
 
@@ -88,7 +88,8 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
   writeFilesAtomic(changes)
   if (!options.json) {
     for (const n of notes) ctx.stdout.write(`${c.dim(n)}\n`)
-    for (const p of paths) ctx.stdout.write(`${c.green('wrote')} ${rel(p)}\n`)
+    for (const p of paths)
+      ctx.stdout.write(`${changes.get(p) === null ? c.yellow('removed') : c.green('wrote')} ${rel(p)}\n`)
     const { triggers, crons } = project.model
     ctx.stdout.write(
       paths.length === 0

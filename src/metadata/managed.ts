@@ -16,11 +16,13 @@ const managedSchema = z.object({
     }),
   ),
   cronTriggers: z.array(z.string()),
+  /** tables whose file the tool created (tracked only for its triggers): untracked again when they empty */
+  tables: z.array(z.object({ source: z.string(), schema: z.string(), name: z.string() })).optional(),
 })
 
 export type Managed = z.infer<typeof managedSchema>
 
-export const EMPTY_MANAGED: Managed = { version: 1, eventTriggers: [], cronTriggers: [] }
+export const EMPTY_MANAGED: Managed = { version: 1, eventTriggers: [], cronTriggers: [], tables: [] }
 
 export function managedPath(root: string): string {
   return join(root, MANAGED_FILE)
@@ -58,7 +60,11 @@ export function renderManaged(m: Managed): string {
         table: { schema: t.table.schema, name: t.table.name },
       })),
     cronTriggers: [...new Set(m.cronTriggers)].sort(cmp),
+    tables: [...(m.tables ?? [])]
+      .sort((a, b) => cmp(a.source, b.source) || cmp(a.schema, b.schema) || cmp(a.name, b.name))
+      .map((t) => ({ source: t.source, schema: t.schema, name: t.name })),
   }
+  if (sorted.tables?.length === 0) delete sorted.tables
   return `${JSON.stringify(sorted, null, 2)}\n`
 }
 

@@ -21,8 +21,8 @@ import { renderSeqItem, toHasuraYaml } from './yaml-format.js'
  * files that differ from what is there now. Writing, printing and --check all share this.
  */
 export interface FilePlan {
-  /** absolute path → new content, only for files whose content changes */
-  files: Map<string, string>
+  /** absolute path → new content (null: delete the file), only for files that change */
+  files: Map<string, string | null>
   managed: Managed
   notes: string[]
 }
@@ -67,13 +67,14 @@ function defaultSource(name: string) {
 const tableKey = (source: string, t: TableRef) => `${source}\u0000${t.schema}\u0000${t.name}`
 
 export function planFiles(layout: MetadataLayout, model: Model, managed: Managed): FilePlan {
-  const files = new Map<string, string>()
+  const files = new Map<string, string | null>()
   const notes: string[] = []
   const owned = ownedNames(model, managed)
+  const toolTables = new Set((managed.tables ?? []).map((t) => tableKey(t.source, t)))
   const current = new Map<string, string | undefined>()
-  const set = (path: string, text: string, before: string | undefined) => {
+  const set = (path: string, text: string | null, before: string | undefined) => {
     if (text !== before) files.set(path, text)
-    current.set(path, text)
+    current.set(path, text ?? undefined)
   }
   const textOf = (path: string, fallback: string | undefined) =>
     current.has(path) ? current.get(path) : fallback
@@ -143,9 +144,25 @@ export function planFiles(layout: MetadataLayout, model: Model, managed: Managed
         seen.set(`${source.name}\u0000${name}`, tf.path)
       }
       const remove = new Set(present.filter((n) => owned.eventTriggers(source.name, n) && !want.has(n)))
-      if (want.size === 0 && remove.size === 0) continue
-      set(tf.path, editTableFile(tf, { upsert: want as Map<string, unknown>, remove }), tf.text)
       desired.delete(key)
+      if (want.size === 0 && remove.size === 0) continue
+      const next = editTableFile(tf, { upsert: want as Map<string, unknown>, remove })
+      const onlyTable =
+        Object.keys((parseYaml(next, tf.path).toJS() as object | null) ?? {}).join() === 'table'
+      if (toolTables.has(key) && onlyTable) {
+        // The tool tracked this table only for its triggers: with none left, untrack it again.
+        set(tf.path, null, tf.text)
+        const tablesText = textOf(source.tablesFile, source.tablesText)
+        set(
+          source.tablesFile,
+          removeInclude(tablesText ?? '', basename(tf.path), source.tablesFile),
+          tablesText,
+        )
+        toolTables.delete(key)
+        notes.push(
+          `untracked table ${tf.table.schema}.${tf.table.name} (tracked by nself-hooks for triggers that are gone)`,
+        )
+      } else set(tf.path, next, tf.text)
     }
   }
 
@@ -170,6 +187,7 @@ export function planFiles(layout: MetadataLayout, model: Model, managed: Managed
     )
     const tablesText = textOf(src.tablesFile, src.tablesText)
     set(src.tablesFile, addInclude(tablesText, fileName, src.tablesFile), tablesText)
+    toolTables.add(tableKey(source, table))
     notes.push(`tracked table ${table.schema}.${table.name} in ${fileName}`)
   }
 
@@ -187,6 +205,10 @@ export function planFiles(layout: MetadataLayout, model: Model, managed: Managed
       version: 1,
       eventTriggers: model.triggers.map((t) => ({ name: t.name, source: t.source, table: t.table })),
       cronTriggers: model.crons.map((c) => c.name),
+      tables: [...toolTables].map((k) => {
+        const [source = '', schema = '', name = ''] = k.split('\u0000')
+        return { source, schema, name }
+      }),
     },
     notes,
   }
@@ -305,4 +327,20 @@ function addInclude(text: string | undefined, fileName: string, path: string): s
   const end = (seq as YAMLSeq).range![2]
   const head = text.slice(0, end)
   return (head.endsWith('\n') ? head : `${head}\n`) + line(col) + text.slice(end)
+}
+
+/** Drops the `!include <file>` item from tables.yaml, keeping every other line. */
+function removeInclude(text: string, fileName: string, path: string): string {
+  const doc = parseYaml(text, path)
+  const seq = doc.contents
+  if (!isSeq(seq)) return text
+  const items = (seq as YAMLSeq).items as { range?: [number, number, number] }[]
+  const targets = ((seq as YAMLSeq).toJSON() as unknown[]).map((e) => includeTarget(e))
+  const i = targets.indexOf(fileName)
+  if (i < 0) return text
+  if (items.length === 1) return '[]\n'
+  const start = text.lastIndexOf('\n', items[i]!.range![0] - 1) + 1
+  const next = items[i + 1]
+  const end = next ? text.lastIndexOf('\n', next.range![0] - 1) + 1 : (seq as YAMLSeq).range![2]
+  return text.slice(0, start) + text.slice(end)
 }
