@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline/promises'
 import { Command, CommanderError } from 'commander'
 import type { Context, GlobalOptions } from './context.js'
@@ -23,13 +24,21 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 
-const VERSION = '0.1.0'
+function version(): string {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version
+  } catch {
+    return 'unknown'
+  }
+}
 
 /** Builds the program; `onRun` receives what was parsed (tests use it to check argv → options). */
 export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
   const program = new Command('nself-hooks')
     .description('Hasura event triggers and cron triggers as code')
-    .version(VERSION)
+    .version(version())
     .option('--config <file>', 'webhooks.config.ts to use (default: found from the working directory up)')
     .option('--cwd <dir>', 'run as if started in <dir>')
     .option('--env-file <file>', 'also read this env file (repeatable; after the .env layers)', collect)
