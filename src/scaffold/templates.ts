@@ -1,0 +1,159 @@
+import type { Route } from './shape.js'
+
+/**
+ * The service templates scaffold can write, each in its framework's own conventions. Files come in
+ * two kinds: `generated` (first line says so, rewritten every run) and `user` (written once, yours).
+ */
+
+export type FileKind = 'generated' | 'user'
+
+export interface ServiceFile {
+  /** template file under templates/ (`.hbs` files are rendered, others copied) */
+  src: string
+  /** output path inside the service folder */
+  out: string
+  kind: FileKind
+  /** part of the complete service skeleton: written with --init-service only */
+  init?: boolean
+}
+
+export interface HandlerFile {
+  src: string
+  out: (r: Route) => string
+}
+
+export interface TemplateDef {
+  name: string
+  language: 'ts' | 'py'
+  /** what must exist for the service to build and run; missing ones suggest --init-service */
+  skeleton: string[]
+  /** dependencies the generated code imports (checked in an existing package.json / requirements.txt) */
+  requires: string[]
+  files: ServiceFile[]
+  handlers: Record<Route['kind'], HandlerFile>
+  /** extra generated files derived from the routes (Python package markers) */
+  extra?: (routes: Route[]) => ServiceFile[]
+  /** values only this template's files use */
+  view?: Record<string, string>
+}
+
+const TS_SHARED = (base: string): ServiceFile[] => [
+  { src: '_ts/runtime.ts', out: `${base}/_generated/runtime.ts`, kind: 'generated' },
+  { src: '_ts/signatures.ts', out: `${base}/_generated/signatures.ts`, kind: 'generated' },
+  { src: '_ts/payloads.ts.hbs', out: `${base}/_generated/payloads.ts`, kind: 'generated' },
+  { src: '_ts/Dockerfile.hbs', out: 'Dockerfile', kind: 'user', init: true },
+  { src: '_ts/dockerignore', out: '.dockerignore', kind: 'user', init: true },
+]
+
+export const TEMPLATES: Record<string, TemplateDef> = {
+  'express-ts': {
+    name: 'express-ts',
+    language: 'ts',
+    skeleton: ['package.json', 'tsconfig.json', 'src/index.ts'],
+    requires: ['express', 'zod', '@types/express', 'typescript'],
+    files: [
+      ...TS_SHARED('src/webhooks'),
+      { src: 'express-ts/routes.ts.hbs', out: 'src/webhooks/_generated/routes.ts', kind: 'generated' },
+      { src: 'express-ts/index.ts.hbs', out: 'src/index.ts', kind: 'user', init: true },
+      { src: 'express-ts/package.json.hbs', out: 'package.json', kind: 'user', init: true },
+      { src: 'express-ts/tsconfig.json', out: 'tsconfig.json', kind: 'user', init: true },
+    ],
+    handlers: {
+      trigger: {
+        src: 'express-ts/handlers/trigger.ts.hbs',
+        out: (r) => `src/webhooks/handlers/${r.tsFile}.ts`,
+      },
+      cron: { src: 'express-ts/handlers/cron.ts.hbs', out: (r) => `src/webhooks/handlers/${r.tsFile}.ts` },
+      external: {
+        src: 'express-ts/handlers/external.ts.hbs',
+        out: (r) => `src/webhooks/handlers/${r.tsFile}.ts`,
+      },
+    },
+    view: { entry: 'index.js' },
+  },
+  'nest-ts': {
+    name: 'nest-ts',
+    language: 'ts',
+    skeleton: ['package.json', 'tsconfig.json', 'src/main.ts', 'src/app.module.ts'],
+    requires: [
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/platform-express',
+      'reflect-metadata',
+      'rxjs',
+      'zod',
+      '@types/express',
+      'typescript',
+    ],
+    files: [
+      ...TS_SHARED('src/webhooks'),
+      {
+        src: 'nest-ts/webhooks.controller.ts.hbs',
+        out: 'src/webhooks/webhooks.controller.ts',
+        kind: 'generated',
+      },
+      { src: 'nest-ts/webhooks.module.ts.hbs', out: 'src/webhooks/webhooks.module.ts', kind: 'generated' },
+      { src: 'nest-ts/main.ts.hbs', out: 'src/main.ts', kind: 'user', init: true },
+      { src: 'nest-ts/app.module.ts.hbs', out: 'src/app.module.ts', kind: 'user', init: true },
+      { src: 'nest-ts/health.controller.ts.hbs', out: 'src/health.controller.ts', kind: 'user', init: true },
+      { src: 'nest-ts/package.json.hbs', out: 'package.json', kind: 'user', init: true },
+      { src: 'nest-ts/tsconfig.json', out: 'tsconfig.json', kind: 'user', init: true },
+    ],
+    handlers: {
+      trigger: {
+        src: 'nest-ts/handlers/trigger.handler.ts.hbs',
+        out: (r) => `src/webhooks/handlers/${r.tsFile}.handler.ts`,
+      },
+      cron: {
+        src: 'nest-ts/handlers/cron.handler.ts.hbs',
+        out: (r) => `src/webhooks/handlers/${r.tsFile}.handler.ts`,
+      },
+      external: {
+        src: 'nest-ts/handlers/external.handler.ts.hbs',
+        out: (r) => `src/webhooks/handlers/${r.tsFile}.handler.ts`,
+      },
+    },
+    view: { entry: 'main.js' },
+  },
+  fastapi: {
+    name: 'fastapi',
+    language: 'py',
+    skeleton: ['requirements.txt', 'main.py'],
+    requires: ['fastapi', 'uvicorn', 'pydantic'],
+    files: [
+      { src: '_py/init.py.hbs', out: 'webhooks/__init__.py', kind: 'generated' },
+      { src: '_py/init.py.hbs', out: 'webhooks/_generated/__init__.py', kind: 'generated' },
+      { src: '_py/init.py.hbs', out: 'webhooks/handlers/__init__.py', kind: 'generated' },
+      { src: '_py/runtime.py', out: 'webhooks/_generated/runtime.py', kind: 'generated' },
+      { src: '_py/signatures.py', out: 'webhooks/_generated/signatures.py', kind: 'generated' },
+      { src: 'fastapi/payloads.py.hbs', out: 'webhooks/_generated/payloads.py', kind: 'generated' },
+      { src: 'fastapi/routes.py.hbs', out: 'webhooks/_generated/routes.py', kind: 'generated' },
+      { src: 'fastapi/main.py.hbs', out: 'main.py', kind: 'user', init: true },
+      { src: 'fastapi/requirements.txt', out: 'requirements.txt', kind: 'user', init: true },
+      { src: 'fastapi/Dockerfile.hbs', out: 'Dockerfile', kind: 'user', init: true },
+      { src: 'fastapi/dockerignore', out: '.dockerignore', kind: 'user', init: true },
+    ],
+    handlers: {
+      trigger: { src: 'fastapi/handlers/trigger.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+      cron: { src: 'fastapi/handlers/cron.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+      external: { src: 'fastapi/handlers/external.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+    },
+    // every folder of a handler path is a package
+    extra: (routes) => {
+      const dirs = new Set<string>()
+      for (const r of routes) {
+        const parts = r.pyFile.split('/').slice(0, -1)
+        for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
+      }
+      return [...dirs]
+        .sort()
+        .map((d) => ({
+          src: '_py/init.py.hbs',
+          out: `webhooks/handlers/${d}/__init__.py`,
+          kind: 'generated',
+        }))
+    },
+  },
+}
+
+export const SUPPORTED_TEMPLATES = Object.keys(TEMPLATES)

@@ -1,0 +1,32 @@
+/**
+ * A language-neutral description of payload shapes. The TypeScript (zod) and Python (pydantic)
+ * emitters both read it, so the two templates cannot disagree about what Hasura sends.
+ */
+
+export type FieldType =
+  | { kind: 'string' }
+  | { kind: 'number'; integer: boolean; note?: string }
+  | { kind: 'boolean' }
+  | { kind: 'null' }
+  | { kind: 'json' }
+  | { kind: 'unknown' }
+  | { kind: 'literals'; values: string[] }
+  | { kind: 'array'; of: FieldType }
+  | { kind: 'object'; fields: Field[] }
+  | { kind: 'nullable'; of: FieldType }
+
+export interface Field {
+  name: string
+  type: FieldType
+  /** a comment for the generated code: the Postgres type, precision notes */
+  comment?: string
+}
+
+/** One column as the cache stores it: Postgres udt name (`_int4` for int4[]), nullability, enum labels. */
+export interface ColumnInfo {
+  name: string
+  type: string
+  nullable: boolean
+  /** labels of a user-defined enum type, in their declared order */
+  enum?: string[]
+}

@@ -1,0 +1,344 @@
+"""What every webhook route shares: the shared-secret check, body validation, dispatch, logging and the
+mapping of outcomes onto Hasura's delivery rules:
+
+- success is 2xx only; every other status is retried while retries remain;
+- a Retry-After header (seconds) on a failed response sets the next attempt's delay;
+- so a failure that must not be retried answers 200 with {"ok": false, "retry": false}.
+
+Delivery is at least once: use ctx.idempotency_key (the event id) to make handlers idempotent.
+Works with pydantic 1.10 and 2.
+"""
+
+import hashlib
+import inspect
+import json
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+
+from . import signatures
+
+logger = logging.getLogger("webhooks")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    reason: str = ""
+    seconds: int = 0
+    body: Any = None
+
+
+def ok(body: Any = None) -> Outcome:
+    """Done: Hasura marks the event delivered."""
+    return Outcome("ok", body=body)
+
+
+def fail(reason: str) -> Outcome:
+    """A permanent failure: answered 200 so Hasura does not retry it; logged as failed."""
+    return Outcome("fail", reason=reason)
+
+
+def retry(reason: str) -> Outcome:
+    """A temporary failure: answered 500, Hasura retries after the trigger's interval while retries remain."""
+    return Outcome("retry", reason=reason)
+
+
+def retry_after(seconds: float, reason: str = "retry later") -> Outcome:
+    """Try again in `seconds`: answered 503 with Retry-After, honoured by Hasura even when retries are used up."""
+    return Outcome("retry-after", reason=reason, seconds=max(1, math.ceil(seconds)))
+
+
+HandlerResult = Union[Outcome, None, Awaitable[Optional[Outcome]]]
+
+
+def _log(**fields: Any) -> None:
+    line = {"time": datetime.now(timezone.utc).isoformat(), **fields}
+    print(json.dumps(line, default=str), flush=True)
+
+
+@dataclass
+class EventContext:
+    idempotency_key: str
+    event_id: str
+    trigger: str
+    op: str
+    attempt: int
+    max_retries: int
+    created_at: str
+    headers: Mapping[str, str]
+    fields: Dict[str, Any] = field(default_factory=dict)
+
+    def log(self, message: str, **extra: Any) -> None:
+        _log(level="info", msg=message, **self.fields, **extra)
+
+
+@dataclass
+class CronContext:
+    idempotency_key: str
+    event_id: str
+    cron: str
+    scheduled_time: str
+    headers: Mapping[str, str]
+    fields: Dict[str, Any] = field(default_factory=dict)
+
+    def log(self, message: str, **extra: Any) -> None:
+        _log(level="info", msg=message, **self.fields, **extra)
+
+
+@dataclass
+class ExternalContext:
+    idempotency_key: str
+    provider: str
+    webhook: str
+    headers: Mapping[str, str]
+    raw_body: bytes
+    fields: Dict[str, Any] = field(default_factory=dict)
+
+    def log(self, message: str, **extra: Any) -> None:
+        _log(level="info", msg=message, **self.fields, **extra)
+
+
+class TableInfo(BaseModel):
+    schema_: str = Field(..., alias="schema")
+    name: str
+
+
+class DeliveryInfo(BaseModel):
+    current_retry: int
+    max_retries: int
+
+
+class HasuraEvent(BaseModel):
+    """The envelope of every event trigger delivery."""
+
+    id: str
+    created_at: str
+    table: TableInfo
+    delivery_info: DeliveryInfo
+
+
+@dataclass
+class EventRoute:
+    trigger: str
+    secrets: List[Tuple[str, str]]
+    model: Type[BaseModel]
+    dispatch: Callable[[Any, EventContext], HandlerResult]
+
+
+@dataclass
+class CronRoute:
+    cron: str
+    secrets: List[Tuple[str, str]]
+    model: Type[BaseModel]
+    handle: Callable[[Any, CronContext], HandlerResult]
+
+
+@dataclass
+class ExternalRoute:
+    webhook: str
+    provider: str
+    secret_env: str
+    signature_header: str
+    tolerance_sec: int
+    handle: Callable[[Any, ExternalContext], HandlerResult]
+
+
+def _reply(status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> Response:
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def _parse_model(model: Type[BaseModel], data: Any) -> Any:
+    validate = getattr(model, "model_validate", None)
+    return validate(data) if validate is not None else model.parse_obj(data)
+
+
+def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -> Optional[Response]:
+    for header, env in secrets:
+        expected = os.environ.get(env, "")
+        if not expected:
+            # fail closed: a missing env var must not open the route; 500 so Hasura retries once it is fixed
+            return _reply(500, {"ok": False, "retry": True, "error": f"{env} is not set in the service environment"})
+        if not signatures.safe_equal(headers.get(header.lower(), ""), expected):
+            return _reply(401, {"ok": False, "error": f"invalid {header}"})
+    return None
+
+
+def _json(raw: bytes) -> Tuple[bool, Any]:
+    if not raw:
+        return False, _reply(400, {"ok": False, "error": "empty body: expected JSON"})
+    try:
+        return True, json.loads(raw)
+    except ValueError:
+        return False, _reply(400, {"ok": False, "error": "body is not valid JSON"})
+
+
+def _invalid(err: ValidationError) -> Response:
+    issues = [".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg")) for e in err.errors()[:10]]
+    return _reply(400, {"ok": False, "error": "payload does not match the expected shape", "issues": issues})
+
+
+def _to_reply(outcome: Optional[Outcome]) -> Response:
+    o = outcome or ok()
+    if o.kind == "ok":
+        return _reply(200, {"ok": True} if o.body is None else {"ok": True, "result": o.body})
+    if o.kind == "fail":
+        return _reply(200, {"ok": False, "retry": False, "error": o.reason})
+    if o.kind == "retry-after":
+        return _reply(503, {"ok": False, "retry": True, "error": o.reason}, {"Retry-After": str(o.seconds)})
+    return _reply(500, {"ok": False, "retry": True, "error": o.reason})
+
+
+def _rejected(resp: Response, **fields: Any) -> Response:
+    _log(level="warn", msg="webhook rejected", status=resp.status_code, reason=bytes(resp.body).decode(), **fields)
+    return resp
+
+
+async def _run(call: Callable[[], HandlerResult], fields: Dict[str, Any], started: float) -> Response:
+    error = None
+    try:
+        result = call()
+        if inspect.isawaitable(result):
+            result = await result
+        resp = _to_reply(result)  # type: ignore[arg-type]
+    except Exception as exc:  # noqa: BLE001 - any handler error is a retryable failure
+        error = repr(exc)
+        logger.exception("handler failed")
+        resp = _reply(500, {"ok": False, "retry": True, "error": "handler failed"})
+    body = json.loads(bytes(resp.body))
+    outcome = ("failed" if body.get("ok") is False else "ok") if resp.status_code == 200 else "retry"
+    _log(
+        level="info" if outcome == "ok" else "warn",
+        msg="webhook handled",
+        **fields,
+        status=resp.status_code,
+        outcome=outcome,
+        **({"error": error} if error else {}),
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+    return resp
+
+
+def _headers(request: Request) -> Dict[str, str]:
+    return {k.lower(): v for k, v in request.headers.items()}
+
+
+async def handle_event(route: EventRoute, request: Request) -> Response:
+    """One Hasura event trigger delivery: secret, JSON, schema, dispatch by op, status for Hasura."""
+    started = time.perf_counter()
+    headers = _headers(request)
+    denied = _check_secrets(route.secrets, headers)
+    if denied is not None:
+        return _rejected(denied, trigger=route.trigger)
+    good, value = _json(await request.body())
+    if not good:
+        return _rejected(value, trigger=route.trigger)
+    try:
+        payload = _parse_model(route.model, value)
+    except ValidationError as err:
+        return _rejected(_invalid(err), trigger=route.trigger)
+    attempt = payload.delivery_info.current_retry + 1
+    fields = {
+        "event_id": payload.id,
+        "trigger": route.trigger,
+        "op": payload.event.op,
+        "attempt": attempt,
+        "max_retries": payload.delivery_info.max_retries,
+    }
+    ctx = EventContext(
+        idempotency_key=payload.id,
+        event_id=payload.id,
+        trigger=route.trigger,
+        op=payload.event.op,
+        attempt=attempt,
+        max_retries=payload.delivery_info.max_retries,
+        created_at=payload.created_at,
+        headers=headers,
+        fields=fields,
+    )
+    return await _run(lambda: route.dispatch(payload, ctx), fields, started)
+
+
+async def handle_cron(route: CronRoute, request: Request) -> Response:
+    """One cron delivery: secret, JSON, schema, handler."""
+    started = time.perf_counter()
+    headers = _headers(request)
+    denied = _check_secrets(route.secrets, headers)
+    if denied is not None:
+        return _rejected(denied, cron=route.cron)
+    good, value = _json(await request.body())
+    if not good:
+        return _rejected(value, cron=route.cron)
+    try:
+        payload = _parse_model(route.model, value)
+    except ValidationError as err:
+        return _rejected(_invalid(err), cron=route.cron)
+    fields = {"event_id": payload.id, "cron": route.cron, "scheduled_time": payload.scheduled_time}
+    ctx = CronContext(
+        idempotency_key=payload.id,
+        event_id=payload.id,
+        cron=route.cron,
+        scheduled_time=payload.scheduled_time,
+        headers=headers,
+        fields=fields,
+    )
+    return await _run(lambda: route.handle(payload, ctx), fields, started)
+
+
+def _verify(route: ExternalRoute, raw: bytes, headers: Mapping[str, str]) -> Tuple[bool, str]:
+    secret = os.environ.get(route.secret_env, "")
+    if route.provider == "stripe":
+        return signatures.verify_stripe(raw, headers.get(route.signature_header), secret, route.tolerance_sec)
+    if route.provider == "github":
+        return signatures.verify_github(raw, headers.get(route.signature_header), secret)
+    if route.provider == "standard-webhooks":
+        return signatures.verify_standard_webhook(
+            raw,
+            headers.get("webhook-id"),
+            headers.get("webhook-timestamp"),
+            headers.get("webhook-signature"),
+            secret,
+            route.tolerance_sec,
+        )
+    return signatures.verify_hmac_sha256(raw, headers.get(route.signature_header), secret)
+
+
+def _delivery_id(route: ExternalRoute, headers: Mapping[str, str], event: Any, raw: bytes) -> str:
+    key: Any = None
+    if route.provider == "stripe" and isinstance(event, dict):
+        key = event.get("id")
+    elif route.provider == "github":
+        key = headers.get("x-github-delivery")
+    elif route.provider == "standard-webhooks":
+        key = headers.get("webhook-id")
+    return key if isinstance(key, str) and key else hashlib.sha256(raw).hexdigest()
+
+
+async def handle_external(route: ExternalRoute, request: Request) -> Response:
+    """A webhook from another service: signature over the raw body, JSON, handler."""
+    started = time.perf_counter()
+    headers = _headers(request)
+    raw = await request.body()
+    if not os.environ.get(route.secret_env):
+        resp = _reply(500, {"ok": False, "retry": True, "error": f"{route.secret_env} is not set in the service environment"})
+        return _rejected(resp, webhook=route.webhook)
+    verified, reason = _verify(route, raw, headers)
+    if not verified:
+        return _rejected(_reply(401, {"ok": False, "error": reason}), webhook=route.webhook)
+    good, value = _json(raw)
+    if not good:
+        return _rejected(value, webhook=route.webhook)
+    key = _delivery_id(route, headers, value, raw)
+    fields = {"event_id": key, "webhook": route.webhook, "provider": route.provider}
+    ctx = ExternalContext(
+        idempotency_key=key, provider=route.provider, webhook=route.webhook, headers=headers, raw_body=raw, fields=fields
+    )
+    return await _run(lambda: route.handle(value, ctx), fields, started)
