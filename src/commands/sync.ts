@@ -62,6 +62,65 @@ function unionManaged(a: Managed, b: Managed): Managed {
   }
 }
 
+// ---- what sync last applied ----------------------------------------------------------------------
+
+/**
+ * The managed names sync last applied to each endpoint, kept beside the backups (git-ignored).
+ * `generate` rewrites webhooks.managed.json to the config's names, so a trigger removed from the
+ * config and generated away before a sync would otherwise be forgotten and left on the server.
+ */
+interface SyncedState {
+  format_version: 1
+  endpoints: Record<string, { eventTriggers: { source: string; name: string }[]; cronTriggers: string[] }>
+}
+
+function syncedPath(root: string): string {
+  return join(root, '.nself-hooks', 'synced.json')
+}
+
+function readSynced(root: string): SyncedState {
+  try {
+    const s = JSON.parse(readFileSync(syncedPath(root), 'utf8')) as SyncedState
+    if (s.format_version === 1 && s.endpoints && typeof s.endpoints === 'object') return s
+  } catch {}
+  return { format_version: 1, endpoints: {} }
+}
+
+function writeSynced(root: string, endpoint: string, desired: DesiredTriggers): void {
+  const state = readSynced(root)
+  state.endpoints[endpoint] = {
+    eventTriggers: desired.eventTriggers.map((d) => ({ source: d.source, name: d.trigger.name })),
+    cronTriggers: desired.cronTriggers.map((c) => c.name),
+  }
+  ensureStateDir(root)
+  writeFileSync(syncedPath(root), `${JSON.stringify(state, null, 2)}\n`)
+}
+
+function ensureStateDir(root: string): void {
+  mkdirSync(join(root, '.nself-hooks'), { recursive: true })
+  const ignore = join(root, '.nself-hooks', '.gitignore')
+  if (!existsSync(ignore)) writeFileSync(ignore, '*\n')
+}
+
+/**
+ * Ownership for a server: the rule of INTERFACES.md (in the config, or in the managed record, read
+ * before and after generate) plus what sync last applied to this endpoint.
+ */
+export function serverOwnership(
+  model: LoadedProject['model'],
+  managed: Managed[],
+  endpoint: string,
+): Ownership {
+  const base = ownedNames(model, managed.reduce(unionManaged))
+  const synced = readSynced(model.root).endpoints[endpoint]
+  const et = new Set((synced?.eventTriggers ?? []).map((t) => `${t.source}\u0000${t.name}`))
+  const ct = new Set(synced?.cronTriggers ?? [])
+  return {
+    eventTriggers: (source, name) => base.eventTriggers(source, name) || et.has(`${source}\u0000${name}`),
+    cronTriggers: (name) => base.cronTriggers(name) || ct.has(name),
+  }
+}
+
 // ---- backups -------------------------------------------------------------------------------------
 
 const BACKUP_NAME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z\.json$/
@@ -86,10 +145,9 @@ function writeBackup(
   state: ServerState,
   redact: (s: string) => string,
 ): string {
+  ensureStateDir(root)
   const dir = backupDir(root)
   mkdirSync(dir, { recursive: true })
-  const ignore = join(root, '.nself-hooks', '.gitignore')
-  if (!existsSync(ignore)) writeFileSync(ignore, '*\n')
   const now = new Date()
   let file = join(dir, `${now.toISOString().replace(/[:.]/g, '-')}.json`)
   for (let i = 1; existsSync(file); i++) {
@@ -144,11 +202,10 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     generated = runGenerate(project)
     for (const p of generated) out(`${c.green('wrote')} ${rel(p)}`)
   }
-  const owned = ownedNames(model, unionManaged(managedBefore, readManaged(model.root)))
   const desired = desiredFromModel(model, { crons: 'all' })
-
   const client = connectHasura(project, ctx)
   const endpoint = client.endpoint
+  const owned = serverOwnership(model, [managedBefore, readManaged(model.root)], endpoint)
   let confirmed: Change[] | undefined
   for (let attempt = 0; ; attempt++) {
     const state = await readServer(client)
@@ -257,6 +314,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
       await client.bulk(hiddenDeletes.map((ch) => ({ type: 'delete_cron_trigger', args: { name: ch.name } })))
     }
 
+    writeSynced(model.root, endpoint, desired)
     out(`saved the previous metadata to ${rel(backup)} (restore it with nself-hooks sync --rollback)`)
     const after = await verify(client, desired, owned, project)
     out(
