@@ -25,6 +25,16 @@ export interface ProcessorOptions {
   agents: Agents
 }
 
+interface Outcome {
+  id: string
+  trigger: string
+  status: number | null
+  request: string
+  response: string
+  outcome: 'ok' | 'retry' | 'error'
+  secs: number
+}
+
 interface TriggerInfo {
   def: EventTriggerDef
   table: QualifiedTable
@@ -53,6 +63,8 @@ export class EventProcessor {
   private woken = false
   private loopDone: Promise<void> | undefined
   private retryTimers = new Set<NodeJS.Timeout>()
+  private outcomes: (Outcome & { resolve: () => void; reject: (e: Error) => void })[] = []
+  private flushTimer: NodeJS.Timeout | undefined
 
   constructor(
     private db: Db,
@@ -90,6 +102,7 @@ export class EventProcessor {
     for (const t of this.retryTimers) clearTimeout(t)
     await this.loopDone
     await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, graceMs))])
+    await this.flush()
     if (this.held.size > 0)
       await this.db
         .query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = ANY($1)`, [[...this.held]])
@@ -163,6 +176,54 @@ export class EventProcessor {
     return rows
   }
 
+  /**
+   * Outcomes are written in batches: one statement inserts the invocation logs and updates the
+   * events. The event stays locked until then, so a crash in between means another delivery
+   * (at least once), never a lost one.
+   */
+  private record(r: Outcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.outcomes.push({ ...r, resolve, reject })
+      if (this.outcomes.length >= FETCH_BATCH) void this.flush()
+      else this.flushTimer ??= setTimeout(() => void this.flush(), 5)
+    })
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    const batch = this.outcomes.splice(0)
+    if (batch.length === 0) return
+    try {
+      await this.db.query(
+        `WITH inv AS (
+           INSERT INTO hdb_catalog.event_invocation_logs (trigger_name, event_id, status, request, response)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::json[], $5::json[]))
+         UPDATE hdb_catalog.event_log e
+            SET tries = e.tries + 1,
+                delivered = (u.outcome = 'ok'),
+                error = (u.outcome = 'error'),
+                next_retry_at = CASE WHEN u.outcome = 'retry'
+                  THEN (NOW() AT TIME ZONE 'UTC') + make_interval(secs => u.secs) ELSE NULL END,
+                locked = NULL
+           FROM unnest($2::text[], $6::text[], $7::float8[]) AS u(id, outcome, secs)
+          WHERE e.id = u.id`,
+        [
+          batch.map((b) => b.trigger),
+          batch.map((b) => b.id),
+          batch.map((b) => b.status),
+          batch.map((b) => b.request),
+          batch.map((b) => b.response),
+          batch.map((b) => b.outcome),
+          batch.map((b) => b.secs),
+        ],
+      )
+      for (const b of batch) b.resolve()
+    } catch (err) {
+      for (const b of batch) b.reject(err as Error)
+    }
+  }
+
   private async process(e: EventRow) {
     const info = this.triggers.get(e.trigger_name)
     if (!info) {
@@ -209,28 +270,14 @@ export class EventProcessor {
       if (e.tries < retry.num_retries || retryAfter !== undefined)
         retryInSec = retryAfter ?? retry.interval_sec
     }
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO hdb_catalog.event_invocation_logs (trigger_name, event_id, status, request, response)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [e.trigger_name, e.id, logged.status, JSON.stringify(request), JSON.stringify(logged.response)],
-      )
-      if (ok)
-        await tx.query(
-          `UPDATE hdb_catalog.event_log SET tries = tries + 1, delivered = 't', next_retry_at = NULL, locked = NULL WHERE id = $1`,
-          [e.id],
-        )
-      else if (retryInSec !== undefined)
-        await tx.query(
-          `UPDATE hdb_catalog.event_log SET tries = tries + 1, locked = NULL,
-              next_retry_at = (NOW() AT TIME ZONE 'UTC') + make_interval(secs => $2) WHERE id = $1`,
-          [e.id, retryInSec * this.opts.timeScale],
-        )
-      else
-        await tx.query(
-          `UPDATE hdb_catalog.event_log SET tries = tries + 1, error = 't', next_retry_at = NULL, locked = NULL WHERE id = $1`,
-          [e.id],
-        )
+    await this.record({
+      id: e.id,
+      trigger: e.trigger_name,
+      status: logged.status,
+      request: JSON.stringify(request),
+      response: JSON.stringify(logged.response),
+      outcome: ok ? 'ok' : retryInSec !== undefined ? 'retry' : 'error',
+      secs: (retryInSec ?? 0) * this.opts.timeScale,
     })
     if (retryInSec !== undefined && !this.stopped) {
       const t = setTimeout(

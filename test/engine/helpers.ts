@@ -128,15 +128,17 @@ export function client(engine: Engine, secret: string | undefined = SECRET) {
 }
 export type Client = ReturnType<typeof client>
 
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>
+
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
   what = 'condition',
   timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const start = Date.now()
   for (;;) {
     const v = await fn()
-    if (v) return v as NonNullable<T>
+    if (v) return v as Truthy<T>
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 20))
   }
