@@ -1,0 +1,17 @@
+/** Service webhooks: health route and the webhook routes nself-hooks generates. Yours to edit. */
+import express from 'express'
+import { webhooksRouter } from './webhooks/_generated/routes.js'
+
+const app = express()
+app.disable('x-powered-by')
+
+app.get('/health', (_req, res) => {
+  res.json({ status: 'ok', service: 'webhooks' })
+})
+
+app.use(webhooksRouter)
+
+const port = Number(process.env.PORT ?? 3001)
+app.listen(port, () => {
+  console.log(`webhooks listening on :${port}`)
+})

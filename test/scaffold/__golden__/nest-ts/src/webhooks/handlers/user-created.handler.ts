@@ -1,0 +1,22 @@
+/**
+ * Trigger user_created on public.users: INSERT.
+ * This file is yours: nself-hooks scaffold wrote it once and never overwrites it.
+ * Return ok(), fail(reason) (permanent, not retried), retry(reason) or retryAfter(seconds).
+ * Hasura delivers at least once: make side effects idempotent on ctx.idempotencyKey.
+ */
+import { Injectable } from '@nestjs/common'
+import type {
+  EventContext,
+  UserCreatedHandlers,
+  UserCreatedInsert,
+} from '../_generated/payloads'
+import { type Outcome, ok } from '../_generated/runtime'
+
+@Injectable()
+export class UserCreatedHandler implements UserCreatedHandlers {
+  async insert(event: UserCreatedInsert, ctx: EventContext): Promise<Outcome> {
+    const row = event.data.new
+    ctx.log('user_created INSERT', { event: ctx.idempotencyKey, columns: Object.keys(row).length })
+    return ok()
+  }
+}

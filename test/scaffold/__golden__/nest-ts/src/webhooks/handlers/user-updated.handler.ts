@@ -1,0 +1,22 @@
+/**
+ * Trigger user_updated on public.users: UPDATE.
+ * This file is yours: nself-hooks scaffold wrote it once and never overwrites it.
+ * Return ok(), fail(reason) (permanent, not retried), retry(reason) or retryAfter(seconds).
+ * Hasura delivers at least once: make side effects idempotent on ctx.idempotencyKey.
+ */
+import { Injectable } from '@nestjs/common'
+import type {
+  EventContext,
+  UserUpdatedHandlers,
+  UserUpdatedUpdate,
+} from '../_generated/payloads'
+import { type Outcome, ok } from '../_generated/runtime'
+
+@Injectable()
+export class UserUpdatedHandler implements UserUpdatedHandlers {
+  async update(event: UserUpdatedUpdate, ctx: EventContext): Promise<Outcome> {
+    const row = event.data.new
+    ctx.log('user_updated UPDATE', { event: ctx.idempotencyKey, columns: Object.keys(row).length })
+    return ok()
+  }
+}
