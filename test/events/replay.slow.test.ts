@@ -254,6 +254,36 @@ for (const backend of backends) {
         expect(await eventRows()).toEqual(before)
       })
 
+      it('--limit and --until narrow a bulk replay', async () => {
+        const limited = await run(replay, {
+          failed: true,
+          trigger: 'user_created',
+          limit: '2',
+          dryRun: true,
+          json: true,
+        })
+        expect(JSON.parse(limited.out)).toMatchObject({ matched: 2, dryRun: true })
+        const old = await run(replay, { failed: true, trigger: 'user_created', until: '1h', dryRun: true })
+        expect(old.out).toContain('no failed events of trigger user_created until')
+      })
+
+      it('a bulk replay that Hasura partly refuses exits 1 and names the refused event', async () => {
+        const locked = (await eventRows())[2]!.id
+        await engine.query(`UPDATE hdb_catalog.event_log SET locked = now() WHERE id = $1`, [locked])
+        const r = await run(replay, { failed: true, trigger: 'user_created', yes: true, concurrency: '2' })
+        expect(r.code).toBe(1)
+        expect(r.out).toContain(
+          `redelivered ${FAILED_COUNT - 1} of ${FAILED_COUNT} events of trigger user_created`,
+        )
+        expect(r.out).toContain(`${locked}: Hasura is delivering it right now`)
+        await engine.query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = $1`, [locked])
+        // the handler still fails: the redelivered events fail again
+        await until(
+          async () => (await eventRows()).filter((x) => x.error).length === FAILED_COUNT,
+          'the redelivered events to fail again',
+        )
+      })
+
       it('--to posts a body deep-equal to what the engine sent, with the header from the local env', async () => {
         const id = (await eventRows())[1]!.id
         const original = handler.received.find((r) => r.body?.id === id)!
