@@ -151,7 +151,7 @@ function escapeRe(s: string): string {
 
 /** The line where the config declares `name:` (a trigger or cron key). */
 function configLineOf(text: string, name: string): number | undefined {
-  const re = new RegExp(`^\\s*['"]?${escapeRe(name)}['"]?\\s*:`)
+  const re = new RegExp(`(^|[\\s{,])['"]?${escapeRe(name)}['"]?\\s*:`)
   const i = text.split('\n').findIndex((l) => re.test(l))
   return i < 0 ? undefined : i + 1
 }

@@ -341,9 +341,10 @@ async function verify(
         (t) => t.name === o.name || JSON.stringify(o.definition ?? '').includes(t.name),
       ),
     )
-    const lines = inconsistent.inconsistent_objects.map(
-      (o) => `  ${o.type} ${o.name ?? ''}: ${o.reason ?? 'inconsistent'}`,
-    )
+    const lines = inconsistent.inconsistent_objects.map((o) => {
+      const name = o.name ?? ''
+      return `  ${name.startsWith(`${o.type} `) ? name : `${o.type} ${name}`}: ${o.reason ?? 'inconsistent'}`
+    })
     if (ours.length > 0) {
       throw new UserError(`the server reports inconsistent metadata after sync:\n${lines.join('\n')}`, {
         hint: 'fix the cause (e.g. a missing table or column), then run nself-hooks sync again; nself-hooks sync --rollback restores the previous metadata',
@@ -372,8 +373,11 @@ function refusal(err: unknown): unknown {
   const objects = Array.isArray(err.internal) ? (err.internal as Record<string, unknown>[]) : []
   const reasons = objects.map((o) => {
     const def = o.definition as Record<string, unknown> | undefined
-    const name = o.name ?? def?.name ?? ''
-    return `  ${String(o.type ?? 'object')} ${String(name)}: ${String(o.reason ?? 'inconsistent')}`
+    const name = String(o.name ?? def?.name ?? '')
+    const type = String(o.type ?? 'object')
+    // Hasura names some objects with their type already ("table users in source default")
+    const what = name.startsWith(`${type} `) ? name : `${type} ${name}`
+    return `  ${what}: ${String(o.reason ?? 'inconsistent')}`
   })
   return new UserError(
     `Hasura refused the new metadata: ${err.message.replace(/^Hasura refused replace_metadata: /, '')}${reasons.length > 0 ? `\n${reasons.join('\n')}` : ''}`,

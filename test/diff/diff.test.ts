@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   type ActualSide,
   canonicalEventTrigger,
-  type DesiredTriggers,
   desiredFromModel,
   diffTriggers,
   type Ownership,
@@ -100,7 +99,7 @@ describe('diffTriggers', () => {
           } as unknown as HasuraEventTrigger,
         },
         {
-          table: { name: 'users' },
+          table: { name: 'users' } as unknown as string,
           trigger: {
             name: 'user_updated',
             definition: { enable_manual: false, update: { columns: ['email', 'name'], payload: '*' } },
@@ -274,5 +273,3 @@ function reverseKeys(v: unknown): unknown {
 function emitLike(name: string): HasuraEventTrigger {
   return desiredFromModel(model([trigger({ name })])).eventTriggers[0]!.trigger
 }
-
-export type { DesiredTriggers }
