@@ -39,6 +39,11 @@ const CRON_NOTE =
   'Hasura cannot redeliver a cron event: it is replayed as a one-off scheduled event with the same webhook, headers and payload (its body carries created_at instead of name)'
 
 export async function replay(opts: ReplayOptions, ctx: Context): Promise<number> {
+  if (opts.failed && opts.eventId !== undefined) {
+    throw new UserError(`give an event id or --failed, not both`, {
+      hint: `nself-hooks replay ${opts.eventId}, or nself-hooks replay --failed --trigger <name>`,
+    })
+  }
   if (opts.failed || (opts.trigger !== undefined && opts.eventId === undefined)) return replayBulk(opts, ctx)
   if (!opts.eventId) {
     throw new UserError('replay needs an event id, or --failed --trigger <name>', {
