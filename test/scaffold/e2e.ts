@@ -1,0 +1,366 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { join } from 'node:path'
+import { sign as githubSign } from '@octokit/webhooks-methods'
+import { execa } from 'execa'
+import Stripe from 'stripe'
+import { expect } from 'vitest'
+import { scaffold } from '../../src/commands/scaffold.js'
+import { loadProject } from '../../src/config/load.js'
+import { startEngine } from '../../src/engine/index.js'
+import { emitEventTrigger, eventTriggerArgs } from '../../src/metadata/emit.js'
+import type { Model } from '../../src/model/types.js'
+import { renderColumnsCache } from '../../src/scaffold/columns.js'
+import { client, waitFor } from '../engine/helpers.js'
+import { context, FIXTURE, FIXTURE_COLUMNS, fixtureCopy } from './helpers.js'
+
+/** Shared by the per-template end-to-end tests: scaffold the fixture, run the service, feed it real events. */
+
+export const WEBHOOK_SECRET = 'e2e-webhook-secret'
+export const STRIPE_SECRET = 'whsec_e2e_stripe'
+export const GITHUB_SECRET = 'e2e-github-secret'
+export const SERVICE_ENV = {
+  WEBHOOK_SECRET,
+  STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
+  GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+}
+
+export async function scaffoldFixture(
+  template: string,
+): Promise<{ root: string; dir: string; model: Model }> {
+  const root = fixtureCopy()
+  writeFileSync(join(root, 'webhooks.columns.json'), renderColumnsCache(FIXTURE_COLUMNS))
+  const env = { CS_2: `webhooks:${template}:3001:/webhooks` }
+  const c = context(root, env)
+  const code = await scaffold({ all: true, initService: true }, c.ctx)
+  expect(code, c.err()).toBe(0)
+  const { model } = await loadProject(context(root, env).ctx, {})
+  return { root, dir: model.service!.dir, model }
+}
+
+export async function npmInstall(dir: string): Promise<void> {
+  await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: dir,
+    timeout: 240_000,
+  })
+}
+
+/** tsc --strict with the service's own TypeScript; returns the compiler output (empty when clean). */
+export async function compile(dir: string): Promise<string> {
+  const r = await execa(join(dir, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json', '--strict'], {
+    cwd: dir,
+    reject: false,
+  })
+  return `${r.stdout}${r.stderr}`.trim()
+}
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer()
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
+  const port = (srv.address() as net.AddressInfo).port
+  await new Promise((r) => srv.close(r))
+  return port
+}
+
+export interface Service {
+  url: string
+  logs: () => string
+  stop: () => Promise<void>
+}
+
+export async function startService(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  extraEnv = {},
+): Promise<Service> {
+  const port = await freePort()
+  let logs = ''
+  const child: ChildProcess = spawn(cmd, args, {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), ...SERVICE_ENV, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (d) => {
+    logs += String(d)
+  })
+  child.stderr?.on('data', (d) => {
+    logs += String(d)
+  })
+  const url = `http://127.0.0.1:${port}`
+  const stop = async () => {
+    if (child.exitCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))])
+    if (child.exitCode === null) child.kill('SIGKILL')
+  }
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${logs}`)
+        const r = await fetch(`${url}/health`).catch(() => undefined)
+        return r?.ok
+      },
+      'service health',
+      30_000,
+    )
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { url, logs: () => logs, stop }
+}
+
+/** JSON log lines the service printed. */
+export function logLines(service: Service): Record<string, unknown>[] {
+  return service
+    .logs()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>]
+      } catch {
+        return []
+      }
+    })
+}
+
+const ADMIN = 'e2e-admin'
+
+/**
+ * The embedded engine with the fixture's tables and triggers pointed at the running service, plus a
+ * trigger that sends the wrong secret. Retry intervals are scaled down; the rules stay Hasura's.
+ */
+export async function engineFor(model: Model, serviceUrl: string) {
+  const engine = await startEngine({
+    port: 0,
+    adminSecret: ADMIN,
+    pollIntervalMs: 100,
+    timeScale: 0.05,
+    env: { WEBHOOK_SECRET },
+  })
+  const api = client(engine, ADMIN)
+  await api.sql(readFileSync(join(FIXTURE, 'schema.sql'), 'utf8'))
+  await api.ok('pg_track_table', { table: { schema: 'public', name: 'users' } })
+  const local = (url: string) => url.replace(model.service!.baseUrl, serviceUrl)
+  for (const t of model.triggers.filter((t) => t.handler && t.table.name === 'users')) {
+    const emitted = emitEventTrigger(t)
+    const args = eventTriggerArgs(emitted, t.table, 'default')
+    await api.ok('pg_create_event_trigger', { ...args, webhook: local(String(args.webhook)) })
+  }
+  const userCreated = model.triggers.find((t) => t.name === 'user_created')!
+  await api.ok('pg_create_event_trigger', {
+    name: 'user_created_bad_secret',
+    table: { schema: 'public', name: 'users' },
+    insert: { columns: '*' },
+    webhook: local(
+      String(eventTriggerArgs(emitEventTrigger(userCreated), userCreated.table, 'default').webhook),
+    ),
+    headers: [{ name: 'X-Webhook-Secret', value: 'not-the-secret' }],
+    retry_conf: { num_retries: 2, interval_sec: 1, timeout_sec: 10 },
+  })
+  return { engine, api, stop: () => engine.stop() }
+}
+
+export interface EventRow {
+  id: string
+  delivered: boolean
+  error: boolean
+  tries: number
+}
+
+export async function eventsOf(
+  api: ReturnType<typeof client>,
+  trigger: string,
+): Promise<{ event: EventRow; invocations: { http_status: number; response: unknown }[] }[]> {
+  const logs = (await api.ok('pg_get_event_logs', { name: trigger, source: 'default' })) as EventRow[]
+  return Promise.all(
+    logs.map(async (e) => {
+      const r = (await api.ok('pg_get_event_by_id', { event_id: e.id, source: 'default' })) as {
+        event: EventRow
+        invocations: { http_status: number; response: unknown }[]
+      }
+      return r
+    }),
+  )
+}
+
+/** A row insert through run_sql → the service handles the real event; the wrong secret gets 401 and retries. */
+export async function checkHasuraDelivery(model: Model, service: Service): Promise<void> {
+  const { api, stop } = await engineFor(model, service.url)
+  try {
+    await api.sql("INSERT INTO public.users (email, name) VALUES ('ada@example.com', NULL)")
+    const good = await waitFor(async () => {
+      const evs = await eventsOf(api, 'user_created')
+      return evs[0]?.event.delivered ? evs[0] : undefined
+    }, 'user_created delivered')
+    expect(good.event.tries).toBe(1)
+    expect(good.invocations.map((i) => i.http_status)).toEqual([200])
+
+    const bad = await waitFor(
+      async () => {
+        const evs = await eventsOf(api, 'user_created_bad_secret')
+        return evs[0]?.event.error ? evs[0] : undefined
+      },
+      'bad secret retried to the end',
+      30_000,
+    )
+    // num_retries 2: three attempts, every one refused
+    expect(bad.event.tries).toBe(3)
+    expect(bad.invocations.map((i) => i.http_status)).toEqual([401, 401, 401])
+    expect(bad.event.delivered).toBe(false)
+
+    // the service logged the delivery: event id, trigger, op, attempt, status, duration
+    const line = await waitFor(
+      () => logLines(service).find((l) => l.event_id === good.event.id && l.msg === 'webhook handled'),
+      'delivery log line',
+    )
+    expect(line).toMatchObject({
+      trigger: 'user_created',
+      op: 'INSERT',
+      attempt: 1,
+      status: 200,
+      outcome: 'ok',
+    })
+    expect(typeof line.duration_ms).toBe('number')
+    // the handler saw the typed row and the idempotency key
+    expect(logLines(service).find((l) => l.msg === 'user_created INSERT')).toMatchObject({
+      event: good.event.id,
+      event_id: good.event.id,
+    })
+  } finally {
+    await stop()
+  }
+}
+
+/** Direct requests: bad JSON, wrong secret, a cron body, and signed requests from the providers' libraries. */
+export async function checkDirect(service: Service): Promise<void> {
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${service.url}/webhooks/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    })
+  const secret = { 'X-Webhook-Secret': WEBHOOK_SECRET }
+  // malformed and mis-shaped bodies: 400 (after the secret check)
+  expect((await post('user-created', '{"id": ', secret)).status).toBe(400)
+  const wrongShape = await post('user-created', JSON.stringify({ id: 'x', event: { op: 'DELETE' } }), secret)
+  expect(wrongShape.status).toBe(400)
+  expect(((await wrongShape.json()) as { issues: string[] }).issues.length).toBeGreaterThan(0)
+  // the secret: missing or wrong is 401, whatever its length
+  expect((await post('user-created', '{}')).status).toBe(401)
+  expect((await post('user-created', '{}', { 'X-Webhook-Secret': 'x' })).status).toBe(401)
+  expect(
+    (await post('user-created', '{}', { 'X-Webhook-Secret': `${WEBHOOK_SECRET}-and-more` })).status,
+  ).toBe(401)
+  // a cron delivery as Hasura sends it
+  const cron = JSON.stringify({
+    id: '0a3f5c7e-0000-4000-8000-000000000001',
+    name: 'daily-report-generation',
+    scheduled_time: '2026-11-28T09:00:00Z',
+    payload: { report_type: 'daily_summary' },
+    comment: 'Daily summary at 09:00 UTC',
+  })
+  const cronRes = await post('scheduled/daily-report', cron, secret)
+  expect(cronRes.status).toBe(200)
+  expect(await cronRes.json()).toEqual({ ok: true })
+
+  // Stripe, signed by the stripe package
+  const stripeBody = JSON.stringify({
+    id: 'evt_e2e_1',
+    object: 'event',
+    type: 'invoice.paid',
+    created: 1_764_000_000,
+    livemode: false,
+    data: { object: { id: 'in_1', amount_paid: 1200 } },
+  })
+  const stripe = new Stripe('sk_test_dummy')
+  const sig = stripe.webhooks.generateTestHeaderString({ payload: stripeBody, secret: STRIPE_SECRET })
+  const okStripe = await post('external/stripe', stripeBody, { 'Stripe-Signature': sig })
+  expect(okStripe.status).toBe(200)
+  expect(
+    (await post('external/stripe', stripeBody.replace('1200', '1'), { 'Stripe-Signature': sig })).status,
+  ).toBe(401)
+  expect((await post('external/stripe', stripeBody, { 'Stripe-Signature': sig.slice(0, 30) })).status).toBe(
+    401,
+  )
+  const old = stripe.webhooks.generateTestHeaderString({
+    payload: stripeBody,
+    secret: STRIPE_SECRET,
+    timestamp: Math.floor(Date.now() / 1000) - 3600,
+  })
+  expect((await post('external/stripe', stripeBody, { 'Stripe-Signature': old })).status).toBe(401)
+  await waitFor(
+    () => logLines(service).find((l) => l.msg === 'webhook handled' && l.event_id === 'evt_e2e_1'),
+    'stripe event id as idempotency key',
+  )
+
+  // GitHub, signed by @octokit/webhooks-methods
+  const ghBody = JSON.stringify({ action: 'opened', number: 1 })
+  const ghHeaders = {
+    'X-Hub-Signature-256': await githubSign(GITHUB_SECRET, ghBody),
+    'X-GitHub-Event': 'pull_request',
+    'X-GitHub-Delivery': 'gh-delivery-1',
+  }
+  expect((await post('external/github', ghBody, ghHeaders)).status).toBe(200)
+  expect((await post('external/github', `${ghBody} `, ghHeaders)).status).toBe(401)
+  await waitFor(
+    () => logLines(service).find((l) => l.msg === 'webhook handled' && l.event_id === 'gh-delivery-1'),
+    'github delivery id as idempotency key',
+  )
+}
+
+/**
+ * Outcomes mapped onto Hasura's rules, through the engine: the user's handler asks for a retry after
+ * 1 s on the first attempt (503 + Retry-After), then fails permanently (200, {ok:false, retry:false}).
+ */
+export async function checkOutcomes(model: Model, service: Service): Promise<void> {
+  // directly: the first attempt's answer carries Retry-After
+  const row = { id: 1, email: 'a@b.c', name: null, created_at: '2026-11-28T09:00:00.5+00:00' }
+  const direct = await fetch(`${service.url}/webhooks/user-updated`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-Webhook-Secret': WEBHOOK_SECRET },
+    body: JSON.stringify({
+      id: 'direct-1',
+      created_at: '2026-11-28T09:00:00.123456',
+      table: { schema: 'public', name: 'users' },
+      trigger: { name: 'user_updated' },
+      event: {
+        op: 'UPDATE',
+        data: { old: row, new: { ...row, name: 'A' } },
+        session_variables: null,
+        trace_context: null,
+      },
+      delivery_info: { current_retry: 0, max_retries: 3 },
+    }),
+  })
+  expect(direct.status).toBe(503)
+  expect(direct.headers.get('retry-after')).toBe('1')
+
+  const { api, stop } = await engineFor(model, service.url)
+  try {
+    await api.sql("INSERT INTO public.users (email) VALUES ('grace@example.com')")
+    await api.sql("UPDATE public.users SET name = 'Grace' WHERE email = 'grace@example.com'")
+    const ev = await waitFor(
+      async () => {
+        const evs = await eventsOf(api, 'user_updated')
+        return evs[0]?.event.delivered ? evs[0] : undefined
+      },
+      'user_updated delivered',
+      30_000,
+    )
+    expect(ev.invocations.map((i) => i.http_status).sort()).toEqual([200, 503])
+    expect(ev.event.tries).toBe(2)
+    const lines = logLines(service).filter((l) => l.event_id === ev.event.id && l.msg === 'webhook handled')
+    expect(ev.invocations.find((i) => i.http_status === 200)?.response).toBeDefined()
+    expect(lines.map((l) => [l.attempt, l.status, l.outcome])).toEqual([
+      [1, 503, 'retry'],
+      [2, 200, 'failed'],
+    ])
+  } finally {
+    await stop()
+  }
+}

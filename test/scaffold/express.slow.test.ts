@@ -1,0 +1,59 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Model } from '../../src/model/types.js'
+import {
+  checkDirect,
+  checkHasuraDelivery,
+  checkOutcomes,
+  compile,
+  npmInstall,
+  type Service,
+  scaffoldFixture,
+  startService,
+} from './e2e.js'
+
+/** The user's own handler logic: first attempt asks for a retry in 1 s, the second fails for good. */
+const USER_UPDATED = `import type { UserUpdatedHandlers } from '../_generated/payloads.js'
+import { fail, retryAfter } from '../_generated/runtime.js'
+
+export const userUpdated: UserUpdatedHandlers = {
+  async update(event, ctx) {
+    if (ctx.attempt === 1) return retryAfter(1, 'downstream busy')
+    return fail(\`cannot sync \${event.data.new.email}\`)
+  },
+}
+`
+
+describe('express-ts service: scaffolded, installed, compiled under --strict, serving real events', () => {
+  let dir: string
+  let model: Model
+  let service: Service | undefined
+
+  beforeAll(async () => {
+    ;({ dir, model } = await scaffoldFixture('express-ts'))
+    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), USER_UPDATED)
+    await npmInstall(dir)
+  }, 300_000)
+  afterAll(async () => {
+    await service?.stop()
+  })
+
+  it('compiles with tsc --strict against the real express, zod and @types packages', async () => {
+    expect(await compile(dir)).toBe('')
+  }, 120_000)
+
+  it('serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
+    service = await startService(process.execPath, ['dist/index.js'], dir)
+    await checkHasuraDelivery(model, service)
+  }, 120_000)
+
+  it('maps retryAfter to 503 + Retry-After and a permanent failure to 200 {ok:false}', async () => {
+    expect(service, 'service from the previous test').toBeDefined()
+    await checkOutcomes(model, service!)
+  }, 120_000)
+
+  it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
+    await checkDirect(service!)
+  }, 60_000)
+})
