@@ -77,11 +77,21 @@ export async function startService(
 ): Promise<Service> {
   const port = await freePort()
   let logs = ''
-  const child: ChildProcess = spawn(cmd, args, {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), ...SERVICE_ENV, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child: ChildProcess = spawn(
+    cmd,
+    args.map((a) => (a === '$PORT' ? String(port) : a)),
+    {
+      cwd,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: String(port),
+        ...SERVICE_ENV,
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   child.stdout?.on('data', (d) => {
     logs += String(d)
   })

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Model } from '../../src/model/types.js'
+import {
+  checkDirect,
+  checkHasuraDelivery,
+  compile,
+  npmInstall,
+  type Service,
+  scaffoldFixture,
+  startService,
+} from './e2e.js'
+
+describe('nest-ts service: scaffolded skeleton, installed, compiled under --strict, serving real events', () => {
+  let dir: string
+  let model: Model
+  let service: Service | undefined
+
+  beforeAll(async () => {
+    ;({ dir, model } = await scaffoldFixture('nest-ts'))
+    await npmInstall(dir)
+  }, 300_000)
+  afterAll(async () => {
+    await service?.stop()
+  })
+
+  it('writes the pieces nself-s own nest-ts template lacks: src/, tsconfig, a module, a health route', () => {
+    for (const f of [
+      'tsconfig.json',
+      'src/main.ts',
+      'src/app.module.ts',
+      'src/health.controller.ts',
+      'Dockerfile',
+    ]) {
+      expect(existsSync(join(dir, f)), f).toBe(true)
+    }
+  })
+
+  it('compiles with tsc --strict against the real @nestjs packages', async () => {
+    expect(await compile(dir)).toBe('')
+  }, 120_000)
+
+  it('serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
+    service = await startService(process.execPath, ['dist/main.js'], dir)
+    await checkHasuraDelivery(model, service)
+  }, 120_000)
+
+  it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
+    expect(service, 'service from the previous test').toBeDefined()
+    await checkDirect(service!)
+  }, 60_000)
+})
