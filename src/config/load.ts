@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url'
 import { createJiti } from 'jiti'
 import type { Context, GlobalOptions } from '../context.js'
 import { ConfigError, type Issue, UserError } from '../errors.js'
+import { checkKnownColumns } from '../model/known-columns.js'
 import { resolveModel } from '../model/resolve.js'
 import type { Model } from '../model/types.js'
+import { COLUMNS_FILE, readColumnsCache } from '../scaffold/columns.js'
 import { type LoadedEnv, loadEnv, parseCustomServices } from './env.js'
 import { validateConfig } from './validate.js'
 
@@ -108,10 +110,15 @@ export async function loadProject(ctx: Context, opts: GlobalOptions): Promise<Lo
   if (!resolved.ok) throw new ConfigError(shown, [...validated.issues, ...resolved.issues])
   const model = resolved.model
   if (opts.endpoint !== undefined) model.hasura.endpoint = opts.endpoint.replace(/\/+$/, '')
+  const columns = readColumnsCache(root)
+  const columnIssues = columns ? checkKnownColumns(model, columns.tables, COLUMNS_FILE) : []
+  if (columnIssues.some((i) => i.severity === 'error')) {
+    throw new ConfigError(shown, [...validated.issues, ...resolved.issues, ...columnIssues])
+  }
   return {
     model,
     env,
-    warnings: [...validated.issues, ...resolved.issues, ...envWarnings(model, env.values)],
+    warnings: [...validated.issues, ...resolved.issues, ...columnIssues, ...envWarnings(model, env.values)],
   }
 }
 

@@ -195,6 +195,28 @@ describe('errors', () => {
     expect(existsSync(join(dir, 'webhooks.managed.json'))).toBe(false)
   })
 
+  it('a column missing from the known table columns (webhooks.columns.json) is refused before writing', async () => {
+    const dir = testdir({
+      'webhooks.config.ts': config(`{
+        triggers: { t: { table: 'users', on: { update: { columns: ['emial'] } }, webhook: 'http://x' } },
+      }`),
+      'webhooks.columns.json': JSON.stringify({
+        source: 'postgres',
+        tables: {
+          'public.users': [
+            { name: 'id', type: 'int4', nullable: false },
+            { name: 'email', type: 'text', nullable: false },
+          ],
+        },
+      }),
+    })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('triggers.t.on.update.columns: column "emial" does not exist in public.users')
+    expect(r.stderr).toContain('columns of public.users: id, email')
+    expect(existsSync(join(dir, 'hasura'))).toBe(false)
+  })
+
   it('no config: says how to create one', async () => {
     const dir = testdir({ 'README.md': '' })
     const r = await cli(['generate'], { cwd: dir })
