@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { Command, CommanderError } from 'commander'
 import type { Context, GlobalOptions } from './context.js'
@@ -300,7 +301,7 @@ export function makeContext(
   const color =
     globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined)
   const ctx: Context = {
-    cwd: globals.cwd ? new URL(globals.cwd, `file://${process.cwd()}/`).pathname : process.cwd(),
+    cwd: globals.cwd ? resolve(process.cwd(), globals.cwd) : process.cwd(),
     env,
     stdout: process.stdout,
     stderr: process.stderr,
