@@ -264,7 +264,9 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
 
     if (!options.yes && !samePlan) {
       if (ctx.confirm && ctx.isTTY && !json) {
-        const ok = await ctx.confirm(`Apply these ${changes.length} changes to ${endpoint}?`)
+        const ok = await ctx.confirm(
+          `Apply ${changes.length === 1 ? 'this change' : `these ${changes.length} changes`} to ${endpoint}?`,
+        )
         if (!ok) {
           out('cancelled: nothing was changed')
           return ExitCode.error
@@ -303,7 +305,8 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
       throw refusal(err)
     }
 
-    // crons kept out of metadata survive replace_metadata: delete those in one request
+    // crons kept out of metadata survive replace_metadata: delete those one by one (rare; `bulk` is
+    // not in every server nself-hooks talks to)
     const hiddenDeletes = changes.filter(
       (ch) =>
         ch.kind === 'cron_trigger' &&
@@ -311,7 +314,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
         state.crons.some((x) => x.name === ch.name && x.include_in_metadata === false),
     )
     if (hiddenDeletes.length > 0) {
-      await client.bulk(hiddenDeletes.map((ch) => ({ type: 'delete_cron_trigger', args: { name: ch.name } })))
+      for (const ch of hiddenDeletes) await client.deleteCronTrigger(ch.name)
     }
 
     writeSynced(model.root, endpoint, desired)
