@@ -11,7 +11,7 @@ import {
   httpStatusOf,
   lastInvocation,
 } from '../events/log.js'
-import { findEvent, openSession, resolveTarget, type Session } from '../events/lookup.js'
+import { findEvent, guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
 import { fromEnvHeaderNames, maskHeadersDeep } from '../events/secrets.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
 import { colors } from '../output/report.js'
@@ -59,6 +59,10 @@ export function parseCount(value: string | number | undefined, flag: string, fal
 }
 
 export async function events(opts: EventsOptions, ctx: Context): Promise<number> {
+  return guarded(ctx, () => eventsCommand(opts, ctx))
+}
+
+async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number> {
   if (!opts.trigger) {
     throw new UserError('which trigger? events needs a trigger or cron name', {
       hint: 'nself-hooks events user_created, or nself-hooks events show <event-id>',
@@ -173,6 +177,10 @@ function printEventTable(
 }
 
 export async function eventsShow(opts: EventsShowOptions, ctx: Context): Promise<number> {
+  return guarded(ctx, () => eventsShowCommand(opts, ctx))
+}
+
+async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise<number> {
   if (!opts.eventId) {
     throw new UserError('events show needs an event id', {
       hint: 'list ids with nself-hooks events <trigger>',

@@ -3,7 +3,14 @@ import { print } from '../context.js'
 import { UserError } from '../errors.js'
 import { redeliverAll, redeliverReason, runBounded, waitForMany, waitForOutcome } from '../events/bulk.js'
 import { collectCronEvents, collectEvents, type Window } from '../events/log.js'
-import { type FoundEvent, findEvent, openSession, resolveTarget, type Session } from '../events/lookup.js'
+import {
+  type FoundEvent,
+  findEvent,
+  guarded,
+  openSession,
+  resolveTarget,
+  type Session,
+} from '../events/lookup.js'
 import { bodyFromEvent } from '../events/payload.js'
 import { postEvent } from '../events/post.js'
 import { maskHeaderRecord } from '../events/secrets.js'
@@ -39,6 +46,10 @@ const CRON_NOTE =
   'Hasura cannot redeliver a cron event: it is replayed as a one-off scheduled event with the same webhook, headers and payload (its body carries created_at instead of name)'
 
 export async function replay(opts: ReplayOptions, ctx: Context): Promise<number> {
+  return guarded(ctx, () => replayCommand(opts, ctx))
+}
+
+async function replayCommand(opts: ReplayOptions, ctx: Context): Promise<number> {
   if (opts.failed && opts.eventId !== undefined) {
     throw new UserError(`give an event id or --failed, not both`, {
       hint: `nself-hooks replay ${opts.eventId}, or nself-hooks replay --failed --trigger <name>`,

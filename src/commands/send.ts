@@ -4,7 +4,7 @@ import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
 import { waitForOutcome } from '../events/bulk.js'
-import { openSession, type Session } from '../events/lookup.js'
+import { guarded, openSession, type Session } from '../events/lookup.js'
 import { type HasuraEvent, pickColumns, syntheticBody } from '../events/payload.js'
 import { postEvent } from '../events/post.js'
 import { type ColumnInfo, changedRow, sampleRow } from '../events/sample-row.js'
@@ -91,6 +91,10 @@ async function columnsOf(s: Session, t: ModelTrigger): Promise<ColumnInfo[] | un
 }
 
 export async function send(opts: SendOptions, ctx: Context): Promise<number> {
+  return guarded(ctx, () => sendCommand(opts, ctx))
+}
+
+async function sendCommand(opts: SendOptions, ctx: Context): Promise<number> {
   if (!opts.trigger) {
     throw new UserError('send needs a trigger name', { hint: 'nself-hooks send user_created --op insert' })
   }

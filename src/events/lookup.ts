@@ -11,7 +11,7 @@ import {
 import type { ModelCron, ModelTrigger } from '../model/types.js'
 import { printWarnings } from '../output/report.js'
 import { connect } from './connect.js'
-import { redactingContext, secretValues } from './secrets.js'
+import { redact, redactingContext, secretValues } from './secrets.js'
 
 export interface Session {
   project: LoadedProject
@@ -20,11 +20,33 @@ export interface Session {
   ctx: Context
 }
 
+const sessionSecrets = new WeakMap<Context, string[]>()
+
 export async function openSession(opts: GlobalOptions, ctx: Context): Promise<Session> {
   const project = await loadProject(ctx, opts)
-  const safe = redactingContext(ctx, secretValues(project.model, project.env.values))
+  const secrets = secretValues(project.model, project.env.values)
+  sessionSecrets.set(ctx, secrets)
+  const safe = redactingContext(ctx, secrets)
   printWarnings(safe, project.warnings)
   return { project, api: connect(project, safe), ctx: safe }
+}
+
+/**
+ * Runs a command so that an error escaping it carries no secret either: its message and hint are
+ * printed by the top-level handler, outside the redacting context.
+ */
+export async function guarded(ctx: Context, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn()
+  } catch (err) {
+    const secrets = sessionSecrets.get(ctx) ?? []
+    if (err instanceof Error && secrets.length > 0) {
+      err.message = redact(err.message, secrets)
+      const e = err as Error & { hint?: string }
+      if (typeof e.hint === 'string') Object.defineProperty(e, 'hint', { value: redact(e.hint, secrets) })
+    }
+    throw err
+  }
 }
 
 export type Target =

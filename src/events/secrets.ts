@@ -24,6 +24,16 @@ export function secretValues(model: Model, env: Record<string, string | undefine
   ]
   for (const h of headers) if ('value_from_env' in h) names.add(h.value_from_env)
   for (const e of model.external) names.add(e.secretEnv)
+  // env names inside webhook URLs and literal header templates, when they look like credentials
+  const templated = [
+    ...model.triggers.map((t) => ('fromEnv' in t.webhook ? `{{${t.webhook.fromEnv}}}` : t.webhook.url)),
+    ...model.crons.map((c) => c.webhook),
+    ...headers.map((h) => ('value' in h ? h.value : '')),
+  ]
+  for (const text of templated) {
+    for (const m of text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g))
+      if (SECRET_NAME_RE.test(m[1]!)) names.add(m[1]!)
+  }
   const out = new Set<string>()
   for (const n of names) {
     const v = env[n]

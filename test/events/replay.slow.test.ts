@@ -399,6 +399,13 @@ for (const backend of backends) {
           session_variables: { 'x-hasura-role': 'user', 'x-hasura-user-id': '42' },
         })
 
+        const refused = await run(send, {
+          trigger: 'user_created',
+          to: `http://127.0.0.1:1/${HEADER_SECRET}`,
+        })
+        expect(refused.code).toBe(1)
+        expect(refused.error?.message).toBe('could not POST to http://127.0.0.1:1/••••••: bad port')
+
         const wrongOp = await run(send, { trigger: 'user_created', op: 'delete' })
         expect(wrongOp.code).toBe(1)
         expect(wrongOp.error?.message).toBe(

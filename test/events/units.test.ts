@@ -121,6 +121,10 @@ describe('secrets never leave', () => {
     })
     expect(secrets.sort()).toEqual(['admin-1234', 'sig-5678'])
     expect(redact('a admin-1234 b sig-5678', secrets)).toBe(`a ${MASK} b ${MASK}`)
+    const templated = model({
+      triggers: [trigger({ webhook: { url: 'https://hooks.example.com/{{SLACK_TOKEN}}/{{BASE}}' } })],
+    })
+    expect(secretValues(templated, { SLACK_TOKEN: 'tok-abcdef', BASE: 'plain-base' })).toEqual(['tok-abcdef'])
     const cap = captureContext('/')
     const ctx = redactingContext(cap.ctx, secrets)
     ctx.stdout.write('secret is admin-1234\n')
