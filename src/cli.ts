@@ -273,7 +273,7 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
     case 'generate':
       return (await import('./commands/generate.js')).generate(opts, ctx)
     case 'scaffold':
-      return (await import('./commands/scaffold.js')).scaffold(opts, ctx)
+      return (await import('./commands/scaffold.js')).scaffold({ ...opts, handler: parsed.args[0] }, ctx)
     case 'sync':
       return (await import('./commands/sync.js')).sync(opts, ctx)
     case 'diff':
