@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
 import {
   checkDirect,
@@ -12,6 +13,7 @@ import {
   scaffoldFixture,
   startService,
 } from './e2e.js'
+import { context, project } from './helpers.js'
 
 /** The user's own handler logic: first attempt asks for a retry in 1 s, the second fails for good. */
 const USER_UPDATED = `import type { UserUpdatedHandlers } from '../_generated/payloads.js'
@@ -56,4 +58,19 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
   it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
     await checkDirect(service!)
   }, 60_000)
+
+  it('also compiles a one-trigger service with untyped rows (no column cache), before any other handler exists', async () => {
+    const min = project({
+      'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({
+  service: { name: 'mini', template: 'express-ts', routePrefix: '' },
+  triggers: { t: { table: 'things', on: { insert: true, update: true, delete: true, manual: true }, handler: 'things' } },
+})
+`,
+    })
+    const c = context(min)
+    expect(await scaffold({ handler: 'things', initService: true }, c.ctx)).toBe(0)
+    symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
+    expect(await compile(join(min, 'services/mini'))).toBe('')
+  }, 120_000)
 })

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
 import {
   checkDirect,
@@ -11,6 +12,7 @@ import {
   scaffoldFixture,
   startService,
 } from './e2e.js'
+import { context, project } from './helpers.js'
 
 describe('nest-ts service: scaffolded skeleton, installed, compiled under --strict, serving real events', () => {
   let dir: string
@@ -50,4 +52,19 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     expect(service, 'service from the previous test').toBeDefined()
     await checkDirect(service!)
   }, 60_000)
+
+  it('also compiles a one-trigger service with untyped rows (no column cache), before any other handler exists', async () => {
+    const min = project({
+      'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({
+  service: { name: 'mini', template: 'nest-ts', routePrefix: '' },
+  triggers: { t: { table: 'things', on: { insert: true, update: true, delete: true, manual: true }, handler: 'things' } },
+})
+`,
+    })
+    const c = context(min)
+    expect(await scaffold({ handler: 'things', initService: true }, c.ctx)).toBe(0)
+    symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
+    expect(await compile(join(min, 'services/mini'))).toBe('')
+  }, 120_000)
 })

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { BIN, cli } from '../helpers/project.js'
+import { fixtureCopy, project } from './helpers.js'
+
+/** The built CLI, as a user runs it (npm test builds first). */
+describe.skipIf(!existsSync(join(BIN, '..', '..', 'dist', 'cli.js')))(
+  'nself-hooks scaffold (built CLI)',
+  () => {
+    it('scaffolds the fixture project, then reports everything unchanged', async () => {
+      const dir = fixtureCopy()
+      const first = await cli(['scaffold', '--all', '--init-service'], { cwd: dir })
+      expect(first.code, first.stderr).toBe(0)
+      expect(first.stdout).toMatch(
+        /^created +services\/webhooks\/src\/webhooks\/handlers\/user-created\.ts \[yours\]$/m,
+      )
+      expect(first.stderr).toMatch(/no webhooks\.columns\.json yet/)
+      expect(existsSync(join(dir, 'services/webhooks/src/index.ts'))).toBe(true)
+      const again = await cli(['scaffold', '--all', '--init-service'], { cwd: dir })
+      expect(again.code).toBe(0)
+      expect(again.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ unchanged$/)
+    })
+
+    it('--json reports each file with its kind and action', async () => {
+      const dir = fixtureCopy()
+      const r = await cli(['scaffold', 'user-created', '--json'], { cwd: dir })
+      expect(r.code).toBe(0)
+      const report = JSON.parse(r.stdout) as { files: { path: string; kind: string; action: string }[] }
+      expect(report.files).toContainEqual({
+        path: 'src/webhooks/handlers/user-created.ts',
+        kind: 'user',
+        action: 'created',
+      })
+      expect(report.files).toContainEqual({
+        path: 'src/webhooks/_generated/routes.ts',
+        kind: 'generated',
+        action: 'created',
+      })
+    })
+
+    it('exits 1 with a hint for an unknown template, and --help shows examples', async () => {
+      const dir = project({
+        'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({ service: { name: 'w', template: 'flask' }, triggers: { a: { table: 'users', on: { insert: true }, handler: 'a' } } })
+`,
+      })
+      const r = await cli(['scaffold', '--all'], { cwd: dir })
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('service template "flask" is not supported')
+      expect(r.stderr).toContain('supported templates: express-ts, nest-ts, fastapi')
+      const help = await cli(['scaffold', '--help'], { cwd: dir })
+      expect(help.stdout).toContain('nself-hooks scaffold --all --init-service')
+    })
+  },
+)
