@@ -1,10 +1,12 @@
 import { Cron } from 'croner'
 import { z } from 'zod'
+import { ensureEventCatalog } from './catalog.js'
 import type { Db, Queryable } from './db.js'
 import { ApiError, alreadyExists, notExists, notSupported, parseFailed, postgresError } from './errors.js'
 import {
   type CronTriggerDef,
   checkDuplicateTriggerNames,
+  checkTransform,
   createCronTriggerArgs,
   createEventTriggerArgs,
   cronWithDefaults,
@@ -251,12 +253,13 @@ export class Core {
               fresh,
             )
         }
+        if (after.consistentTriggers.length > 0) await ensureEventCatalog(tx)
         await reconcileTriggers(tx, after.consistentTriggers)
         // Hasura archives the events of a deleted trigger
         const beforeNames = new Set(allTriggerNames(this.state.metadata))
         const afterNames = new Set(allTriggerNames(draft.metadata))
         const gone = [...beforeNames].filter((n) => !afterNames.has(n))
-        if (gone.length > 0)
+        if (gone.length > 0 && (await hasEventLog(tx)))
           await tx.query('UPDATE hdb_catalog.event_log SET archived = true WHERE trigger_name = ANY($1)', [
             gone,
           ])
@@ -318,7 +321,11 @@ export class Core {
             d.metadata = emptyMetadata()
             d.hiddenCrons = []
           },
-          { allowInconsistent: true },
+          {
+            allowInconsistent: true,
+            // Hasura drops the source's event trigger catalog with the last trigger
+            inTx: (tx) => dropEventCatalog(tx),
+          },
         )
         return SUCCESS
       case 'get_inconsistent_metadata': {
@@ -487,6 +494,13 @@ export class Core {
   }
 
   private async createEventTrigger(a: JsonObject, rv: number | undefined) {
+    // `transform` is the older name of request_transform
+    if (a.transform !== undefined) {
+      checkTransform(a.transform, '$.args.transform')
+      const { transform, ...rest } = a
+      a = a.request_transform === undefined ? { ...rest, request_transform: transform } : rest
+    }
+    if (a.request_transform !== undefined) checkTransform(a.request_transform, '$.args.request_transform')
     const p = parseWith(createEventTriggerArgs, a)
     const def = triggerFromArgs(p)
     const table: QualifiedTable = { name: p.table.name, schema: p.table.schema }
@@ -740,17 +754,27 @@ export class Core {
             const before = new Set(this.lastInconsistent)
             const fresh = inconsistent.filter((o) => !before.has(o.name))
             if (fresh.length > 0) {
-              if (!p.cascade)
+              // a dropped table leaves the metadata with everything on it; anything else that now
+              // points at nothing (a dropped column) needs cascade
+              const dependents = fresh.filter((o) => o.type !== 'table')
+              if (dependents.length > 0 && !p.cascade)
                 throw new ApiError(
                   400,
                   'dependency-error',
-                  `cannot drop due to the following dependent objects: ${fresh.map(depName).join(', ')}`,
+                  `cannot drop due to the following dependent objects: ${dependents.map(depName).join(', ')}`,
                   '$',
                 )
               const draft = structuredClone(this.state)
               for (const o of fresh) dropObject(draft.metadata, o)
               const again = await checkConsistency(tx, draft.metadata)
               await reconcileTriggers(tx, again.consistentTriggers)
+              const kept = new Set(allTriggerNames(draft.metadata))
+              const gone = allTriggerNames(this.state.metadata).filter((n) => !kept.has(n))
+              if (gone.length > 0)
+                await tx.query(
+                  'UPDATE hdb_catalog.event_log SET archived = true WHERE trigger_name = ANY($1)',
+                  [gone],
+                )
               draft.resourceVersion += 1
               await saveState(tx, draft)
               this.pendingState = draft
@@ -781,6 +805,26 @@ export class Core {
   }
   private pendingState: StoredState | undefined
   lastInconsistent: string[] = []
+}
+
+async function hasEventLog(tx: Queryable): Promise<boolean> {
+  const { rows } = await tx.query(`SELECT to_regclass('hdb_catalog.event_log') IS NOT NULL AS ok`)
+  return rows[0]?.ok === true
+}
+
+async function dropEventCatalog(tx: Queryable): Promise<void> {
+  const { rows } = await tx.query<{ name: string }>(
+    `SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'hdb_catalog' AND p.proname LIKE 'notify\\_hasura\\_%'`,
+  )
+  let sql = ''
+  for (const r of rows)
+    sql += `DROP FUNCTION IF EXISTS hdb_catalog."${r.name.replace(/"/g, '""')}"() CASCADE;\n`
+  sql += `DROP TABLE IF EXISTS hdb_catalog.event_invocation_logs;
+DROP TABLE IF EXISTS hdb_catalog.event_log;
+DROP FUNCTION IF EXISTS hdb_catalog.insert_event_log(text, text, text, text, json);
+`
+  await tx.exec(sql)
 }
 
 function timesOf(r: JsonObject) {

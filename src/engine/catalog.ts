@@ -8,23 +8,7 @@ export const CRON_CHANNEL = 'nself_hooks_cron'
  * The hdb_catalog objects Hasura installs (init_pg_source.sql, initialise.sql), plus the stored metadata.
  * Idempotent: run at every start. insert_event_log is Hasura's, with a pg_notify added.
  */
-export const CATALOG_SQL = `
-CREATE SCHEMA IF NOT EXISTS hdb_catalog;
-
-CREATE OR REPLACE FUNCTION hdb_catalog.gen_hasura_uuid() RETURNS uuid AS 'select gen_random_uuid()' LANGUAGE SQL;
-
-CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_metadata (
-  id INTEGER PRIMARY KEY,
-  metadata JSON NOT NULL,
-  resource_version INTEGER NOT NULL DEFAULT 1 UNIQUE,
-  nself_hidden_crons JSON NOT NULL DEFAULT '[]'
-);
-
-CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_source_catalog_version (
-  version TEXT NOT NULL,
-  upgraded_on TIMESTAMPTZ NOT NULL
-);
-
+export const EVENT_CATALOG_SQL = `
 CREATE TABLE IF NOT EXISTS hdb_catalog.event_log (
   id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
   schema_name TEXT NOT NULL,
@@ -83,6 +67,26 @@ CREATE OR REPLACE FUNCTION
   END;
 $$ LANGUAGE plpgsql;
 
+`
+
+export const CATALOG_SQL = `
+CREATE SCHEMA IF NOT EXISTS hdb_catalog;
+
+CREATE OR REPLACE FUNCTION hdb_catalog.gen_hasura_uuid() RETURNS uuid AS 'select gen_random_uuid()' LANGUAGE SQL;
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_metadata (
+  id INTEGER PRIMARY KEY,
+  metadata JSON NOT NULL,
+  resource_version INTEGER NOT NULL DEFAULT 1 UNIQUE,
+  nself_hidden_crons JSON NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_source_catalog_version (
+  version TEXT NOT NULL,
+  upgraded_on TIMESTAMPTZ NOT NULL
+);
+
+${EVENT_CATALOG_SQL}
 CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_cron_events (
   id TEXT DEFAULT hdb_catalog.gen_hasura_uuid() PRIMARY KEY,
   trigger_name TEXT NOT NULL,
@@ -137,4 +141,10 @@ CREATE TABLE IF NOT EXISTS hdb_catalog.hdb_scheduled_event_invocation_logs (
 
 export async function installCatalog(db: Queryable): Promise<void> {
   await db.exec(CATALOG_SQL)
+}
+
+/** The event trigger part of the catalog, re-created when a trigger appears after clear_metadata. */
+export async function ensureEventCatalog(db: Queryable): Promise<void> {
+  const { rows } = await db.query(`SELECT to_regclass('hdb_catalog.event_log') IS NOT NULL AS ok`)
+  if (rows[0]?.ok !== true) await db.exec(EVENT_CATALOG_SQL)
 }

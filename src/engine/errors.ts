@@ -4,6 +4,8 @@ export class ApiError extends Error {
   readonly code: string
   readonly path: string
   readonly internal: unknown
+  /** a failure to parse a command's args: /v1/metadata wraps its message like Hasura does */
+  fromArgs = false
   constructor(status: number, code: string, message: string, path = '$', internal?: unknown) {
     super(message)
     this.name = 'ApiError'

@@ -147,6 +147,37 @@ function jsonPath(base: string, path: readonly PropertyKey[]): string {
 
 /** zod result → ApiError(parse-failed) with aeson-like message and path. */
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown, base = '$.args'): T {
+  try {
+    return parseOrThrow(schema, input, base)
+  } catch (err) {
+    if (err instanceof ApiError) err.fromArgs = true
+    throw err
+  }
+}
+
+/** Hasura's checks on a request transform (legacy `transform` too). */
+export function checkTransform(t: unknown, path: string): void {
+  if (typeof t !== 'object' || t === null) return
+  const o = t as JsonObject
+  const fail = (msg: string, p: string) => {
+    const e = parseFailed(msg, p)
+    e.fromArgs = true
+    throw e
+  }
+  if (
+    o.content_type !== undefined &&
+    !['application/json', 'application/x-www-form-urlencoded'].includes(o.content_type)
+  )
+    fail('Invalid ContentType', `${path}.content_type`)
+  const remove = o.request_headers?.remove_headers
+  if (Array.isArray(remove))
+    remove.forEach((h: unknown, i: number) => {
+      if (typeof h === 'string' && h.toLowerCase() === 'content-type')
+        fail(`Restricted Header: ${h}`, `${path}.request_headers.remove_headers[${i}]`)
+    })
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, base: string): T {
   const r = schema.safeParse(input)
   if (r.success) return r.data
   const issue = r.error.issues[0]!
@@ -187,15 +218,17 @@ const qualifiedTable = z.union([
 ])
 
 const columns = z.union([z.literal('*'), z.array(z.string())])
-const opSpec = z
-  .object({ columns, payload: columns.optional() })
-  .loose()
-  .superRefine((v, ctx) => {
-    if (Array.isArray(v.columns) && v.columns.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'found empty column specification', path: [] })
-    if (Array.isArray(v.payload) && v.payload.length === 0)
-      ctx.addIssue({ code: 'custom', message: 'found empty payload specification', path: [] })
-  })
+const opSpec = z.object({ columns, payload: columns.nullish() }).loose()
+
+/** Hasura's checkEmptyCols, run on the whole create args (so it fails at `$.args`). */
+function emptyColumns(specs: (z.output<typeof opSpec> | null | undefined)[]): string | undefined {
+  for (const spec of specs) {
+    if (!spec) continue
+    if (Array.isArray(spec.columns) && spec.columns.length === 0) return 'found empty column specification'
+    if (Array.isArray(spec.payload) && spec.payload.length === 0) return 'found empty payload specification'
+  }
+  return undefined
+}
 
 const int = z.number().int()
 const retryConf = z.object({ num_retries: int, interval_sec: int, timeout_sec: int.optional() }).loose()
@@ -247,10 +280,12 @@ export const createEventTriggerArgs = z
       return fail('only one of webhook or webhook_from_env should be given')
     if (v.webhook == null && v.webhook_from_env == null)
       return fail('must provide webhook or webhook_from_env')
+    const empty = emptyColumns([v.insert, v.update, v.delete])
+    if (empty) return fail(empty)
   })
 export type CreateEventTriggerArgs = z.output<typeof createEventTriggerArgs>
 
-function orderOp(op: OpSpec): OpSpec {
+function orderOp(op: { columns: Columns; payload?: Columns | null | undefined }): OpSpec {
   const o: OpSpec = { columns: op.columns }
   if (op.payload !== undefined && op.payload !== null) o.payload = op.payload
   return o
@@ -310,6 +345,8 @@ const triggerEntry = z
       })
     if (v.webhook == null && v.webhook_from_env == null)
       ctx.addIssue({ code: 'custom', message: 'must provide webhook or webhook_from_env', path: [] })
+    const empty = emptyColumns([v.definition.insert, v.definition.update, v.definition.delete])
+    if (empty) ctx.addIssue({ code: 'custom', message: empty, path: [] })
   })
 
 export function normalizeTriggerEntry(raw: unknown, path: string): EventTriggerDef {

@@ -138,7 +138,24 @@ async function dispatch(
     return results
   }
   if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args as JsonObject)
-  return core.run(type, body.args, body, { session })
+  try {
+    return await core.run(type, body.args, body, { session })
+  } catch (err) {
+    if (endpoint === 'metadata' && err instanceof ApiError && err.fromArgs) {
+      const cmd = type.replace(/^(pg|citus|cockroach|mssql|bigquery)_/, '')
+      throw new ApiError(
+        err.status,
+        err.code,
+        `Error when parsing command ${cmd}.\nSee our documentation at https://hasura.io/docs/latest/graphql/core/api-reference/metadata-api/index.html#metadata-apis.\nInternal error message: ${err.message}`,
+        err.path,
+        err.internal,
+      )
+    }
+    // /v1/query reports an argument parse failure at the root
+    if (endpoint === 'legacy' && err instanceof ApiError && err.fromArgs)
+      throw new ApiError(err.status, err.code, err.message, '$', err.internal)
+    throw err
+  }
 }
 
 /** /v1/query `insert` (used by Hasura's fixtures): a plain INSERT with the admin session set. */
