@@ -288,6 +288,23 @@ export class Core {
       )
   }
 
+  snapshot(): StoredState {
+    return structuredClone(this.state)
+  }
+
+  /** Puts the metadata back as it was (a failed bulk). */
+  async restore(s: StoredState): Promise<void> {
+    if (s.resourceVersion === this.state.resourceVersion) return
+    await this.change(
+      undefined,
+      (d) => {
+        d.metadata = structuredClone(s.metadata)
+        d.hiddenCrons = structuredClone(s.hiddenCrons)
+      },
+      { allowInconsistent: true },
+    )
+  }
+
   async inconsistentObjects(): Promise<InconsistentObject[]> {
     return (await checkConsistency(this.db, this.state.metadata)).inconsistent
   }
@@ -570,6 +587,7 @@ export class Core {
   private async eventLogs(a: JsonObject) {
     const p = parseWith(eventLogsArgs, a)
     getSource(this.state.metadata, p.source)
+    if (!(await hasEventLog(this.db))) return []
     const where =
       p.status === 'pending'
         ? `AND delivered = false AND error = false AND archived = false`
@@ -587,6 +605,7 @@ export class Core {
   private async invocationLogs(a: JsonObject) {
     const p = parseWith(invocationLogsArgs, a)
     getSource(this.state.metadata, p.source)
+    if (!(await hasEventLog(this.db))) return []
     const { rows } = await this.db.query(
       `SELECT ${INVOCATION_COLS} FROM hdb_catalog.event_invocation_logs WHERE trigger_name = $1
         ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,

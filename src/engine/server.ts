@@ -117,6 +117,8 @@ async function dispatch(
     if (!Array.isArray(body.args))
       throw new ApiError(400, 'parse-failed', 'parsing [] failed, expected Array', '$.args')
     const results: unknown[] = []
+    // bulk is all or nothing for the metadata: a failure puts back what the earlier commands changed
+    const before = type === 'bulk' ? core.snapshot() : undefined
     for (const [i, q] of (body.args as JsonObject[]).entries()) {
       try {
         if (typeof q !== 'object' || q === null)
@@ -130,7 +132,10 @@ async function dispatch(
           ),
         )
       } catch (err) {
-        if (type === 'bulk') throw err
+        if (type === 'bulk') {
+          if (before) await core.restore(before)
+          throw err
+        }
         if (err instanceof ApiError) results.push(err.body())
         else throw err
       }

@@ -455,6 +455,24 @@ describe.each(backends)('metadata API on $name', (backend) => {
     })
     expect(bulk.status).toBe(400)
     expect(bulk.body.code).toBe('not-exists')
+    // all or nothing: a failure after a success leaves the metadata as it was
+    const before = await api.ok('export_metadata')
+    const undone = await api.post('/v1/metadata', {
+      type: 'bulk',
+      args: [
+        {
+          type: 'pg_create_event_trigger',
+          args: { name: good, table: t, insert: { columns: '*' }, webhook: 'http://x' },
+        },
+        { type: 'pg_delete_event_trigger', args: { name: 'nope_nope' } },
+      ],
+    })
+    expect(undone.status).toBe(400)
+    expect(await api.ok('export_metadata')).toEqual(before)
+    const fn = await ctx.engine.query(`SELECT 1 FROM pg_trigger WHERE tgname = $1`, [
+      `notify_hasura_${good}_INSERT`,
+    ])
+    expect(fn.rows).toHaveLength(0)
     const keep = await api.post('/v1/metadata', {
       type: 'bulk_keep_going',
       args: [

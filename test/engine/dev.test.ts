@@ -1,0 +1,70 @@
+import { PassThrough } from 'node:stream'
+import { describe, expect, test } from 'vitest'
+import { dev } from '../../src/commands/dev.js'
+import type { Context } from '../../src/context.js'
+
+function ctxWith(env: Record<string, string>) {
+  const out = new PassThrough()
+  const err = new PassThrough()
+  let stdout = ''
+  let stderr = ''
+  out.on('data', (c) => {
+    stdout += c
+  })
+  err.on('data', (c) => {
+    stderr += c
+  })
+  const ctx: Context = {
+    cwd: process.cwd(),
+    env,
+    stdout: out,
+    stderr: err,
+    isTTY: false,
+    color: false,
+    verbose: false,
+  }
+  return { ctx, stdout: () => stdout, stderr: () => stderr }
+}
+
+describe('nself-hooks dev', () => {
+  test('without a secret: generates one, prints it as an env hint, serves until stopped', async () => {
+    const { ctx, stdout } = ctxWith({})
+    const stop = new AbortController()
+    let ready: { url: string; adminSecret: string } | undefined
+    const run = dev({ port: 0, signal: stop.signal, onReady: (r) => (ready = r) }, ctx)
+    while (!ready) await new Promise((r) => setTimeout(r, 20))
+    expect(stdout()).toContain(`Hasura-compatible engine listening on ${ready.url} (PGlite in memory)`)
+    expect(stdout()).toContain(`export HASURA_GRAPHQL_ADMIN_SECRET=${ready.adminSecret}`)
+    expect(ready.adminSecret.length).toBeGreaterThanOrEqual(20)
+    const res = await fetch(`${ready.url}/v1/metadata`, {
+      method: 'POST',
+      headers: { 'x-hasura-admin-secret': ready.adminSecret },
+      body: '{"type":"export_metadata","args":{}}',
+    })
+    expect(res.status).toBe(200)
+    stop.abort()
+    expect(await run).toBe(0)
+    await expect(fetch(`${ready.url}/healthz`)).rejects.toThrow()
+  })
+
+  test('a secret from the env is used and never printed', async () => {
+    const { ctx, stdout, stderr } = ctxWith({ HASURA_GRAPHQL_ADMIN_SECRET: 'my-own-secret-value' })
+    const stop = new AbortController()
+    let url = ''
+    const run = dev({ port: 0, signal: stop.signal, onReady: (r) => (url = r.url) }, ctx)
+    while (!url) await new Promise((r) => setTimeout(r, 20))
+    const wrong = await fetch(`${url}/v1/metadata`, {
+      method: 'POST',
+      body: '{"type":"export_metadata","args":{}}',
+    })
+    expect(wrong.status).toBe(401)
+    stop.abort()
+    await run
+    expect(stdout() + stderr()).not.toContain('my-own-secret-value')
+  })
+
+  test('a bad port is a user error', async () => {
+    const { ctx } = ctxWith({})
+    await expect(dev({ port: 'abc' }, ctx)).rejects.toThrow(/--port must be a number/)
+  })
+})
