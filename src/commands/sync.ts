@@ -211,6 +211,9 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     const state = await readServer(client)
     const changes = planAgainstServer(desired, state, owned)
     const counts = summarize(changes)
+    // pure and cheap: computed with the plan, so a dry run shows the tables it would track too
+    const merged = changes.length > 0 ? mergeMetadata(state.metadata, desired, owned) : undefined
+    const tracked = merged?.trackedTables ?? []
 
     const samePlan = confirmed !== undefined && deepEqual(confirmed, changes)
     if (!samePlan) {
@@ -225,6 +228,11 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
         )
       } else {
         out(renderChanges(changes, c))
+        for (const t of tracked) {
+          out(
+            `  ${c.green(`+ track table ${t.table.schema}.${t.table.name}`)} ${c.dim('(untracked; a trigger targets it)')}`,
+          )
+        }
         out(
           `Plan: ${summaryLine(changes, { create: 'to create', update: 'to update', delete: 'to delete' })}.`,
         )
@@ -242,6 +250,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
               generated: generated.map(rel),
               changes: changes.map((ch) => changeJson(ch, 'server')),
               summary: counts,
+              tracked_tables: tracked.map((t) => ({ source: t.source, ...t.table })),
               ...extra,
             },
             null,
@@ -280,10 +289,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     }
     confirmed = changes
 
-    const { metadata, trackedTables } = mergeMetadata(state.metadata, desired, owned)
-    for (const t of trackedTables) {
-      out(c.dim(`tracking table ${t.table.schema}.${t.table.name} (a trigger targets it)`))
-    }
+    const metadata = merged!.metadata
     const backup = writeBackup(model.root, endpoint, state, (s) => client.redact(s))
     try {
       await client.replaceMetadata(metadata, {

@@ -83,7 +83,7 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     expect(r.stdout).toMatch(/applied: 3 created, 0 updated, 0 deleted \(resource_version \d+ → \d+\)/)
     const triggers = await api(url).triggers()
     expect(Object.keys(triggers).sort()).toEqual(['console_made', 'order_updated', 'user_created'])
-    expect(r.stdout).toContain('tracking table public.orders (a trigger targets it)')
+    expect(r.stdout).toContain('+ track table public.orders (untracked; a trigger targets it)')
     expect(triggers.order_updated.retry_conf.num_retries).toBe(2)
     expect(triggers.order_updated.definition.update.columns).toEqual(['status'])
     const crons = await api(url).crons()
