@@ -96,6 +96,15 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   const active = shape.routes.filter(isActive)
   const view = {
     ...template.view,
+    payloadImports: tsPayloadImports(shape),
+    runtimeHandlers: ['Cron', 'Event', 'External']
+      .filter((k) =>
+        active.some(
+          (r) => r.kind === ({ Cron: 'cron', Event: 'trigger', External: 'external' } as const)[k as 'Cron'],
+        ),
+      )
+      .map((k) => `handle${k}`)
+      .join(', '),
     service: shape.service,
     triggers: shape.triggers,
     crons: shape.crons,
@@ -126,6 +135,44 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
     add(handlerFiles.get(r.handler)!, 'user', render(template.handlers[r.kind].src, { ...view, ...r }))
   }
   return { files, shape, template, handlerFiles, warnings: shape.warnings }
+}
+
+const PROVIDER_EVENT = {
+  stripe: 'StripeEvent',
+  github: 'GithubEvent',
+  'standard-webhooks': 'StandardWebhookEvent',
+  'hmac-sha256': 'HmacEvent',
+} as const
+
+/** payloads.ts imports exactly what its routes use, and re-exports the types handler files need. */
+function tsPayloadImports(shape: Shape): string {
+  const code = [...shape.triggers, ...shape.crons].map((r) => r.tsTypes).join('\n')
+  const types = new Set<string>()
+  const values = new Set<string>()
+  if (shape.routes.length > 0) types.add('HandlerResult')
+  if (shape.triggers.length > 0) for (const t of ['EventContext', 'EventRoute']) types.add(t)
+  if (shape.crons.length > 0) for (const t of ['CronContext', 'CronRoute']) types.add(t)
+  if (shape.externals.length > 0) for (const t of ['ExternalContext', 'ExternalRoute']) types.add(t)
+  for (const e of shape.externals) {
+    types.add(PROVIDER_EVENT[e.provider])
+    values.add(`${PROVIDER_EVENT[e.provider]}Schema`)
+  }
+  if (/\bJson\b/.test(code)) types.add('Json')
+  if (/\bjsonValue\b/.test(code)) values.add('jsonValue')
+  const names = [
+    ...[...types].map((t) => ({ t, type: true })),
+    ...[...values].map((t) => ({ t, type: false })),
+  ].sort((a, b) => a.t.toLowerCase().localeCompare(b.t.toLowerCase()))
+  const lines: string[] = []
+  if (code) lines.push("import { z } from 'zod'")
+  if (names.length > 0) {
+    lines.push(
+      `import {\n${names.map((n) => `  ${n.type ? 'type ' : ''}${n.t},`).join('\n')}\n} from './runtime.js'`,
+    )
+  }
+  const reexport = [...types].filter((t) => !t.endsWith('Route')).sort()
+  if (reexport.length > 0) lines.push('', `export type { ${reexport.join(', ')} }`)
+  return lines.join('\n')
 }
 
 /** One trailing newline, no runs of blank lines the template loops leave behind. */

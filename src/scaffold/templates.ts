@@ -145,13 +145,11 @@ export const TEMPLATES: Record<string, TemplateDef> = {
         const parts = r.pyFile.split('/').slice(0, -1)
         for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
       }
-      return [...dirs]
-        .sort()
-        .map((d) => ({
-          src: '_py/init.py.hbs',
-          out: `webhooks/handlers/${d}/__init__.py`,
-          kind: 'generated',
-        }))
+      return [...dirs].sort().map((d) => ({
+        src: '_py/init.py.hbs',
+        out: `webhooks/handlers/${d}/__init__.py`,
+        kind: 'generated',
+      }))
     },
   },
 }

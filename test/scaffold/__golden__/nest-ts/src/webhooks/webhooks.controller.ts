@@ -16,10 +16,6 @@ import { DailyReportGenerationHandler } from './handlers/scheduled/daily-report.
 import { StripeHandler } from './handlers/external/stripe.handler'
 import { GithubHandler } from './handlers/external/github.handler'
 
-void handleCron
-void handleEvent
-void handleExternal
-
 function send(res: Response, reply: Reply): void {
   res.status(reply.status).set(reply.headers).json(reply.body)
 }

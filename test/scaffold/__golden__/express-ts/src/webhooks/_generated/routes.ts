@@ -15,10 +15,6 @@ import {
 } from './payloads.js'
 import { handleCron, handleEvent, handleExternal, type IncomingRequest, type Reply } from './runtime.js'
 
-void handleCron
-void handleEvent
-void handleExternal
-
 /** Every route reads the raw bytes: JSON is parsed after the secret or signature check. */
 const raw = express.raw({ type: () => true, limit: '10mb' })
 

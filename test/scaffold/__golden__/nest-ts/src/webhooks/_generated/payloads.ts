@@ -14,34 +14,11 @@ import {
   type GithubEvent,
   GithubEventSchema,
   type HandlerResult,
-  type HmacEvent,
-  HmacEventSchema,
-  type Json,
-  jsonValue,
-  type StandardWebhookEvent,
-  StandardWebhookEventSchema,
   type StripeEvent,
   StripeEventSchema,
 } from './runtime.js'
 
-export type {
-  CronContext,
-  EventContext,
-  ExternalContext,
-  GithubEvent,
-  HandlerResult,
-  HmacEvent,
-  Json,
-  StandardWebhookEvent,
-  StripeEvent,
-}
-// keep the imports used when a service has no route of a kind
-void z
-void jsonValue
-void GithubEventSchema
-void HmacEventSchema
-void StandardWebhookEventSchema
-void StripeEventSchema
+export type { CronContext, EventContext, ExternalContext, GithubEvent, HandlerResult, StripeEvent }
 
 // ── trigger user_created on public.users → POST /webhooks/user-created ──
 
