@@ -2,7 +2,9 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
+import { renderColumnsCache } from '../../src/scaffold/columns.js'
 import {
   checkDirect,
   checkHasuraDelivery,
@@ -11,6 +13,7 @@ import {
   scaffoldFixture,
   startService,
 } from './e2e.js'
+import { context, project } from './helpers.js'
 
 /** Debian's python3 with python3-fastapi, -uvicorn, -pydantic, -httpx (not the pyenv one on PATH). */
 export const PYTHON = '/usr/bin/python3'
@@ -83,4 +86,63 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
   it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
     await checkDirect(service!)
   }, 60_000)
+
+  it('models columns whose names are not Python names (keywords, BaseModel attributes, dashes) through aliases', async () => {
+    const cols = [
+      { name: 'class', type: 'text', nullable: false },
+      { name: 'schema', type: 'text', nullable: true },
+      { name: 'my-col', type: 'int4', nullable: false },
+      { name: '1st', type: 'bool', nullable: false },
+      { name: 'json', type: 'jsonb', nullable: true },
+      { name: 'mood', type: 'mood', nullable: false, enum: ['happy', 'sad'] },
+      { name: 'tags', type: '_text', nullable: false },
+    ]
+    const odd = project({
+      'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({
+  service: { name: 'odd', template: 'fastapi' },
+  triggers: { odd_rows: { table: 'odd', on: { insert: true } , handler: 'odd' } },
+})
+`,
+      'webhooks.columns.json': renderColumnsCache({ source: 'postgres', tables: { 'public.odd': cols } }),
+    })
+    expect(await scaffold({ all: true, initService: true }, context(odd).ctx)).toBe(0)
+    const row = {
+      class: 'a',
+      schema: null,
+      'my-col': 3,
+      '1st': true,
+      json: { x: [1] },
+      mood: 'sad',
+      tags: ['t'],
+    }
+    const event = {
+      id: 'e1',
+      created_at: '2026-11-28T09:00:00.123456',
+      table: { schema: 'public', name: 'odd' },
+      trigger: { name: 'odd_rows' },
+      event: { op: 'INSERT', data: { old: null, new: row }, session_variables: null, trace_context: null },
+      delivery_info: { current_retry: 0, max_retries: 0 },
+    }
+    const script = `
+import json, sys
+from pydantic import ValidationError
+from webhooks._generated.payloads import OddRowsPayload
+p = OddRowsPayload.parse_obj(json.loads(sys.argv[1]))
+r = p.event.data.new
+print(json.dumps([r.class_, r.schema_, r.my_col, r.f_1st, r.json_, r.mood, r.tags]))
+bad = json.loads(sys.argv[1]); bad["event"]["data"]["new"]["mood"] = "angry"
+try:
+    OddRowsPayload.parse_obj(bad); print("accepted")
+except ValidationError:
+    print("refused")
+`
+    const r = await execa(PYTHON, ['-c', script, JSON.stringify(event)], {
+      cwd: join(odd, 'services/odd'),
+      env: { PYTHONDONTWRITEBYTECODE: '1' },
+    })
+    const [values, verdict] = r.stdout.trim().split('\n')
+    expect(JSON.parse(values!)).toEqual(['a', null, 3, true, { x: [1] }, 'sad', ['t']])
+    expect(verdict).toBe('refused')
+  })
 })

@@ -139,6 +139,40 @@ describe('typed payloads', () => {
     ).toBe(false)
   })
 
+  it('quotes column names that are not identifiers and still validates them', async () => {
+    const dir = project({
+      'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({
+  service: { name: 'hooks', template: 'express-ts' },
+  triggers: { odd_rows: { table: 'odd', on: { insert: true }, handler: 'odd' } },
+})
+`,
+      'webhooks.columns.json': renderColumnsCache({
+        source: 'postgres',
+        tables: {
+          'public.odd': [
+            { name: 'my-col', type: 'int4', nullable: false },
+            { name: '1st', type: '_bool', nullable: false },
+            { name: 'mood', type: 'mood', nullable: true, enum: ['happy', 'sad'] },
+          ],
+        },
+      }),
+    })
+    await run(dir, { all: true })
+    const ts = read(dir, 'src/webhooks/_generated/payloads.ts')
+    expect(ts).toContain('"my-col": number')
+    expect(ts).toContain('"1st": boolean[]')
+    expect(ts).toContain('mood: "happy" | "sad" | null')
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'services/hooks/node_modules'))
+    const jiti = createJiti(join(dir, 'services/hooks/src/index.ts'), { moduleCache: false, fsCache: false })
+    const mod = (await jiti.import(
+      join(dir, 'services/hooks/src/webhooks/_generated/payloads.ts'),
+    )) as Record<string, { safeParse: (v: unknown) => { success: boolean } }>
+    const row = mod.OddRowsRowSchema!
+    expect(row.safeParse({ 'my-col': 1, '1st': [true], mood: null }).success).toBe(true)
+    expect(row.safeParse({ 'my-col': 1, '1st': [true], mood: 'angry' }).success).toBe(false)
+  })
+
   it('without a column cache, rows are open objects and the user is told how to get types', async () => {
     const dir = tsProject('express-ts', false)
     const r = await run(dir, { all: true })
