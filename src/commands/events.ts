@@ -244,11 +244,11 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
     `op ${op}  created ${shortTime(event.created_at)}  status ${eventStatus(event)}  attempts ${event.tries}${event.archived ? '  (archived)' : ''}`,
   )
   print(s.ctx, `${c.bold('payload')}\n${indent(JSON.stringify(event.payload, null, 2))}`)
-  printInvocations(s, maskedInvocations)
+  printInvocations(s, maskedInvocations, event.payload)
   return 0
 }
 
-function printInvocations(s: Session, invocations: Record<string, unknown>[]) {
+function printInvocations(s: Session, invocations: Record<string, unknown>[], shownPayload?: unknown) {
   const c = colors(s.ctx)
   if (invocations.length === 0) {
     print(s.ctx, c.dim('no invocations yet'))
@@ -264,9 +264,49 @@ function printInvocations(s: Session, invocations: Record<string, unknown>[]) {
       s.ctx,
       `${c.bold(`invocation ${i + 1}`)}  ${shortTime(inv.created_at as string)}  HTTP ${status ?? '-'}  (${inv.id})`,
     )
-    print(s.ctx, `  request\n${indent(JSON.stringify(inv.request, null, 2), 4)}`)
-    print(s.ctx, `  response\n${indent(JSON.stringify(inv.response, null, 2), 4)}`)
+    print(s.ctx, `  request\n${indent(requestText(inv.request, shownPayload), 4)}`)
+    print(s.ctx, `  response\n${indent(responseText(inv.response), 4)}`)
   })
+}
+
+/** Hasura logs `{payload, headers, version}`; the payload printed above is not repeated. */
+function requestText(request: unknown, shownPayload: unknown): string {
+  const r = request as { payload?: Record<string, unknown>; headers?: unknown[] } | null
+  if (!r || typeof r !== 'object' || !r.payload) return JSON.stringify(request, null, 2)
+  const lines: string[] = []
+  for (const h of r.headers ?? []) {
+    const x = h as { name?: string; value?: string; value_from_env?: string }
+    lines.push(`${x.name}: ${x.value_from_env !== undefined ? `(from env ${x.value_from_env})` : x.value}`)
+  }
+  const { event, delivery_info, ...rest } = r.payload
+  if (shownPayload !== undefined && JSON.stringify(event) === JSON.stringify(shownPayload)) {
+    lines.push(`body: the payload above, with delivery_info ${JSON.stringify(delivery_info)}`)
+    const other = Object.keys(rest).filter((k) => !['id', 'table', 'trigger', 'created_at'].includes(k))
+    if (other.length > 0)
+      lines.push(JSON.stringify(Object.fromEntries(other.map((k) => [k, rest[k]])), null, 2))
+  } else lines.push(`body: ${JSON.stringify(r.payload, null, 2)}`)
+  return lines.join('\n')
+}
+
+/** `{type: webhook_response|client_error, data: {status?, body?, headers?, message?}}` */
+function responseText(response: unknown): string {
+  const r = response as { type?: string; data?: Record<string, unknown> } | null
+  if (!r || typeof r !== 'object' || !r.data) return JSON.stringify(response, null, 2)
+  const lines: string[] = []
+  if (r.type) lines.push(`type: ${r.type}`)
+  const { headers, body, message, ...rest } = r.data
+  if (Array.isArray(headers)) {
+    for (const h of headers as { name?: string; value?: string }[]) lines.push(`${h.name}: ${h.value}`)
+  } else if (headers && typeof headers === 'object') {
+    for (const [n, v] of Object.entries(headers)) lines.push(`${n}: ${String(v)}`)
+  }
+  for (const [k, v] of Object.entries(rest))
+    lines.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+  if (message !== undefined)
+    lines.push(`message: ${typeof message === 'string' ? message : JSON.stringify(message, null, 2)}`)
+  if (body !== undefined)
+    lines.push(`body: ${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}`)
+  return lines.join('\n')
 }
 
 function indent(text: string, n = 2): string {
