@@ -558,7 +558,8 @@ export class Core {
     if (!row) throw notExists('event not found')
     if (row.recent) throw new ApiError(400, 'busy', 'event is already being processed', '$.args')
     await this.db.query(
-      `UPDATE hdb_catalog.event_log SET delivered = 'f', error = 'f', tries = 0, next_retry_at = NULL WHERE id = $1`,
+      // Hasura's markForDelivery: next_retry_at is left as it is
+      `UPDATE hdb_catalog.event_log SET delivered = 'f', error = 'f', tries = 0 WHERE id = $1`,
       [p.event_id],
     )
     this.hooks.wakeDelivery()
@@ -686,35 +687,40 @@ export class Core {
     const p = parseWith(getScheduledEventsArgs, a)
     const statusFilter = p.status.length > 0 ? `AND status = ANY($2)` : `AND $2::text[] IS NOT NULL`
     const limit = p.limit !== undefined ? `LIMIT ${p.limit}` : ''
+    const count = async (table: string, extra: string, params: unknown[]) =>
+      p.get_rows_count
+        ? {
+            count: (
+              await this.db.query(
+                `SELECT count(*)::int AS n FROM hdb_catalog.${table} WHERE ${extra}`,
+                params,
+              )
+            ).rows[0].n,
+          }
+        : {}
     if (p.type === 'cron') {
+      const where = `($1::text IS NULL OR trigger_name = $1) ${statusFilter}`
+      const params = [p.trigger_name ?? null, p.status]
       const { rows } = await this.db.query(
-        `SELECT id, trigger_name AS name, scheduled_time, status, tries, created_at, next_retry_at
-           FROM hdb_catalog.hdb_cron_events WHERE ($1::text IS NULL OR trigger_name = $1) ${statusFilter}
+        `SELECT id, trigger_name, scheduled_time, status, tries, created_at, next_retry_at
+           FROM hdb_catalog.hdb_cron_events WHERE ${where}
           ORDER BY scheduled_time ASC, id ${limit} OFFSET ${p.offset}`,
-        [p.trigger_name ?? null, p.status],
+        params,
       )
       const events = rows.map((r) => ({ ...r, ...timesOf(r) }))
-      return p.get_rows_count ? { events, count: events.length } : { events }
+      return { events, ...(await count('hdb_cron_events', where, params)) }
     }
+    const where = `$1::text IS NULL ${statusFilter}`
+    const params = [null, p.status]
     const { rows } = await this.db.query(
       `SELECT id, webhook_conf, scheduled_time, retry_conf, payload, header_conf, status, tries, created_at,
               next_retry_at, comment, request_transform, response_transform
-         FROM hdb_catalog.hdb_scheduled_events WHERE ($1::text IS NULL OR true) ${statusFilter}
+         FROM hdb_catalog.hdb_scheduled_events WHERE ${where}
         ORDER BY scheduled_time ASC, id ${limit} OFFSET ${p.offset}`,
-      [null, p.status],
+      params,
     )
-    const j = (v: unknown) => v
-    const events = rows.map((r) => ({
-      ...r,
-      webhook_conf: j(r.webhook_conf),
-      retry_conf: j(r.retry_conf),
-      payload: j(r.payload),
-      header_conf: j(r.header_conf),
-      request_transform: j(r.request_transform),
-      response_transform: j(r.response_transform),
-      ...timesOf(r),
-    }))
-    return p.get_rows_count ? { events, count: events.length } : { events }
+    const events = rows.map((r) => ({ ...r, ...timesOf(r) }))
+    return { events, ...(await count('hdb_scheduled_events', where, params)) }
   }
 
   private async deleteScheduledEvent(a: JsonObject) {

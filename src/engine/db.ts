@@ -129,6 +129,30 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, options: '-c TimeZone=UTC' })
   pool.on('error', () => {})
   let listener: pg.Client | undefined
+  let closed = false
+  const channels = new Map<string, () => void>()
+  // LISTEN on a dedicated connection; when it drops, reconnect (the slow poll covers the gap)
+  const connectListener = async (): Promise<void> => {
+    if (listener || closed) return
+    const c = new pg.Client({ connectionString: url })
+    listener = c
+    const retry = () => {
+      if (listener !== c) return
+      listener = undefined
+      c.end().catch(() => {})
+      if (!closed) setTimeout(() => void connectListener().catch(() => {}), 1000).unref()
+    }
+    c.on('error', retry)
+    c.on('end', retry)
+    c.on('notification', (n) => channels.get(n.channel)?.())
+    try {
+      await c.connect()
+      for (const ch of channels.keys()) await c.query(`LISTEN ${pg.escapeIdentifier(ch)}`)
+    } catch (err) {
+      retry()
+      throw err
+    }
+  }
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query(sql, params) {
       const r = await c.query(sql, params as any[])
@@ -189,16 +213,16 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
       }
     },
     async listen(channel, onNotify) {
-      if (!listener) {
-        listener = new pg.Client({ connectionString: url })
-        listener.on('error', () => {})
-        await listener.connect()
-        listener.on('notification', () => onNotify())
-      }
-      await listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+      const known = channels.has(channel)
+      channels.set(channel, onNotify)
+      if (!listener) await connectListener()
+      else if (!known) await listener.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
     },
     async close() {
-      if (listener) await listener.end().catch(() => {})
+      closed = true
+      const l = listener
+      listener = undefined
+      if (l) await l.end().catch(() => {})
       await pool.end()
     },
   }

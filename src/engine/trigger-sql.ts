@@ -86,7 +86,7 @@ export function triggerSql(def: EventTriggerDef, table: QualifiedTable): Trigger
 $$;
 DROP TRIGGER IF EXISTS ${ident(name)} ON ${qualified(table)};
 CREATE TRIGGER ${ident(name)} AFTER ${op} ON ${qualified(table)} FOR EACH ROW EXECUTE PROCEDURE ${fn}();
-`
+${def.trigger_on_replication ? `ALTER TABLE ${qualified(table)} ENABLE ALWAYS TRIGGER ${ident(name)};\n` : ''}`
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 16)
     out.push({
       name,

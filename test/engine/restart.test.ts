@@ -94,9 +94,12 @@ describe('restarts keep metadata and events', () => {
       `UPDATE hdb_catalog.event_log SET locked = now() WHERE id IN (SELECT id FROM hdb_catalog.event_log LIMIT 20)`,
     )
     engine = await startEngine({ port: 0, adminSecret: SECRET, databaseUrl: db.url, pollIntervalMs: 200 })
-    await waitFor(() => hook.requests.length >= 50, 'all 50 delivered')
-    const { rows } = await c.query('SELECT count(*)::int AS n FROM hdb_catalog.event_log WHERE delivered')
-    expect(rows[0].n).toBe(50)
+    await waitFor(
+      async () =>
+        (await c.query('SELECT count(*)::int AS n FROM hdb_catalog.event_log WHERE delivered')).rows[0].n ===
+        50,
+      'all 50 delivered',
+    )
     expect(new Set(hook.requests.map((r) => r.body.event.data.new.id)).size).toBe(50)
     await c.end()
     await engine.stop()
