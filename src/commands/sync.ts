@@ -168,14 +168,33 @@ function writeBackup(
   return file
 }
 
-export function latestBackup(root: string): string | undefined {
+/** Backups of this project, newest first. */
+export function listBackups(root: string): string[] {
   const dir = backupDir(root)
-  if (!existsSync(dir)) return undefined
-  const names = readdirSync(dir)
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
     .filter((n) => BACKUP_NAME.test(n))
     .sort()
-  const last = names[names.length - 1]
-  return last === undefined ? undefined : join(dir, last)
+    .reverse()
+    .map((n) => join(dir, n))
+}
+
+/** Keeps the newest KEEP_BACKUPS backups: each holds a whole metadata export. */
+const KEEP_BACKUPS = 20
+
+function pruneBackups(root: string): void {
+  for (const old of listBackups(root).slice(KEEP_BACKUPS)) rmSync(old, { force: true })
+}
+
+function readBackup(file: string): Backup | undefined {
+  try {
+    const b = JSON.parse(readFileSync(file, 'utf8')) as Backup
+    return b.format_version === 1 && typeof b.metadata === 'object' && typeof b.endpoint === 'string'
+      ? b
+      : undefined
+  } catch {
+    return undefined
+  }
 }
 
 // ---- the command ---------------------------------------------------------------------------------
@@ -324,6 +343,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     }
 
     writeSynced(model.root, endpoint, desired)
+    pruneBackups(model.root)
     out(`saved the previous metadata to ${rel(backup)} (restore it with nself-hooks sync --rollback)`)
     const after = await verify(client, desired, owned, project)
     out(
@@ -403,24 +423,20 @@ async function rollback(project: LoadedProject, options: SyncOptions, ctx: Conte
   const c = colors(ctx)
   const { model } = project
   const rel = (p: string) => relative(ctx.cwd, p) || p
-  const file = latestBackup(model.root)
-  if (!file) {
-    throw new UserError(`no backup in ${rel(backupDir(model.root))}`, {
-      hint: 'nself-hooks sync saves one before each change it applies; there is nothing to restore yet',
-    })
-  }
-  let backup: Backup
-  try {
-    backup = JSON.parse(readFileSync(file, 'utf8')) as Backup
-    if (backup.format_version !== 1 || typeof backup.metadata !== 'object')
-      throw new Error('unexpected shape')
-  } catch (err) {
-    throw new UserError(`${rel(file)} is not a nself-hooks backup`, {
-      hint: 'remove it and run again to use the one before',
-      cause: err,
-    })
-  }
   const client = connectHasura(project, ctx)
+  // only a backup of this endpoint: restoring staging's metadata into production would be a disaster
+  const all = listBackups(model.root)
+  const file = all.find((f) => readBackup(f)?.endpoint === client.endpoint)
+  if (!file) {
+    const others = [...new Set(all.map((f) => readBackup(f)?.endpoint).filter((e) => e !== undefined))]
+    throw new UserError(`no backup of ${client.endpoint} in ${rel(backupDir(model.root))}`, {
+      hint:
+        others.length > 0
+          ? `there are backups of ${others.join(', ')}; pass --endpoint to restore one of those servers`
+          : 'nself-hooks sync saves one before each change it applies; there is nothing to restore yet',
+    })
+  }
+  const backup = readBackup(file)!
   const state = await readServer(client)
   const everything: Ownership = { eventTriggers: () => true, cronTriggers: () => true }
   const restored = actualFromServer(backup.metadata, [

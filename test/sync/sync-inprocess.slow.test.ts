@@ -4,7 +4,7 @@ import { diff } from '../../src/commands/diff.js'
 import { sync } from '../../src/commands/sync.js'
 import type { Context } from '../../src/context.js'
 import { postgresUnavailable } from '../helpers/pg.js'
-import { api, type EngineDb, engineOnPostgres, project, SECRET } from './helpers.js'
+import { api, type EngineDb, engineOnPostgres, project, SECRET, startProxy } from './helpers.js'
 
 const pgReason = await postgresUnavailable()
 
@@ -100,6 +100,24 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
     expect(await sync({ yes: true }, del.ctx)).toBe(0)
     expect(del.out()).toContain('- cron_trigger hidden')
     expect(await api(url).crons()).toEqual([])
+  })
+
+  it('--rollback only restores a backup of the same endpoint', async () => {
+    const dir = project(
+      url,
+      `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/rb' } } }`,
+    )
+    expect(await sync({ yes: true }, context(dir).ctx)).toBe(0)
+    const proxy = await startProxy(url)
+    try {
+      const other = context(dir)
+      await expect(sync({ rollback: true, yes: true, endpoint: proxy.url }, other.ctx)).rejects.toThrow(
+        `no backup of ${proxy.url}`,
+      )
+      expect(proxy.commands).toEqual([])
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('--verbose shows the requests and never the admin secret', async () => {
