@@ -425,6 +425,9 @@ export function normalizeCron(raw: unknown, path = '$.args'): CronTriggerDef {
   if (v.comment != null) c.comment = v.comment
   if (v.request_transform) c.request_transform = v.request_transform
   if (v.response_transform) c.response_transform = v.response_transform
+  // keys this engine does not know stay as they are
+  const known = new Set([...Object.keys(c), 'payload', 'retry_conf', 'headers', 'comment', 'replace'])
+  for (const [k, val] of Object.entries(raw as JsonObject)) if (!known.has(k) && val !== undefined) c[k] = val
   return c
 }
 

@@ -71,6 +71,12 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
         return
       }
     }
+    // the admin secret makes the caller admin unless it asks for another role (Hasura)
+    const role = req.headers['x-hasura-role']
+    if (typeof role === 'string' && role !== 'admin') {
+      send(res, 400, { error: 'restricted access : admin only', path: '$', code: 'access-denied' })
+      return
+    }
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {

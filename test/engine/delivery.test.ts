@@ -123,6 +123,20 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(got).toContainEqual(['UPDATE', { old: { id: 1, email: null }, new: { id: 1, email: 'c' } }])
   })
 
+  it('UPDATE on a table with a json column (no equality operator) still compares rows', async () => {
+    const { t, name } = await setup({
+      cols: 'id int primary key, doc json',
+      trigger: { update: { columns: '*' } },
+    })
+    await api.sql(`INSERT INTO ${t} VALUES (1, '{"a":1}')`)
+    await api.sql(`UPDATE ${t} SET doc = '{"a":1}' WHERE id = 1`) // same bytes: no event
+    await api.sql(`UPDATE ${t} SET doc = '{"a":2}' WHERE id = 1`)
+    const [r] = await waitFor(() => hook.forTrigger(name).length === 1 && hook.forTrigger(name), 'update')
+    expect(r!.body.event.data).toEqual({ old: { id: 1, doc: { a: 1 } }, new: { id: 1, doc: { a: 2 } } })
+    await new Promise((res) => setTimeout(res, 300))
+    expect(hook.forTrigger(name)).toHaveLength(1)
+  })
+
   it('session variables come from hasura.user; MANUAL events from pg_invoke_event_trigger', async () => {
     const { t, name } = await setup({ trigger: { insert: { columns: '*' }, enable_manual: true } })
     await api.sql(
