@@ -47,6 +47,15 @@ const REMOVED = `{
   },
 }`
 
+const PERMISSION = {
+  role: 'user',
+  permission: { columns: ['id', 'email'], filter: { id: { _eq: 'X-Hasura-User-Id' } } },
+}
+const COLLECTION = {
+  name: 'allowed',
+  definition: { queries: [{ name: 'q', query: 'query { users { id } }' }] },
+}
+
 function rewrite(dir: string, body: string, endpoint: string) {
   writeFileSync(join(dir, 'webhooks.config.ts'), config(body.replace('ENDPOINT', endpoint)))
 }
@@ -61,6 +70,11 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     dir = project(url, BASE)
     // made in the console: must survive every sync (orders stays untracked: sync tracks it)
     await api(url).call('pg_track_table', { table: { schema: 'public', name: 'users' } })
+    // and metadata nself-hooks knows nothing about: a permission and a query collection
+    const { metadata, resource_version } = await api(url).export()
+    metadata.sources[0].tables[0].select_permissions = [PERMISSION]
+    metadata.query_collections = [COLLECTION]
+    await api(url).call('replace_metadata', { metadata }, { version: 2, resource_version })
     await api(url).call('pg_create_event_trigger', {
       name: 'console_made',
       table: { schema: 'public', name: 'users' },
@@ -175,6 +189,11 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     const t = await api(url).triggers()
     expect(Object.keys(t).sort()).toEqual(['console_made', 'user_created'])
     expect(await api(url).crons()).toEqual([])
+    // everything else on the server came through every sync untouched
+    const { metadata } = await api(url).export()
+    const users = metadata.sources[0].tables.find((x: any) => x.table.name === 'users')
+    expect(users.select_permissions).toEqual([PERMISSION])
+    expect(metadata.query_collections).toEqual([COLLECTION])
   })
 
   it('--rollback restores the metadata saved before the last sync', async () => {
