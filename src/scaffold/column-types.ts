@@ -75,15 +75,30 @@ function baseType(udt: string, labels: string[] | undefined): FieldType {
   return { kind: 'json' }
 }
 
-export function columnField(col: ColumnInfo): Field {
+/**
+ * A row column as a payload field. `listed` is true for columns named in a trigger's `payload` list:
+ * Hasura builds those rows column by column (toJSONableExp), casting int8/numeric to text when the
+ * server runs with HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES, so they may arrive as decimal strings.
+ */
+export function columnField(col: ColumnInfo, listed = false): Field {
   const elem = col.type.replace(/^_/, '')
   const note = NOTES[elem]
   const pg = `${elem}${col.type.startsWith('_') ? '[]' : ''}${col.nullable ? '' : ' not null'}`
-  return {
-    name: col.name,
-    type: pgFieldType(col),
-    comment: note ? `${pg}; ${note.slice(note.indexOf(':') + 2)}` : pg,
+  let type = pgFieldType(col)
+  let comment = note ? `${pg}; ${note.slice(note.indexOf(':') + 2)}` : pg
+  if (listed && STRINGIFIABLE.has(elem)) {
+    type = markText(type)
+    comment += '; a decimal string under HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES is accepted and converted'
   }
+  return { name: col.name, type, comment }
+}
+
+const STRINGIFIABLE = new Set(['int8', 'numeric', 'bigserial'])
+
+function markText(t: FieldType): FieldType {
+  if (t.kind === 'number') return { ...t, text: true }
+  if (t.kind === 'nullable' || t.kind === 'array') return { ...t, of: markText(t.of) }
+  return t
 }
 
 /** The type of a cron's configured payload, inferred from its JSON value (Hasura sends it back unchanged). */

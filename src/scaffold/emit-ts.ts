@@ -29,13 +29,13 @@ export function tsType(t: FieldType): string {
   }
 }
 
-/** FieldType → zod schema text (works with zod 3.25+ and 4). `jsonValue` is declared in the generated runtime. */
+/** FieldType → zod schema text (zod 4). `jsonValue` and `numberOrDecimalString` are declared in the generated runtime. */
 export function zodExpr(t: FieldType): string {
   switch (t.kind) {
     case 'string':
       return 'z.string()'
     case 'number':
-      return 'z.number()'
+      return t.text ? 'numberOrDecimalString' : 'z.number()'
     case 'boolean':
       return 'z.boolean()'
     case 'null':

@@ -159,6 +159,7 @@ function tsPayloadImports(shape: Shape): string {
   }
   if (/\bJson\b/.test(code)) types.add('Json')
   if (/\bjsonValue\b/.test(code)) values.add('jsonValue')
+  if (/\bnumberOrDecimalString\b/.test(code)) values.add('numberOrDecimalString')
   const names = [
     ...[...types].map((t) => ({ t, type: true })),
     ...[...values].map((t) => ({ t, type: false })),

@@ -184,7 +184,7 @@ function triggerRoute(
     }
     const fields: Field[] =
       key === '*'
-        ? cols.map(columnField)
+        ? cols.map((c) => columnField(c))
         : (payload as string[]).map((c) => {
             const col = byName.get(c)
             if (!col) {
@@ -193,7 +193,7 @@ function triggerRoute(
               )
               return { name: c, type: { kind: 'json' as const }, comment: 'not in the column cache' }
             }
-            return columnField(col)
+            return columnField(col, true)
           })
     rowTs.push(tsObject(name, fields, doc))
     rowPy.push(pyModels(name, fields, doc))

@@ -5,7 +5,8 @@
 
 export type FieldType =
   | { kind: 'string' }
-  | { kind: 'number'; integer: boolean; note?: string }
+  /** `text`: Hasura may send it as a decimal string (see columnField) */
+  | { kind: 'number'; integer: boolean; text?: boolean }
   | { kind: 'boolean' }
   | { kind: 'null' }
   | { kind: 'json' }

@@ -1,4 +1,4 @@
-import { existsSync, symlinkSync } from 'node:fs'
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
@@ -53,18 +53,37 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     await checkDirect(service!)
   }, 60_000)
 
-  it('also compiles a one-trigger service with untyped rows (no column cache), before any other handler exists', async () => {
+  it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
     const min = project({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'mini', template: 'nest-ts', routePrefix: '' },
-  triggers: { t: { table: 'things', on: { insert: true, update: true, delete: true, manual: true }, handler: 'things' } },
+  triggers: { t: { table: 'things', on: { insert: true, update: { columns: ['n'], payload: ['id', 'n'] }, delete: true, manual: true }, handler: 'things' } },
 })
 `,
     })
     const c = context(min)
     expect(await scaffold({ handler: 'things', initService: true }, c.ctx)).toBe(0)
     symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
+    expect(await compile(join(min, 'services/mini'))).toBe('')
+    // the same trigger with column types: a listed payload (int8/numeric may come as decimal strings)
+    writeFileSync(
+      join(min, 'webhooks.columns.json'),
+      JSON.stringify({
+        source: 'postgres',
+        tables: {
+          'public.things': [
+            { name: 'id', type: 'int8', nullable: false },
+            { name: 'n', type: 'numeric', nullable: true },
+            { name: 'tags', type: '_text', nullable: false },
+          ],
+        },
+      }),
+    )
+    expect(await scaffold({ handler: 'things' }, context(min).ctx)).toBe(0)
+    expect(readFileSync(join(min, 'services/mini/src/webhooks/_generated/payloads.ts'), 'utf8')).toContain(
+      'n: numberOrDecimalString.nullable()',
+    )
     expect(await compile(join(min, 'services/mini'))).toBe('')
   }, 120_000)
 })

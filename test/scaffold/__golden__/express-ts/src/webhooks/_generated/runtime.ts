@@ -23,6 +23,15 @@ export const jsonValue: z.ZodType<Json> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 )
 
+/** int8/numeric in a listed payload column: a JSON number, or a decimal string when Hasura stringifies numerics. */
+export const numberOrDecimalString: z.ZodType<number, number | string> = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+])
+
 export type Outcome =
   | { kind: 'ok'; body?: Json }
   | { kind: 'fail'; reason: string }
