@@ -87,6 +87,12 @@ export const inconsistentMetadataSchema = z.looseObject({
 })
 export type InconsistentMetadata = z.infer<typeof inconsistentMetadataSchema>
 
+/** replace_metadata v2 answers `{is_consistent, inconsistent_objects}`; v1-style `{message}` is read as consistent. */
+const replaceResultSchema = z.looseObject({
+  is_consistent: z.boolean().default(true),
+  inconsistent_objects: z.array(inconsistentObjectSchema).default([]),
+})
+
 const cronTriggerSchema = z.looseObject({
   name: z.string(),
   webhook: z.string(),
@@ -261,7 +267,7 @@ export class HasuraClient {
         ...(opts.resourceVersion === undefined ? {} : { resourceVersion: opts.resourceVersion }),
         timeoutMs: LONG_TIMEOUT_MS,
       },
-      inconsistentMetadataSchema,
+      replaceResultSchema,
     )
   }
 
