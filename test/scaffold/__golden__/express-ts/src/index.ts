@@ -12,6 +12,11 @@ app.get('/health', (_req, res) => {
 app.use(webhooksRouter)
 
 const port = Number(process.env.PORT ?? 3001)
-app.listen(port, () => {
+const server = app.listen(port, () => {
   console.log(`webhooks listening on :${port}`)
+})
+
+// let in-flight deliveries finish when the container stops; Hasura retries whatever is cut off
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0))
 })

@@ -11,6 +11,7 @@ from webhooks._generated.runtime import EventContext, Outcome, ok
 
 
 async def on_insert(event: UserCreatedInsert, ctx: EventContext) -> Outcome:
+    # event.data.old: None, event.data.new: UserCreatedRow
     row = event.data.new
     ctx.log("user_created INSERT", event=ctx.idempotency_key, row_type=type(row).__name__)
     return ok()

@@ -11,6 +11,7 @@ from webhooks._generated.runtime import EventContext, Outcome, ok
 
 
 async def on_update(event: UserUpdatedUpdate, ctx: EventContext) -> Outcome:
+    # event.data.old: UserUpdatedRow, event.data.new: UserUpdatedRow
     row = event.data.new
     ctx.log("user_updated UPDATE", event=ctx.idempotency_key, row_type=type(row).__name__)
     return ok()

@@ -9,6 +9,7 @@ import { ok } from '../_generated/runtime.js'
 
 export const userCreated: UserCreatedHandlers = {
   async insert(event, ctx) {
+    // event.data.old: null, event.data.new: UserCreatedRow
     const row = event.data.new
     ctx.log('user_created INSERT', { event: ctx.idempotencyKey, columns: Object.keys(row).length })
     return ok()

@@ -9,6 +9,7 @@ import { ok } from '../_generated/runtime.js'
 
 export const userUpdated: UserUpdatedHandlers = {
   async update(event, ctx) {
+    // event.data.old: UserUpdatedRow, event.data.new: UserUpdatedRow
     const row = event.data.new
     ctx.log('user_updated UPDATE', { event: ctx.idempotencyKey, columns: Object.keys(row).length })
     return ok()

@@ -15,6 +15,7 @@ import { type Outcome, ok } from '../_generated/runtime'
 @Injectable()
 export class UserCreatedHandler implements UserCreatedHandlers {
   async insert(event: UserCreatedInsert, ctx: EventContext): Promise<Outcome> {
+    // event.data.old: null, event.data.new: UserCreatedRow
     const row = event.data.new
     ctx.log('user_created INSERT', { event: ctx.idempotencyKey, columns: Object.keys(row).length })
     return ok()

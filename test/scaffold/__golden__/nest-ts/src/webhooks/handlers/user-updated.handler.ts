@@ -15,6 +15,7 @@ import { type Outcome, ok } from '../_generated/runtime'
 @Injectable()
 export class UserUpdatedHandler implements UserUpdatedHandlers {
   async update(event: UserUpdatedUpdate, ctx: EventContext): Promise<Outcome> {
+    // event.data.old: UserUpdatedRow, event.data.new: UserUpdatedRow
     const row = event.data.new
     ctx.log('user_updated UPDATE', { event: ctx.idempotencyKey, columns: Object.keys(row).length })
     return ok()
