@@ -163,7 +163,7 @@ function fieldColumn(
     t = t.ofType
     if (t?.kind === 'NON_NULL') t = t.ofType
   }
-  if (!t || !t.name) return undefined
+  if (!t?.name) return undefined
   if (t.kind === 'SCALAR') {
     let udt = SCALAR_TO_UDT[t.name] ?? t.name
     // older Hasura exposes Postgres arrays as scalars named `_text`
