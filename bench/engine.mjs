@@ -1,0 +1,192 @@
+// The embedded engine's two hot paths, each against a floor measured in the same run:
+//  - delivery: N inserted rows until every event is delivered, vs. N plain HTTP POSTs of the same
+//    size to the same handler with the same concurrency (100) and no database at all;
+//  - replace_metadata with T event triggers (insert/update/delete each), vs. running the same
+//    trigger DDL straight on the database in one transaction.
+// Prints times and ratios. Needs `npm run build` first (npm run bench:engine does it).
+//   node bench/engine.mjs [events=10000] [triggers=1500]   NH_TEST_DATABASE_URL=... (else PGlite)
+import http from 'node:http'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const { startEngine } = await import(join(ROOT, 'dist', 'engine', 'index.js'))
+const { triggerSql } = await import(join(ROOT, 'dist', 'engine', 'trigger-sql.js'))
+const EVENTS = Number(process.argv[2] ?? 10_000)
+const TRIGGERS = Number(process.argv[3] ?? 1500)
+const BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const SECRET = 'bench'
+
+async function reachable() {
+  const c = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 2000 })
+  try {
+    await c.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await c.end().catch(() => {})
+  }
+}
+const usePg = await reachable()
+
+async function freshDb() {
+  if (!usePg) return { opts: {}, drop: async () => {} }
+  const name = `nh_bench_${Math.random().toString(16).slice(2, 10)}`
+  const admin = new pg.Client({ connectionString: BASE_URL })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(BASE_URL)
+  url.pathname = `/${name}`
+  return {
+    opts: { databaseUrl: url.toString() },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: BASE_URL })
+      await c.connect()
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await c.end()
+    },
+  }
+}
+
+let received = 0
+const handler = http.createServer((req, res) => {
+  req.resume()
+  req.on('end', () => {
+    received++
+    res.end('{}')
+  })
+})
+await new Promise((r) => handler.listen(0, '127.0.0.1', r))
+const hookUrl = `http://127.0.0.1:${handler.address().port}/hook`
+
+async function call(engine, type, args, extra = {}) {
+  const res = await fetch(`${engine.url}/v1/metadata`, {
+    method: 'POST',
+    headers: { 'x-hasura-admin-secret': SECRET },
+    body: JSON.stringify({ type, args, ...extra }),
+  })
+  const body = await res.json()
+  if (res.status !== 200) throw new Error(`${type}: ${JSON.stringify(body)}`)
+  return body
+}
+async function sql(engine, text) {
+  const res = await fetch(`${engine.url}/v2/query`, {
+    method: 'POST',
+    headers: { 'x-hasura-admin-secret': SECRET },
+    body: JSON.stringify({ type: 'run_sql', args: { sql: text } }),
+  })
+  const body = await res.json()
+  if (res.status !== 200) throw new Error(`run_sql: ${JSON.stringify(body)}`)
+  return body
+}
+
+const wait = async (cond) => {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, 20))
+}
+
+// ---- delivery floor: plain POSTs, 100 at a time
+const agent = new http.Agent({ keepAlive: true, maxSockets: 100 })
+const body = JSON.stringify({
+  id: '00000000-0000-0000-0000-000000000000',
+  event: { op: 'INSERT', data: { old: null, new: { id: 1 } } },
+})
+received = 0
+let t = performance.now()
+let next = 0
+await Promise.all(
+  Array.from({ length: 100 }, async () => {
+    while (next < EVENTS) {
+      next++
+      await new Promise((ok, fail) => {
+        const r = http.request(
+          hookUrl,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            res.resume()
+            res.on('end', ok)
+          },
+        )
+        r.on('error', fail)
+        r.end(body)
+      })
+    }
+  }),
+)
+const floorPost = performance.now() - t
+agent.destroy()
+
+// ---- engine delivery
+const db1 = await freshDb()
+const engine = await startEngine({ port: 0, adminSecret: SECRET, ...db1.opts })
+await sql(engine, 'CREATE TABLE bench (id int)')
+await call(engine, 'pg_track_table', { table: 'bench' })
+await call(engine, 'pg_create_event_trigger', {
+  name: 'bench_insert',
+  table: 'bench',
+  insert: { columns: '*' },
+  webhook: hookUrl,
+})
+received = 0
+t = performance.now()
+await sql(engine, `INSERT INTO bench SELECT g FROM generate_series(1, ${EVENTS}) g`)
+await wait(async () => {
+  const r = await engine.query(`SELECT count(*)::int AS n FROM hdb_catalog.event_log WHERE delivered`)
+  return r.rows[0].n === EVENTS
+})
+const drain = performance.now() - t
+
+// ---- replace_metadata vs the same DDL run directly
+const tables = Math.ceil(TRIGGERS / 5)
+let ddl = ''
+for (let i = 0; i < tables; i++) ddl += `CREATE TABLE t${i} (id int, a text, b text);`
+await sql(engine, ddl)
+const meta = await call(engine, 'export_metadata', {})
+meta.sources[0].tables.push(
+  ...Array.from({ length: tables }, (_, i) => ({
+    table: { name: `t${i}`, schema: 'public' },
+    event_triggers: Array.from({ length: 5 }, (_, j) => ({
+      name: `tr_${i}_${j}`,
+      definition: {
+        enable_manual: false,
+        insert: { columns: '*' },
+        update: { columns: ['a'] },
+        delete: { columns: '*' },
+      },
+      retry_conf: { interval_sec: 10, num_retries: 0, timeout_sec: 60 },
+      webhook: hookUrl,
+    })),
+  })),
+)
+t = performance.now()
+await call(engine, 'replace_metadata', { metadata: meta }, { version: 2 })
+const replace = performance.now() - t
+// the floor: the same functions and triggers, straight into a second schema-identical database
+const db2 = await freshDb()
+const raw = await startEngine({ port: 0, adminSecret: SECRET, ...db2.opts })
+await sql(raw, ddl)
+let script = ''
+for (const tb of meta.sources[0].tables.filter((x) => x.table.name !== 'bench'))
+  for (const et of tb.event_triggers ?? []) for (const s of triggerSql(et, tb.table)) script += s.sql
+const check = await raw.query(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname LIKE 'notify_hasura_%'`)
+if (check.rows[0].n !== 0) throw new Error('the floor database is not empty')
+t = performance.now()
+await raw.query(`BEGIN; ${script} COMMIT;`)
+const floorDdl = performance.now() - t
+
+await engine.stop()
+await raw.stop()
+await db1.drop()
+await db2.drop()
+handler.close()
+
+const ms = (x) => `${Math.round(x)} ms`
+console.log(`storage: ${usePg ? 'PostgreSQL' : 'PGlite'}`)
+console.log(
+  `delivery: ${EVENTS} events drained in ${ms(drain)}; ${EVENTS} plain POSTs took ${ms(floorPost)}; ratio ${(drain / floorPost).toFixed(1)}x`,
+)
+console.log(
+  `replace_metadata: ${TRIGGERS} triggers in ${ms(replace)}; the same DDL alone ${ms(floorDdl)}; ratio ${(replace / floorDdl).toFixed(1)}x`,
+)
