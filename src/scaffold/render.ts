@@ -40,13 +40,16 @@ export function generatedHeader(path: string): string {
   return /\.(py|txt)$|Dockerfile$|\.dockerignore$/.test(path) ? `# ${text}` : `// ${text}`
 }
 
+let foundTemplates: string | undefined
 export function templatesDir(): string {
+  if (foundTemplates) return foundTemplates
   // src/scaffold → ../../templates; dist/src/scaffold → ../../../templates
   const here = dirname(fileURLToPath(import.meta.url))
   for (const up of ['../..', '../../..']) {
     const dir = join(here, up, 'templates')
     try {
       readFileSync(join(dir, '_ts', 'runtime.ts'))
+      foundTemplates = dir
       return dir
     } catch {}
   }
@@ -63,21 +66,27 @@ export function templateFor(name: string): TemplateDef {
   return def
 }
 
-function handlebars(): typeof Handlebars {
-  const hb = Handlebars.create()
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b)
-  return hb
-}
+const hb = Handlebars.create()
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b)
 
-const cache = new Map<string, string>()
-function source(dir: string, file: string): string {
-  const key = join(dir, file)
-  let text = cache.get(key)
+/** Template text and compiled templates, read once per process. */
+const texts = new Map<string, string>()
+const compiled = new Map<string, Handlebars.TemplateDelegate>()
+
+function renderTemplate(dir: string, src: string, data: unknown): string {
+  const key = join(dir, src)
+  let text = texts.get(key)
   if (text === undefined) {
     text = readFileSync(key, 'utf8')
-    cache.set(key, text)
+    texts.set(key, text)
   }
-  return text
+  if (!src.endsWith('.hbs')) return text
+  let fn = compiled.get(key)
+  if (!fn) {
+    fn = hb.compile(text, { strict: true, noEscape: true })
+    compiled.set(key, fn)
+  }
+  return fn(data)
 }
 
 /**
@@ -89,7 +98,6 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   const shape = buildShape(model, columns)
   const template = templateFor(shape.service.template)
   const dir = templatesDir()
-  const hb = handlebars()
   const handlerFiles = new Map(shape.routes.map((r) => [r.handler, template.handlers[r.kind].out(r)]))
   const isActive = (r: Route) =>
     opts.selected.has(r.handler) || opts.present.has(handlerFiles.get(r.handler)!)
@@ -116,11 +124,7 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
       externals: active.filter((r) => r.kind === 'external'),
     },
   }
-  const render = (src: string, data: unknown): string => {
-    const text = source(dir, src)
-    if (!src.endsWith('.hbs')) return text
-    return hb.compile(text, { strict: true, noEscape: true })(data)
-  }
+  const render = (src: string, data: unknown): string => renderTemplate(dir, src, data)
   const files = new Map<string, RenderedFile>()
   const add = (out: string, kind: FileKind, body: string) => {
     const content = tidy(kind === 'generated' ? `${generatedHeader(out)}\n${body}` : body)
