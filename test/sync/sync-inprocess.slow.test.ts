@@ -15,8 +15,18 @@ function context(cwd: string, opts: { answer?: boolean; verbose?: boolean } = {}
   const ctx: Context = {
     cwd,
     env: {},
-    stdout: new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }),
-    stderr: new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) }),
+    stdout: new Writable({
+      write: (c, _e, cb) => {
+        out += String(c)
+        cb()
+      },
+    }),
+    stderr: new Writable({
+      write: (c, _e, cb) => {
+        err += String(c)
+        cb()
+      },
+    }),
     isTTY: opts.answer !== undefined,
     color: false,
     verbose: opts.verbose ?? false,
