@@ -1,5 +1,10 @@
 import http from 'node:http'
 import type { Core } from './api.js'
+import { introspection } from './graphql.js'
+import { USER_AGENT } from './webhook.js'
+
+const VERSION = USER_AGENT.replace(/^hasura-graphql-engine\//, '')
+
 import { ApiError } from './errors.js'
 import type { JsonObject } from './metadata.js'
 
@@ -40,14 +45,20 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
       res.end('OK')
       return
     }
+    if (url.pathname === '/v1/version' && req.method === 'GET') {
+      send(res, 200, { version: VERSION })
+      return
+    }
     const endpoint =
-      url.pathname === '/v1/metadata'
-        ? 'metadata'
-        : url.pathname === '/v2/query'
-          ? 'query'
-          : url.pathname === '/v1/query'
-            ? 'legacy'
-            : undefined
+      url.pathname === '/v1/graphql'
+        ? 'graphql'
+        : url.pathname === '/v1/metadata'
+          ? 'metadata'
+          : url.pathname === '/v2/query'
+            ? 'query'
+            : url.pathname === '/v1/query'
+              ? 'legacy'
+              : undefined
     if (!endpoint || req.method !== 'POST') {
       send(res, 404, { error: 'resource does not exist', path: '$', code: 'not-found' })
       return
@@ -93,7 +104,10 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
       try {
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw new ApiError(400, 'parse-failed', 'expecting an object for query', '$')
-        const result = await dispatch(core, endpoint, body, sessionOf(req))
+        const result =
+          endpoint === 'graphql'
+            ? await graphql(core, body)
+            : await dispatch(core, endpoint, body, sessionOf(req))
         send(res, 200, result)
       } catch (err) {
         if (err instanceof ApiError) {
@@ -105,6 +119,20 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
       }
     }
   })
+}
+
+/** /v1/graphql: schema introspection only (column types for scaffolding). */
+async function graphql(core: Core, body: JsonObject): Promise<unknown> {
+  if (typeof body.query === 'string' && body.query.includes('__schema'))
+    return introspection(core.db, core.state.metadata)
+  return {
+    errors: [
+      {
+        message: 'the embedded engine answers only schema introspection on /v1/graphql',
+        extensions: { path: '$', code: 'not-supported' },
+      },
+    ],
+  }
 }
 
 async function dispatch(

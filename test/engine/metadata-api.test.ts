@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { columnsFromHasura } from '../../src/hasura/introspect.js'
 import { backends, type Client, engineFor, SECRET, uniq } from './helpers.js'
 
 /** Hasura's /v1/metadata wraps an argument parse failure in this text (see the transform fixtures). */
@@ -502,6 +503,24 @@ describe.each(backends)('metadata API on $name', (backend) => {
       error: wrapped('delete_event_trigger', 'key "name" not found'),
       path: '$.args',
     })
+  })
+
+  it('/v1/graphql answers schema introspection with the tracked tables and Hasura scalar names', async () => {
+    const t = uniq('gql')
+    await api.sql(`CREATE SCHEMA IF NOT EXISTS shop;
+      CREATE TABLE shop.${t} (id int NOT NULL, email text, big bigint, tags text[], doc jsonb, at timestamptz NOT NULL)`)
+    await api.ok('pg_track_table', { table: { schema: 'shop', name: t } })
+    const cols = await columnsFromHasura(ctx.engine.url, SECRET, [{ schema: 'shop', name: t }])
+    expect(cols[`shop.${t}`]).toEqual([
+      { name: 'id', type: 'int4', nullable: false },
+      { name: 'email', type: 'text', nullable: true },
+      { name: 'big', type: 'int8', nullable: true },
+      { name: 'tags', type: '_text', nullable: true },
+      { name: 'doc', type: 'jsonb', nullable: true },
+      { name: 'at', type: 'timestamptz', nullable: false },
+    ])
+    const version = await fetch(`${ctx.engine.url}/v1/version`)
+    expect(await version.json()).toEqual({ version: 'v2.x-nself' })
   })
 
   it('reload_metadata bumps resource_version and reports consistency', async () => {
