@@ -23,6 +23,8 @@ export interface RawResult {
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres'
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /** several statements without parameters; the rows of the last one */
+  script<T = any>(sql: string): Promise<{ rows: T[] }>
   /** runs a script in one transaction and returns its last result in text form */
   runScript(
     sql: string,
@@ -100,6 +102,10 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     query: base.query,
     exec: base.exec,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx as any))),
+    async script(sql) {
+      const results = await db.exec(sql)
+      return { rows: (results[results.length - 1]?.rows ?? []) as any[] }
+    },
     async runScript(sql, opts = {}) {
       return db.transaction(async (tx) => {
         if (opts.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
@@ -182,6 +188,11 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     query: base.query,
     exec: base.exec,
     transaction,
+    async script(sql) {
+      const r = (await pool.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[]
+      const last = Array.isArray(r) ? r[r.length - 1] : r
+      return { rows: last?.rows ?? [] }
+    },
     async runScript(sql, opts = {}) {
       const client = await pool.connect()
       try {

@@ -32,7 +32,7 @@ export interface Engine {
   url: string
   adminSecret?: string
   stop(): Promise<void>
-  /** run SQL directly (tests) */
+  /** run SQL directly (tests); without params, several statements may be given (the last one's rows) */
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>
 }
 
@@ -107,7 +107,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         })()
         return stopping
       },
-      query: (sql, params) => db.query(sql, params),
+      query: (sql, params) => (params && params.length > 0 ? db.query(sql, params) : db.script(sql)),
     }
     if (opts.adminSecret !== undefined) engine.adminSecret = opts.adminSecret
     log(`engine listening on ${engine.url} (${db.kind})`)

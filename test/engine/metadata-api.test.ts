@@ -436,6 +436,9 @@ describe.each(backends)('metadata API on $name', (backend) => {
       result_type: 'CommandOk',
       result: null,
     })
+    // Engine.query: one statement with params, or a script (the last statement's rows)
+    expect((await ctx.engine.query('SELECT $1::int + 1 AS n', [41])).rows).toEqual([{ n: 42 }])
+    expect((await ctx.engine.query('SELECT 1 AS a; SELECT 2 AS b')).rows).toEqual([{ b: 2 }])
     const bad = await api.post('/v2/query', { type: 'run_sql', args: { sql: 'SELEC 1' } })
     expect(bad.status).toBe(400)
     expect(bad.body.code).toBe('postgres-error')
