@@ -266,6 +266,26 @@ export async function checkDirect(service: Service): Promise<void> {
   expect(
     (await post('user-created', '{}', { 'X-Webhook-Secret': `${WEBHOOK_SECRET}-and-more` })).status,
   ).toBe(401)
+  // a row larger than the frameworks' default body limits (100 kB) is still an event
+  const big = {
+    id: 'big-1',
+    created_at: '2026-11-28T09:00:00.123456',
+    table: { schema: 'public', name: 'users' },
+    trigger: { name: 'user_created' },
+    event: {
+      op: 'INSERT',
+      data: {
+        old: null,
+        new: { id: 1, email: 'a@b.c', name: 'x'.repeat(300_000), created_at: '2026-11-28T09:00:00+00:00' },
+      },
+      session_variables: { 'x-hasura-role': 'admin' },
+      trace_context: null,
+    },
+    delivery_info: { current_retry: 0, max_retries: 3 },
+  }
+  const bigRes = await post('user-created', JSON.stringify(big), secret)
+  expect(bigRes.status).toBe(200)
+  expect(await bigRes.json()).toEqual({ ok: true })
   // a cron delivery as Hasura sends it
   const cron = JSON.stringify({
     id: '0a3f5c7e-0000-4000-8000-000000000001',
