@@ -18,6 +18,16 @@ const managedSchema = z.object({
   cronTriggers: z.array(z.string()),
   /** tables whose file the tool created (tracked only for its triggers): untracked again when they empty */
   tables: z.array(z.object({ source: z.string(), schema: z.string(), name: z.string() })).optional(),
+  /**
+   * Names removed from the config: still owned, so every place that still has them (the files, each
+   * server synced later, from any checkout) deletes them. Taking a name out of this list hands it back.
+   */
+  retired: z
+    .object({
+      eventTriggers: z.array(z.object({ name: z.string(), source: z.string() })),
+      cronTriggers: z.array(z.string()),
+    })
+    .optional(),
 })
 
 export type Managed = z.infer<typeof managedSchema>
@@ -65,6 +75,12 @@ export function renderManaged(m: Managed): string {
       .map((t) => ({ source: t.source, schema: t.schema, name: t.name })),
   }
   if (sorted.tables?.length === 0) delete sorted.tables
+  const retiredEt = [...(m.retired?.eventTriggers ?? [])]
+    .sort((a, b) => cmp(a.source, b.source) || cmp(a.name, b.name))
+    .map((t) => ({ name: t.name, source: t.source }))
+  const retiredCt = [...new Set(m.retired?.cronTriggers ?? [])].sort(cmp)
+  if (retiredEt.length + retiredCt.length > 0)
+    sorted.retired = { eventTriggers: retiredEt, cronTriggers: retiredCt }
   return `${JSON.stringify(sorted, null, 2)}\n`
 }
 
@@ -76,8 +92,13 @@ export function ownedNames(
   const et = new Set([
     ...model.triggers.map((t) => `${t.source}\u0000${t.name}`),
     ...managed.eventTriggers.map((t) => `${t.source}\u0000${t.name}`),
+    ...(managed.retired?.eventTriggers ?? []).map((t) => `${t.source}\u0000${t.name}`),
   ])
-  const ct = new Set([...model.crons.map((c) => c.name), ...managed.cronTriggers])
+  const ct = new Set([
+    ...model.crons.map((c) => c.name),
+    ...managed.cronTriggers,
+    ...(managed.retired?.cronTriggers ?? []),
+  ])
   return {
     eventTriggers: (source, name) => et.has(`${source}\u0000${name}`),
     cronTriggers: (name) => ct.has(name),
@@ -86,4 +107,39 @@ export function ownedNames(
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The record after a run: what the model has now, and everything owned before that it no longer has. */
+export function nextManaged(
+  model: {
+    triggers: { name: string; source: string; table: { schema: string; name: string } }[]
+    crons: { name: string }[]
+  },
+  before: Managed,
+  tables: Managed['tables'],
+): Managed {
+  const current = new Set(model.triggers.map((t) => `${t.source}\u0000${t.name}`))
+  const currentCrons = new Set(model.crons.map((c) => c.name))
+  const retiredEt = [...before.eventTriggers, ...(before.retired?.eventTriggers ?? [])]
+    .filter((t) => !current.has(`${t.source}\u0000${t.name}`))
+    .map((t) => ({ name: t.name, source: t.source }))
+  const retiredCt = [...before.cronTriggers, ...(before.retired?.cronTriggers ?? [])].filter(
+    (n) => !currentCrons.has(n),
+  )
+  const seen = new Set<string>()
+  return {
+    version: 1,
+    eventTriggers: model.triggers.map((t) => ({ name: t.name, source: t.source, table: t.table })),
+    cronTriggers: model.crons.map((c) => c.name),
+    tables,
+    retired: {
+      eventTriggers: retiredEt.filter((t) => {
+        const k = `${t.source}\u0000${t.name}`
+        if (seen.has(k)) return false
+        seen.add(k)
+        return true
+      }),
+      cronTriggers: [...new Set(retiredCt)],
+    },
+  }
 }

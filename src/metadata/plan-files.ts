@@ -5,7 +5,7 @@ import { UserError } from '../errors.js'
 import type { Model, TableRef } from '../model/types.js'
 import { emitCronTrigger, emitEventTrigger, type HasuraEventTrigger } from './emit.js'
 import type { Managed } from './managed.js'
-import { ownedNames } from './managed.js'
+import { nextManaged, ownedNames } from './managed.js'
 import {
   editNamedSeq,
   includeTarget,
@@ -201,15 +201,14 @@ export function planFiles(layout: MetadataLayout, model: Model, managed: Managed
 
   return {
     files,
-    managed: {
-      version: 1,
-      eventTriggers: model.triggers.map((t) => ({ name: t.name, source: t.source, table: t.table })),
-      cronTriggers: model.crons.map((c) => c.name),
-      tables: [...toolTables].map((k) => {
+    managed: nextManaged(
+      model,
+      managed,
+      [...toolTables].map((k) => {
         const [source = '', schema = '', name = ''] = k.split('\u0000')
         return { source, schema, name }
       }),
-    },
+    ),
     notes,
   }
 }

@@ -138,6 +138,16 @@ describe('generate on the brownfield fixture', () => {
       'post_published',
     ])
     expect(managed.cronTriggers).toEqual([])
+    // Still owned: a server synced later, from any checkout, deletes them too.
+    expect(managed.retired).toEqual({
+      eventTriggers: [{ name: 'user_created', source: 'default' }],
+      cronTriggers: ['weekly-digest'],
+    })
+    // Back in the config, the name leaves the retired list.
+    writeFileSync(join(dir, 'webhooks.config.ts'), original)
+    expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+    const again = JSON.parse(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8'))
+    expect(again.retired).toBeUndefined()
   })
 
   it('--check exits 2 with a diff when files would change, 0 when not, and writes nothing', async () => {

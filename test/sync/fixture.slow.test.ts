@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresUnavailable } from '../helpers/pg.js'
@@ -45,5 +46,22 @@ describe.skipIf(pgReason)('fixtures/nself-project: sync, then diff and generate 
     expect(again.code).toBe(0)
     expect(`${again.stdout}${again.stderr}`).not.toContain(SECRET)
     expect(`${r.stdout}${r.stderr}`).not.toContain('dev-webhook-secret')
+  })
+
+  it('a trigger removed and generated on one machine is deleted by a sync from a fresh checkout (CI)', async () => {
+    const file = join(dir, 'webhooks.config.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/ {4}user_updated: \{[\s\S]*?\n {4}\},\n/, ''))
+    expect((await cli(['generate'], { cwd: dir, env })).code).toBe(0)
+    // What CI checks out: the committed files only, none of this machine's .nself-hooks state.
+    const checkout = mkdtempSync(join(tmpdir(), 'nh-ci-'))
+    cpSync(dir, checkout, { recursive: true, filter: (src) => !src.includes('.nself-hooks') })
+    const r = await cli(['sync', '--yes'], { cwd: checkout, env })
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('applied: 0 created, 0 updated, 1 deleted')
+    expect(Object.keys(await api(e.engine.url).triggers()).sort()).toEqual([
+      'order_completed',
+      'user_created',
+    ])
   })
 })
