@@ -313,6 +313,31 @@ describe('errors and hints', () => {
     expect(none.hint).toContain('--all')
   })
 
+  it('no service in the config: says how to declare one', async () => {
+    const dir = project({
+      'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({ triggers: { a: { table: 'users', on: { insert: true }, webhook: 'http://x/a' } } })
+`,
+    })
+    const err = (await run(dir, { all: true }).catch((e: unknown) => e)) as UserError
+    expect(err.message).toContain('no service')
+    expect(err.hint).toContain("service: 'webhooks'")
+  })
+
+  it('warns when a route has no secret header to check', async () => {
+    const dir = project({
+      'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
+export default defineConfig({
+  service: { name: 'hooks', template: 'fastapi' },
+  triggers: { open_door: { table: 'users', on: { insert: true }, handler: 'open', headers: { 'X-Source': 'hasura' } } },
+})
+`,
+    })
+    const r = await run(dir, { all: true })
+    expect(r.err).toMatch(/trigger open_door sends no secret header from env: its route accepts any caller/)
+    expect(read(dir, 'webhooks/_generated/routes.py')).toContain('secrets=[]')
+  })
+
   it('a handler can be named by its trigger name too', async () => {
     const dir = tsProject()
     await run(dir, { handler: 'order_changed' })
