@@ -1,8 +1,15 @@
 import { Cron } from 'croner'
 import { allCrons } from './api.js'
 import type { Db } from './db.js'
-import { type CronTriggerDef, cronRetry, DEFAULT_CRON_RETRY_CONF, type HeaderConf } from './metadata.js'
+import {
+  type CronTriggerDef,
+  cronRetry,
+  DEFAULT_CRON_RETRY_CONF,
+  type HeaderConf,
+  type JsonObject,
+} from './metadata.js'
 import type { StoredState } from './store.js'
+import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,
   EnvMissing,
@@ -37,6 +44,7 @@ interface DueEvent {
   payload?: unknown
   header_conf?: unknown
   comment?: string | null
+  request_transform?: unknown
 }
 
 /** Hasura's UTCTime JSON: fraction in groups of 3 digits, trailing Z. */
@@ -181,7 +189,7 @@ export class CronScheduler {
              AND ((next_retry_at IS NULL AND scheduled_time <= now()) OR (next_retry_at IS NOT NULL AND next_retry_at <= now()))
            ORDER BY scheduled_time LIMIT 100 FOR UPDATE SKIP LOCKED)
         RETURNING id, 'one_off' AS kind, NULL::text AS trigger_name, scheduled_time, created_at, tries,
-                  webhook_conf, retry_conf, payload, header_conf, comment`,
+                  webhook_conf, retry_conf, payload, header_conf, comment, request_transform`,
     )
     return [...cron.rows, ...oneOff.rows]
   }
@@ -222,6 +230,10 @@ export class CronScheduler {
       return
     }
     const text = JSON.stringify(body)
+    const transform = (e.kind === 'cron' ? cron?.request_transform : j(e.request_transform)) as
+      | JsonObject
+      | undefined
+    let loggedPayload: unknown = body
     let result: WebhookResult
     let other: string | undefined
     try {
@@ -229,14 +241,37 @@ export class CronScheduler {
         typeof webhookSpec === 'string'
           ? resolveTemplate(webhookSpec, this.opts.env)
           : envValue(this.opts.env, (webhookSpec as { from_env?: string })?.from_env)
+      let req = {
+        url,
+        method: 'POST',
+        headers: requestHeaders(resolveHeaders(headers, this.opts.env)),
+        body: text as string | undefined,
+      }
+      if (transform) {
+        const t = applyRequestTransform(transform, {
+          body,
+          baseUrl: url,
+          sessionVariables: null,
+          headers: req.headers,
+        })
+        req = t
+        loggedPayload = t.logged
+      }
       result = await postJson(
         this.opts.agents,
-        url,
-        text,
-        requestHeaders(resolveHeaders(headers, this.opts.env)),
+        req.url,
+        req.body,
+        req.headers,
         retry.timeout_seconds * 1000,
+        req.method,
       )
     } catch (err) {
+      if (err instanceof TransformError) {
+        // Hasura: a transformation error fails the event without an invocation
+        this.opts.log(`scheduled event ${e.id}: request transform failed: ${err.message}`)
+        await this.db.query(`UPDATE hdb_catalog.${table} SET status = 'error' WHERE id = $1`, [e.id])
+        return
+      }
       if (!(err instanceof EnvMissing)) throw err
       other = err.message
       result = { body: '', headers: [], error: other }
@@ -256,7 +291,7 @@ export class CronScheduler {
         [
           e.id,
           logged.status,
-          JSON.stringify({ payload: body, headers, version: '2' }),
+          JSON.stringify({ payload: loggedPayload, headers, version: '2' }),
           JSON.stringify(logged.response),
         ],
       )
@@ -278,14 +313,6 @@ export class CronScheduler {
     })
     if (retryIn !== undefined)
       this.schedule(Math.min(this.opts.pollIntervalMs, retryIn * this.opts.timeScale * 1000 + 5))
-  }
-}
-
-function safeParse(v: string): unknown {
-  try {
-    return JSON.parse(v)
-  } catch {
-    return v
   }
 }
 

@@ -1,6 +1,7 @@
 import { localTime } from './api.js'
 import type { Db } from './db.js'
 import { DEFAULT_RETRY_CONF, type EventTriggerDef, type Metadata, type QualifiedTable } from './metadata.js'
+import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,
   EnvMissing,
@@ -33,6 +34,8 @@ interface Outcome {
   response: string
   outcome: 'ok' | 'retry' | 'error'
   secs: number
+  /** no invocation log row (a failed request transform) */
+  noLog?: boolean
 }
 
 interface TriggerInfo {
@@ -198,24 +201,26 @@ export class EventProcessor {
       await this.db.query(
         `WITH inv AS (
            INSERT INTO hdb_catalog.event_invocation_logs (trigger_name, event_id, status, request, response)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::json[], $5::json[]))
+           SELECT t, id, st, rq, rs FROM unnest($1::text[], $2::text[], $3::int[], $4::json[], $5::json[], $8::bool[])
+                  AS x(t, id, st, rq, rs, logged) WHERE logged)
          UPDATE hdb_catalog.event_log e
-            SET tries = e.tries + 1,
+            SET tries = e.tries + CASE WHEN u.logged THEN 1 ELSE 0 END,
                 delivered = (u.outcome = 'ok'),
                 error = (u.outcome = 'error'),
                 next_retry_at = CASE WHEN u.outcome = 'retry'
                   THEN (NOW() AT TIME ZONE 'UTC') + make_interval(secs => u.secs) ELSE NULL END,
                 locked = NULL
-           FROM unnest($2::text[], $6::text[], $7::float8[]) AS u(id, outcome, secs)
+           FROM unnest($2::text[], $6::text[], $7::float8[], $8::bool[]) AS u(id, outcome, secs, logged)
           WHERE e.id = u.id`,
         [
           batch.map((b) => b.trigger),
           batch.map((b) => b.id),
           batch.map((b) => b.status),
-          batch.map((b) => b.request),
-          batch.map((b) => b.response),
+          batch.map((b) => (b.noLog ? 'null' : b.request)),
+          batch.map((b) => (b.noLog ? 'null' : b.response)),
           batch.map((b) => b.outcome),
           batch.map((b) => b.secs),
+          batch.map((b) => !b.noLog),
         ],
       )
       for (const b of batch) b.resolve()
@@ -244,15 +249,43 @@ export class EventProcessor {
       delivery_info: { current_retry: e.tries, max_retries: retry.num_retries },
       created_at: localTime(e.created_at),
     }
-    const text = JSON.stringify(body)
     let result: WebhookResult
     let other: string | undefined
+    let loggedPayload: unknown = body
     try {
       const url = info.def.webhook_from_env
         ? envOrThrow(this.opts.env, info.def.webhook_from_env)
         : resolveTemplate(info.def.webhook ?? '', this.opts.env)
       const headers = requestHeaders(resolveHeaders(info.def.headers, this.opts.env))
-      result = await postJson(this.opts.agents, url, text, headers, timeoutSec * 1000)
+      let req = { url, method: 'POST', headers, body: JSON.stringify(body) as string | undefined }
+      if (info.def.request_transform) {
+        try {
+          const t = applyRequestTransform(info.def.request_transform, {
+            body,
+            baseUrl: url,
+            sessionVariables: body.event?.session_variables ?? null,
+            headers,
+          })
+          req = t
+          loggedPayload = t.logged
+        } catch (err) {
+          if (!(err instanceof TransformError)) throw err
+          // Hasura: a transformation error fails the event without an invocation
+          this.opts.log(`event ${e.id}: request transform failed: ${err.message}`)
+          await this.record({
+            id: e.id,
+            trigger: e.trigger_name,
+            status: null,
+            request: '',
+            response: '',
+            outcome: 'error',
+            secs: 0,
+            noLog: true,
+          })
+          return
+        }
+      }
+      result = await postJson(this.opts.agents, req.url, req.body, req.headers, timeoutSec * 1000, req.method)
     } catch (err) {
       if (!(err instanceof EnvMissing)) throw err
       other = err.message
@@ -261,7 +294,7 @@ export class EventProcessor {
     const logged = other
       ? { status: 500, response: { type: 'client_error', data: { message: other } } }
       : invocationResponse(result)
-    const request = { payload: body, headers: info.def.headers ?? [], version: '2' }
+    const request = { payload: loggedPayload, headers: info.def.headers ?? [], version: '2' }
     const ok = !other && result.status !== undefined && result.status >= 200 && result.status < 300
     let retryInSec: number | undefined
     if (!ok) {

@@ -67,9 +67,10 @@ export function requestHeaders(configured: [string, string][]): Record<string, s
 export function postJson(
   agents: Agents,
   url: string,
-  body: string,
+  body: string | undefined,
   headers: Record<string, string>,
   timeoutMs: number,
+  method = 'POST',
 ): Promise<WebhookResult> {
   return new Promise((resolve) => {
     let u: URL
@@ -92,8 +93,9 @@ export function postJson(
     const req = lib.request(
       u,
       {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        method,
+        headers:
+          body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
         agent: u.protocol === 'https:' ? agents.https : agents.http,
       },
       (res) => {
@@ -122,7 +124,8 @@ export function postJson(
       finish({ body: '', headers: [], error: 'ResponseTimeout' })
     }, timeoutMs)
     req.on('error', (err) => finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }))
-    req.end(body)
+    if (body === undefined) req.end()
+    else req.end(body)
   })
 }
 

@@ -88,8 +88,10 @@ describe.each(backends)('event delivery on $name', (backend) => {
     })
     expect(byOp.DELETE).toEqual({ old: { id: 1, email: 'x@y.z', name: 'A' }, new: null })
     // the event_log row matches what was sent
-    const logs = await eventsOf(name)
-    expect(logs).toHaveLength(3)
+    const logs = await waitFor(async () => {
+      const l = await eventsOf(name)
+      return l.length === 3 && l.every((e) => e.delivered) && l
+    }, 'three delivered')
     const sent = all.find((r) => r.body.event.op === 'INSERT')!.body
     const row = logs.find((l) => l.id === sent.id)
     expect(row).toMatchObject({
@@ -191,9 +193,76 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(r!.headers['content-type']).toBe('application/json')
     expect(r!.headers['user-agent']).toBe('hasura-graphql-engine/v2.x-nself')
     // the invocation log keeps the configured headers, not the secret values
-    const [inv] = (await api.ok('pg_get_event_invocation_logs', { name })) as any[]
+    const [inv] = await waitFor(async () => {
+      const logs = (await api.ok('pg_get_event_invocation_logs', { name })) as any[]
+      return logs.length > 0 && logs
+    }, 'invocation log')
     expect(JSON.stringify(inv.request.headers)).not.toContain('s3cr3t')
     expect(inv.request.headers).toContainEqual({ name: 'X-From-Env', value_from_env: 'SECRET_VALUE' })
+  })
+
+  it('request_transform: Kriti body template, query params, url, method and header changes', async () => {
+    const { t, name } = await setup({
+      trigger: {
+        insert: { columns: '*' },
+        request_transform: {
+          version: 2,
+          template_engine: 'Kriti',
+          method: 'PUT',
+          url: '{{$base_url}}/transformed',
+          query_params: {
+            foo: 'bar',
+            email: '{{$body.event.data.new.email}}',
+            missing: '{{$body.event?.nope}}',
+          },
+          request_headers: { remove_headers: ['user-agent'], add_headers: { 'X-Op': '{{$body.event.op}}' } },
+          body: {
+            action: 'transform',
+            template:
+              '{"userId": {{$body.event.data.new.id}}, "note": "hi {{$body.event.data.new.name}}", "row": {{$body.event.data.new}}}',
+          },
+        },
+      },
+    })
+    await api.sql(`INSERT INTO ${t} VALUES (7, 'a@b.c', 'Ann')`)
+    const [r] = await waitFor(
+      () =>
+        hook.requests.filter((x) => x.path.startsWith('/h/transformed')).length > 0 &&
+        hook.requests.filter((x) => x.path.startsWith('/h/transformed')),
+      'transformed',
+    )
+    expect(r!.path).toBe('/h/transformed?foo=bar&email=a%40b.c')
+    expect(r!.body).toEqual({ userId: 7, note: 'hi Ann', row: { id: 7, email: 'a@b.c', name: 'Ann' } })
+    expect(r!.headers['user-agent']).toBeUndefined()
+    expect(r!.headers['x-op']).toBe('INSERT')
+    const ev = await waitFor(
+      async () => (await eventsOf(name))[0]?.delivered && (await eventsOf(name))[0],
+      'delivered',
+    )
+    const { invocations } = await api.ok('pg_get_event_by_id', { event_id: ev.id })
+    expect(invocations[0].request.payload).toEqual(r!.body)
+  })
+
+  it('a request_transform that cannot render fails the event without an invocation', async () => {
+    const { t, name } = await setup({
+      trigger: {
+        insert: { columns: '*' },
+        retry_conf: { num_retries: 3, interval_sec: 1 },
+        request_transform: {
+          version: 2,
+          template_engine: 'Kriti',
+          body: { action: 'transform', template: '{"x": {{ toUpper($body.id) }} }' },
+        },
+      },
+    })
+    await api.sql(`INSERT INTO ${t} VALUES (1, 'a', 'b')`)
+    const ev = await waitFor(
+      async () => (await eventsOf(name))[0]?.error && (await eventsOf(name))[0],
+      'error',
+    )
+    expect(ev.tries).toBe(0)
+    expect((await api.ok('pg_get_event_by_id', { event_id: ev.id })).invocations).toEqual([])
+    expect(hook.forTrigger(name)).toHaveLength(0)
   })
 
   it('webhook_from_env is read from the engine env', async () => {
