@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BIN, cli } from '../helpers/project.js'
+import { BIN, cli, readTree } from '../helpers/project.js'
 import { fixtureCopy, project } from './helpers.js'
 
 /** The built CLI, as a user runs it (npm test builds first). */
@@ -17,6 +17,12 @@ describe.skipIf(!existsSync(join(BIN, '..', '..', 'dist', 'cli.js')))(
       )
       expect(first.stderr).toMatch(/no webhooks\.columns\.json yet/)
       expect(existsSync(join(dir, 'services/webhooks/src/index.ts'))).toBe(true)
+      // the service reads secrets from env names; their values (in the fixture's .env) are written nowhere
+      for (const [path, text] of Object.entries(readTree(join(dir, 'services')))) {
+        expect(text, path).not.toContain('dev-webhook-secret')
+        expect(text, path).not.toContain('dev-admin-secret-change-me')
+      }
+      expect(`${first.stdout}${first.stderr}`).not.toContain('dev-webhook-secret')
       const again = await cli(['scaffold', '--all', '--init-service'], { cwd: dir })
       expect(again.code).toBe(0)
       expect(again.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ unchanged$/)
