@@ -31,11 +31,13 @@ import {
   findTable,
   getSource,
   type InconsistentObject,
+  readState,
   reconcileTriggers,
   type StoredState,
   saveState,
   showTable,
 } from './store.js'
+import { utcJson } from './time.js'
 
 export interface RequestCtx {
   /** session variables of the caller (x-hasura-role: admin, plus x-hasura-* headers) */
@@ -221,6 +223,8 @@ export class Core {
           'SELECT resource_version FROM hdb_catalog.hdb_metadata WHERE id = 1 FOR UPDATE',
         )
         const current = rows[0]?.resource_version ?? this.state.resourceVersion
+        // another engine on the same database changed the metadata: start from what it stored
+        if (current !== this.state.resourceVersion) this.state = await readState(tx)
         if (expectedVersion !== undefined && expectedVersion !== current)
           throw new ApiError(
             409,
@@ -269,6 +273,7 @@ export class Core {
         return { draft, result, inconsistent: after.inconsistent }
       })
       this.state = out.draft
+      this.lastInconsistent = out.inconsistent.map((o) => o.name)
       this.hooks.onMetadataChange()
       return { result: out.result, inconsistent: out.inconsistent }
     })
@@ -286,6 +291,17 @@ export class Core {
         `DELETE FROM hdb_catalog.hdb_cron_events WHERE trigger_name = ANY($1) AND status = 'scheduled'`,
         [stale],
       )
+  }
+
+  /** Re-reads the stored metadata when another engine on the same database changed it. */
+  private async refresh(): Promise<void> {
+    const { rows } = await this.db.query<{ v: number }>(
+      'SELECT resource_version AS v FROM hdb_catalog.hdb_metadata WHERE id = 1',
+    )
+    if (rows[0] && rows[0].v !== this.state.resourceVersion) {
+      this.state = await readState(this.db)
+      this.hooks.onMetadataChange()
+    }
   }
 
   snapshot(): StoredState {
@@ -319,6 +335,7 @@ export class Core {
     switch (type) {
       case 'export_metadata':
         return this.serial(async () => {
+          await this.refresh()
           const metadata = exportForm(this.state.metadata)
           return version === 2 ? { resource_version: this.state.resourceVersion, metadata } : metadata
         })
@@ -853,7 +870,8 @@ DROP FUNCTION IF EXISTS hdb_catalog.insert_event_log(text, text, text, text, jso
 }
 
 function timesOf(r: JsonObject) {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? v : String(v))
+  const iso = (v: unknown) =>
+    v instanceof Date ? utcJson(v) : v == null ? v : utcJson(new Date(String(v).replace(' ', 'T')))
   const o: JsonObject = {}
   for (const k of ['scheduled_time', 'created_at', 'next_retry_at']) if (k in r) o[k] = iso(r[k])
   return o

@@ -9,6 +9,7 @@ import {
   type JsonObject,
 } from './metadata.js'
 import type { StoredState } from './store.js'
+import { utcJson } from './time.js'
 import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,
@@ -45,12 +46,6 @@ interface DueEvent {
   header_conf?: unknown
   comment?: string | null
   request_transform?: unknown
-}
-
-/** Hasura's UTCTime JSON: fraction in groups of 3 digits, trailing Z. */
-export function utcJson(d: Date): string {
-  const iso = d.toISOString() // always .mmm
-  return iso.replace('.000Z', 'Z')
 }
 
 /**

@@ -42,7 +42,8 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'Content-Type': 'text/plain' })
-      res.end('OK')
+      // Hasura answers 200 either way, with a warning while the metadata is inconsistent
+      res.end(core.lastInconsistent.length > 0 ? 'WARN: inconsistent objects in schema' : 'OK')
       return
     }
     if (url.pathname === '/v1/version' && req.method === 'GET') {

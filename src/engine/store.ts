@@ -158,28 +158,31 @@ export async function reconcileTriggers(
   await flush()
 }
 
-export async function loadState(db: Db): Promise<StoredState> {
-  const { rows } = await db.query<{
-    metadata: Metadata
+/** The stored state, read inside a transaction (another engine may have written it). */
+export async function readState(q: Queryable): Promise<StoredState> {
+  const { rows } = await q.query<{
+    metadata: Metadata | string
     resource_version: number
-    nself_hidden_crons: CronTriggerDef[]
+    nself_hidden_crons: CronTriggerDef[] | string
   }>('SELECT metadata, resource_version, nself_hidden_crons FROM hdb_catalog.hdb_metadata WHERE id = 1')
   const row = rows[0]
-  if (row)
-    return {
-      metadata: typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata,
-      resourceVersion: row.resource_version,
-      hiddenCrons:
-        typeof row.nself_hidden_crons === 'string'
-          ? JSON.parse(row.nself_hidden_crons)
-          : row.nself_hidden_crons,
-    }
-  const metadata = emptyMetadata()
+  if (!row) return { metadata: emptyMetadata(), resourceVersion: 1, hiddenCrons: [] }
+  return {
+    metadata: typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata,
+    resourceVersion: row.resource_version,
+    hiddenCrons:
+      typeof row.nself_hidden_crons === 'string'
+        ? JSON.parse(row.nself_hidden_crons)
+        : row.nself_hidden_crons,
+  }
+}
+
+export async function loadState(db: Db): Promise<StoredState> {
   await db.query(
     `INSERT INTO hdb_catalog.hdb_metadata (id, metadata, resource_version) VALUES (1, $1, 1) ON CONFLICT (id) DO NOTHING`,
-    [JSON.stringify(metadata)],
+    [JSON.stringify(emptyMetadata())],
   )
-  return loadState(db)
+  return readState(db)
 }
 
 export async function saveState(q: Queryable, s: StoredState): Promise<void> {

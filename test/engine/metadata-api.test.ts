@@ -200,10 +200,14 @@ describe.each(backends)('metadata API on $name', (backend) => {
     expect(types.some(([type]: string[]) => type === 'event_trigger')).toBe(true)
     const inc = await api.ok('get_inconsistent_metadata')
     expect(inc.is_consistent).toBe(false)
+    expect(await (await fetch(`${ctx.engine.url}/healthz`)).text()).toBe(
+      'WARN: inconsistent objects in schema',
+    )
     expect(inc.inconsistent_objects).toHaveLength(loose.body.inconsistent_objects.length)
     // back to consistent
     await api.ok('replace_metadata', { metadata: base }, { version: 2 })
     expect((await api.ok('get_inconsistent_metadata')).is_consistent).toBe(true)
+    expect(await (await fetch(`${ctx.engine.url}/healthz`)).text()).toBe('OK')
   })
 
   it('duplicate trigger names inside replace_metadata are refused', async () => {

@@ -106,4 +106,36 @@ describe('restarts keep metadata and events', () => {
     await hook.close()
     await db.drop()
   })
+
+  test.skipIf(pgReason)('two engines on one database build on each other’s metadata changes', async () => {
+    const db = await freshDatabase()
+    const a = await startEngine({ port: 0, adminSecret: SECRET, databaseUrl: db.url })
+    const b = await startEngine({ port: 0, adminSecret: SECRET, databaseUrl: db.url })
+    const apiA = client(a)
+    const apiB = client(b)
+    await apiA.sql('CREATE TABLE t (id int)')
+    await apiA.ok('pg_track_table', { table: 't' })
+    await apiA.ok('pg_create_event_trigger', {
+      name: 'from_a',
+      table: 't',
+      insert: { columns: '*' },
+      webhook: 'http://x',
+    })
+    await apiB.ok('pg_create_event_trigger', {
+      name: 'from_b',
+      table: 't',
+      delete: { columns: '*' },
+      webhook: 'http://x',
+    })
+    const exported = await apiB.ok('export_metadata', {}, { version: 2 })
+    expect(
+      exported.metadata.sources[0].tables[0].event_triggers.map((t: { name: string }) => t.name),
+    ).toEqual(['from_a', 'from_b'])
+    expect(exported.resource_version).toBe(4)
+    // A sees B's change too
+    expect(await apiA.ok('export_metadata', {}, { version: 2 })).toEqual(exported)
+    await a.stop()
+    await b.stop()
+    await db.drop()
+  })
 })
