@@ -900,8 +900,8 @@ function dropObject(meta: Metadata, o: InconsistentObject) {
       if (o.name.endsWith(` in source ${s.name}`))
         s.tables = s.tables.filter((t) => !(t.table.schema === def.schema && t.table.name === def.name))
     } else if (o.type === 'event_trigger') {
-      const def = o.definition as { configuration: { name: string }; source: string }
-      if (def.source !== s.name) continue
+      const def = o.definition as { configuration: { name: string } }
+      if (!o.name.endsWith(` in source ${s.name}`)) continue
       for (const t of s.tables) {
         if (!t.event_triggers) continue
         t.event_triggers = t.event_triggers.filter((et) => et.name !== def.configuration.name)

@@ -88,7 +88,8 @@ export async function checkConsistency(
           inconsistent.push({
             type: 'event_trigger',
             name: `event_trigger ${et.name} in table ${showTable(t.table)} in source ${s.name}`,
-            definition: { configuration: et, source: s.name, table: t.table },
+            // Hasura's mkEventTriggerMetadataObject: {table, configuration}
+            definition: { table: t.table, configuration: et },
             reason: `Inconsistent object: ${reason ?? `event trigger "${et.name}" already exists in ${clash}`}`,
           })
           continue
