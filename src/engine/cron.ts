@@ -9,7 +9,7 @@ import {
   type JsonObject,
 } from './metadata.js'
 import type { StoredState } from './store.js'
-import { utcJson } from './time.js'
+import { atMost, utcJson } from './time.js'
 import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,
@@ -83,7 +83,7 @@ export class CronScheduler {
     this.stopped = true
     if (this.timer) clearTimeout(this.timer)
     await this.running
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 5000))])
+    await atMost(Promise.allSettled([...this.inFlight]), 5000)
   }
 
   private schedule(ms: number) {

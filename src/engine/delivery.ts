@@ -1,6 +1,7 @@
 import { localTime } from './api.js'
 import type { Db } from './db.js'
 import { DEFAULT_RETRY_CONF, type EventTriggerDef, type Metadata, type QualifiedTable } from './metadata.js'
+import { atMost } from './time.js'
 import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,
@@ -104,7 +105,7 @@ export class EventProcessor {
     this.wake()
     for (const t of this.retryTimers) clearTimeout(t)
     await this.loopDone
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, graceMs))])
+    await atMost(Promise.allSettled([...this.inFlight]), graceMs)
     await this.flush()
     if (this.held.size > 0)
       await this.db
