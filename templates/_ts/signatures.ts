@@ -1,6 +1,6 @@
 /**
  * Signature checks for webhooks from other services, over the raw request body.
- * This file is copied verbatim into every scaffolded TypeScript service (templates/_ts/signatures.ts):
+ * This file is copied verbatim into every scaffolded TypeScript service, and tested where it stands:
  * it imports nothing but node:crypto and never throws on bad input, it answers { ok: false, reason }.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
