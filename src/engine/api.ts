@@ -215,7 +215,12 @@ export class Core {
   private async change<T>(
     expectedVersion: number | undefined,
     edit: (draft: StoredState, tx: Queryable) => Promise<T> | T,
-    opts: { allowInconsistent?: boolean; strict?: boolean; inTx?: (tx: Queryable) => Promise<void> } = {},
+    opts: {
+      allowInconsistent?: boolean
+      strict?: boolean
+      inTx?: (tx: Queryable) => Promise<void>
+      recreateTriggers?: boolean
+    } = {},
   ): Promise<{ result: T; inconsistent: InconsistentObject[] }> {
     return this.serial(async () => {
       const out = await this.db.transaction(async (tx) => {
@@ -258,7 +263,7 @@ export class Core {
             )
         }
         if (after.consistentTriggers.length > 0) await ensureEventCatalog(tx)
-        await reconcileTriggers(tx, after.consistentTriggers)
+        await reconcileTriggers(tx, after.consistentTriggers, { recreate: opts.recreateTriggers === true })
         // Hasura archives the events of a deleted trigger
         const beforeNames = new Set(allTriggerNames(this.state.metadata))
         const afterNames = new Set(allTriggerNames(draft.metadata))
@@ -342,7 +347,10 @@ export class Core {
       case 'replace_metadata':
         return this.replaceMetadata(a, rv)
       case 'reload_metadata': {
-        await this.change(rv, () => undefined, { allowInconsistent: true })
+        await this.change(rv, () => undefined, {
+          allowInconsistent: true,
+          recreateTriggers: a.recreate_event_triggers === true,
+        })
         const inconsistent = await this.inconsistentObjects()
         return inconsistent.length === 0
           ? { message: 'success', is_consistent: true }
@@ -649,10 +657,17 @@ export class Core {
 
   private async createCron(a: JsonObject, rv: number | undefined) {
     const p = parseWith(createCronTriggerArgs, a)
+    // Hasura takes 5-field cron expressions, in UTC
+    let valid = p.schedule.trim().split(/\s+/).length === 5
     try {
-      new Cron(p.schedule, { timezone: 'UTC', paused: true }).stop()
+      if (valid) new Cron(p.schedule, { timezone: 'UTC', paused: true }).stop()
     } catch {
-      throw parseFailed(`invalid cron expression: ${JSON.stringify(p.schedule)}`, '$.args.schedule')
+      valid = false
+    }
+    if (!valid) {
+      const e = parseFailed(`invalid cron expression: ${JSON.stringify(p.schedule)}`, '$.args.schedule')
+      e.fromArgs = true
+      throw e
     }
     const { replace: _r, ...rest } = a
     const cron = normalizeCron(rest)

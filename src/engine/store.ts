@@ -123,6 +123,7 @@ function triggerProblem(et: EventTriggerDef, have: Set<string>, table: Qualified
 export async function reconcileTriggers(
   q: Queryable,
   wanted: { table: QualifiedTable; def: EventTriggerDef }[],
+  opts: { recreate?: boolean } = {},
 ) {
   const { rows } = await q.query<{ name: string; comment: string | null }>(
     `SELECT p.proname AS name, obj_description(p.oid, 'pg_proc') AS comment
@@ -146,7 +147,7 @@ export async function reconcileTriggers(
   for (const w of wanted) {
     for (const t of triggerSql(w.def, w.table)) {
       keep.add(t.name)
-      if (existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
+      if (!opts.recreate && existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
       script += t.sql
       if (++pending >= 200) await flush()
     }

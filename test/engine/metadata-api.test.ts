@@ -389,6 +389,16 @@ describe.each(backends)('metadata API on $name', (backend) => {
       code: 'already-exists',
       error: `cron trigger with name: ${name} already exists`,
     })
+    for (const schedule of ['* * * *', '*/5 * * * * *', 'every day']) {
+      const bad = await api.metadata('create_cron_trigger', {
+        name: uniq('badcron'),
+        webhook: 'http://x',
+        schedule,
+        include_in_metadata: true,
+      })
+      expect(bad.status).toBe(400)
+      expect(bad.body.code).toBe('parse-failed')
+    }
     const exported = (await api.ok('export_metadata')) as any
     expect(exported.cron_triggers.map((c: any) => c.name)).toContain(name)
     expect(exported.cron_triggers.map((c: any) => c.name)).not.toContain(hidden)
@@ -532,9 +542,19 @@ describe.each(backends)('metadata API on $name', (backend) => {
 
   it('reload_metadata bumps resource_version and reports consistency', async () => {
     const { resource_version } = await api.ok('export_metadata', {}, { version: 2 })
+    // a trigger dropped behind the engine's back comes back on reload
+    const t = await table()
+    const name = uniq('reload')
+    expect((await createTrigger(name, t)).status).toBe(200)
+    await ctx.engine.query(`DROP TRIGGER "notify_hasura_${name}_INSERT" ON public.${t}`)
+    await api.ok('reload_metadata', { recreate_event_triggers: true })
+    const back = await ctx.engine.query(`SELECT 1 FROM pg_trigger WHERE tgname = $1`, [
+      `notify_hasura_${name}_INSERT`,
+    ])
+    expect(back.rows).toHaveLength(1)
     const r = await api.ok('reload_metadata', { reload_remote_schemas: true })
     expect(r.message).toBe('success')
     expect(typeof r.is_consistent).toBe('boolean')
-    expect((await api.ok('export_metadata', {}, { version: 2 })).resource_version).toBe(resource_version + 1)
+    expect((await api.ok('export_metadata', {}, { version: 2 })).resource_version).toBe(resource_version + 4)
   })
 })
