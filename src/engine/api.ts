@@ -1,4 +1,3 @@
-import { Cron } from 'croner'
 import { z } from 'zod'
 import { ensureEventCatalog } from './catalog.js'
 import type { Db, Queryable } from './db.js'
@@ -36,6 +35,7 @@ import {
   type StoredState,
   saveState,
   showTable,
+  validCronSchedule,
 } from './store.js'
 import { utcJson } from './time.js'
 
@@ -657,13 +657,7 @@ export class Core {
 
   private async createCron(a: JsonObject, rv: number | undefined) {
     const p = parseWith(createCronTriggerArgs, a)
-    // Hasura takes 5-field cron expressions, in UTC
-    let valid = p.schedule.trim().split(/\s+/).length === 5
-    try {
-      if (valid) new Cron(p.schedule, { timezone: 'UTC', paused: true }).stop()
-    } catch {
-      valid = false
-    }
+    const valid = validCronSchedule(p.schedule)
     if (!valid) {
       const e = parseFailed(`invalid cron expression: ${JSON.stringify(p.schedule)}`, '$.args.schedule')
       e.fromArgs = true

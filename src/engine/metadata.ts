@@ -362,6 +362,8 @@ export function normalizeTriggerEntry(raw: unknown, path: string): EventTriggerD
   if (v.webhook != null) t.webhook = v.webhook
   else if (v.webhook_from_env != null) t.webhook_from_env = v.webhook_from_env
   if (v.headers && v.headers.length > 0) t.headers = v.headers as HeaderConf[]
+  if (rest.request_transform !== undefined && rest.request_transform !== null)
+    checkTransform(rest.request_transform, `${path}.request_transform`)
   for (const k of ['request_transform', 'response_transform', 'cleanup_config', 'trigger_on_replication']) {
     if (rest[k] !== undefined && rest[k] !== null) t[k] = rest[k]
     delete rest[k]

@@ -1,3 +1,4 @@
+import { Cron } from 'croner'
 import type { Db, Queryable } from './db.js'
 import { ApiError } from './errors.js'
 import {
@@ -99,7 +100,27 @@ export async function checkConsistency(
       }
     }
   }
+  for (const c of meta.cron_triggers ?? []) {
+    if (validCronSchedule(c.schedule)) continue
+    inconsistent.push({
+      type: 'cron_trigger',
+      name: `cron_trigger ${c.name}`,
+      definition: c,
+      reason: `Inconsistent object: invalid cron expression: ${JSON.stringify(c.schedule)}`,
+    })
+  }
   return { inconsistent, consistentTriggers }
+}
+
+/** Hasura takes 5-field cron expressions, in UTC. */
+export function validCronSchedule(schedule: string): boolean {
+  if (typeof schedule !== 'string' || schedule.trim().split(/\s+/).length !== 5) return false
+  try {
+    new Cron(schedule, { timezone: 'UTC', paused: true }).stop()
+    return true
+  } catch {
+    return false
+  }
 }
 
 function triggerProblem(et: EventTriggerDef, have: Set<string>, table: QualifiedTable): string | undefined {

@@ -171,6 +171,10 @@ describe.each(backends)('metadata API on $name', (backend) => {
     const base = (await api.ok('export_metadata')) as any
     const metadata = structuredClone(base)
     metadata.sources[0].tables.push({ table: { name: 'no_such_table', schema: 'public' } })
+    metadata.cron_triggers = [
+      ...(metadata.cron_triggers ?? []),
+      { name: uniq('badsched'), webhook: 'http://x', schedule: 'every day', include_in_metadata: true },
+    ]
     metadata.sources[0].tables.find((x: any) => x.table.name === t).event_triggers = [
       {
         ...triggerEntry(uniq('badcol')),
@@ -198,6 +202,7 @@ describe.each(backends)('metadata API on $name', (backend) => {
       'Inconsistent object: no such table/view exists in source: "no_such_table"',
     )
     expect(types.some(([type]: string[]) => type === 'event_trigger')).toBe(true)
+    expect(types.some(([type]: string[]) => type === 'cron_trigger')).toBe(true)
     const inc = await api.ok('get_inconsistent_metadata')
     expect(inc.is_consistent).toBe(false)
     expect(await (await fetch(`${ctx.engine.url}/healthz`)).text()).toBe(
