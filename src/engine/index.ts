@@ -1,3 +1,15 @@
+/**
+ * The embedded Hasura-compatible engine (issue 3): Hasura v2's metadata API subset, its hdb_catalog
+ * tables and per-trigger Postgres functions, the event delivery worker and cron scheduling, on an
+ * embedded PGlite (default) or a real PostgreSQL. HASURA.md is the contract; a difference is a bug.
+ *
+ * HTTP (node:http on 127.0.0.1): POST /v1/metadata, POST /v2/query (run_sql, bulk), POST /v1/query
+ * (the legacy commands Hasura's own fixtures use), POST /v1/graphql (schema introspection only),
+ * GET /healthz, GET /v1/version. Layout: db.ts (PGlite/pg adapter), catalog.ts (hdb_catalog SQL),
+ * metadata.ts (shapes, parsing, export order), trigger-sql.ts (notify_hasura_* functions),
+ * store.ts (consistency, reconcile, stored state), api.ts (the commands), delivery.ts, cron.ts,
+ * webhook.ts (HTTP out), transform.ts (request transforms), server.ts (HTTP in).
+ */
 import type { AddressInfo } from 'node:net'
 import { Core } from './api.js'
 import { EVENT_CHANNEL, installCatalog } from './catalog.js'
