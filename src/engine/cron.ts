@@ -280,6 +280,11 @@ export class CronScheduler {
       const ra = other ? undefined : result.retryAfter
       if (e.tries < retry.num_retries || ra !== undefined) retryIn = ra ?? retry.retry_interval_seconds
     }
+    this.opts.log(
+      `${e.kind === 'cron' ? `cron ${e.trigger_name}` : 'scheduled event'} ${e.id}: ${other ?? result.status ?? result.error} → ${
+        ok ? 'delivered' : retryIn !== undefined ? `retry in ${retryIn}s` : 'error'
+      }`,
+    )
     await this.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO hdb_catalog.${logTable} (event_id, status, request, response) VALUES ($1, $2, $3, $4)`,

@@ -304,6 +304,11 @@ export class EventProcessor {
       if (e.tries < retry.num_retries || retryAfter !== undefined)
         retryInSec = retryAfter ?? retry.interval_sec
     }
+    this.opts.log(
+      `event ${e.trigger_name} ${e.id} attempt ${e.tries + 1}: ${other ?? result.status ?? result.error} → ${
+        ok ? 'delivered' : retryInSec !== undefined ? `retry in ${retryInSec}s` : 'error'
+      }`,
+    )
     await this.record({
       id: e.id,
       trigger: e.trigger_name,
