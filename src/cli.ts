@@ -167,6 +167,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--data-dir <dir>', 'keep the embedded database (PGlite) in this directory')
       .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
+      .option('--sql <file>', 'run this SQL file once the engine is up, before --sync (repeatable)', collect)
       .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")
       .addHelpText(
         'after',
@@ -174,6 +175,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
           'nself-hooks dev                              # in memory on http://127.0.0.1:8080',
           'nself-hooks dev --data-dir .nself-hooks/dev  # keep metadata and events across restarts',
           'nself-hooks dev --database-url postgres://postgres@localhost:5432/app --sync',
+          'nself-hooks dev --sql schema.sql --sync                 # embedded database with your tables',
           'HASURA_GRAPHQL_ADMIN_SECRET=s nself-hooks dev --port 0',
         ]),
       ),

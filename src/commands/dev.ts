@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Context, print, printErr } from '../context.js'
 import { UserError } from '../errors.js'
@@ -13,6 +13,8 @@ export interface DevOptions {
   dataDir?: string
   /** use this PostgreSQL instead of the embedded PGlite */
   databaseUrl?: string
+  /** SQL files run once the engine is up, before --sync (e.g. the schema the triggers need) */
+  sql?: string[] | string
   /** apply the project's config (nself-hooks sync) once the engine is up */
   sync?: boolean
   verbose?: boolean
@@ -80,6 +82,24 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
 
   let code = 0
   try {
+    for (const file of options.sql === undefined ? [] : [options.sql].flat()) {
+      const path = resolve(ctx.cwd, file)
+      let text: string
+      try {
+        text = readFileSync(path, 'utf8')
+      } catch (err) {
+        throw new UserError(`cannot read --sql ${file}: ${(err as Error).message}`, { cause: err })
+      }
+      try {
+        await engine.query(text)
+      } catch (err) {
+        throw new UserError(`--sql ${file} failed: ${(err as Error).message}`, {
+          hint: 'fix the SQL file; the engine ran nothing else',
+          cause: err,
+        })
+      }
+      print(ctx, `ran ${file}`)
+    }
     if (options.sync) {
       try {
         code = await runSync(options, ctx, engine.url, adminSecret)

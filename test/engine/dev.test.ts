@@ -1,9 +1,13 @@
+import { cpSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, test } from 'vitest'
 import { dev } from '../../src/commands/dev.js'
 import type { Context } from '../../src/context.js'
+import { ROOT } from '../helpers/project.js'
 
-function ctxWith(env: Record<string, string>) {
+function ctxWith(env: Record<string, string>, cwd = process.cwd()) {
   const out = new PassThrough()
   const err = new PassThrough()
   let stdout = ''
@@ -15,7 +19,7 @@ function ctxWith(env: Record<string, string>) {
     stderr += c
   })
   const ctx: Context = {
-    cwd: process.cwd(),
+    cwd,
     env,
     stdout: out,
     stderr: err,
@@ -66,5 +70,33 @@ describe('nself-hooks dev', () => {
   test('a bad port is a user error', async () => {
     const { ctx } = ctxWith({})
     await expect(dev({ port: 'abc' }, ctx)).rejects.toThrow(/--port must be a number/)
+  })
+
+  test('--sql then --sync: the embedded database gets the tables, then the project config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nh-'))
+    cpSync(join(ROOT, 'fixtures', 'nself-project'), dir, { recursive: true })
+    const { ctx, stdout, stderr } = ctxWith({}, dir)
+    const stop = new AbortController()
+    let ready: { url: string; adminSecret: string } | undefined
+    const run = dev(
+      { port: 0, sql: ['schema.sql'], sync: true, signal: stop.signal, onReady: (r) => (ready = r) },
+      ctx,
+    )
+    while (!ready) await new Promise((r) => setTimeout(r, 50))
+    expect(stdout()).toContain('ran schema.sql')
+    const res = await fetch(`${ready.url}/v1/metadata`, {
+      method: 'POST',
+      headers: { 'x-hasura-admin-secret': ready.adminSecret },
+      body: '{"type":"export_metadata","args":{}}',
+    })
+    const meta = await res.json()
+    const names = meta.sources[0].tables.flatMap((t: { event_triggers?: { name: string }[] }) =>
+      (t.event_triggers ?? []).map((e) => e.name),
+    )
+    expect({ names, out: stdout(), stderr: stderr() }).toMatchObject({
+      names: expect.arrayContaining(['user_created', 'user_updated', 'order_completed']),
+    })
+    stop.abort()
+    expect(await run).toBe(0)
   })
 })
