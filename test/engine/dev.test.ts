@@ -90,7 +90,7 @@ describe('nself-hooks dev', () => {
       body: '{"type":"export_metadata","args":{}}',
     })
     const meta = (await res.json()) as { sources: { tables: { event_triggers?: { name: string }[] }[] }[] }
-    const names = meta.sources[0].tables.flatMap((t: { event_triggers?: { name: string }[] }) =>
+    const names = meta.sources[0]!.tables.flatMap((t: { event_triggers?: { name: string }[] }) =>
       (t.event_triggers ?? []).map((e) => e.name),
     )
     expect({ names, out: stdout(), stderr: stderr() }).toMatchObject({
