@@ -220,6 +220,8 @@ export class Core {
       strict?: boolean
       inTx?: (tx: Queryable) => Promise<void>
       recreateTriggers?: boolean
+      /** the inconsistent-object name of what this command creates or changes */
+      object?: string
     } = {},
   ): Promise<{ result: T; inconsistent: InconsistentObject[] }> {
     return this.serial(async () => {
@@ -253,6 +255,10 @@ export class Core {
         if (!opts.allowInconsistent) {
           const known = new Set(before.inconsistent.map((o) => o.name))
           const fresh = after.inconsistent.filter((o) => !known.has(o.name))
+          // Hasura's buildSchemaCacheFor: the object itself inconsistent is invalid-configuration
+          const own = fresh.filter((o) => o.name === opts.object)
+          if (own.length > 0)
+            throw new ApiError(400, 'invalid-configuration', own.map((o) => o.reason).join(', '), '$', own)
           if (fresh.length > 0)
             throw new ApiError(
               400,
@@ -546,29 +552,33 @@ export class Core {
     const p = parseWith(createEventTriggerArgs, a)
     const def = triggerFromArgs(p)
     const table: QualifiedTable = { name: p.table.name, schema: p.table.schema }
-    await this.change(rv, (d) => {
-      const source = getSource(d.metadata, p.source)
-      const existing = findTrigger(d.metadata, p.source, p.name)
-      if (p.replace) {
-        if (!existing) throw notExists(`event trigger "${p.name}" does not exist`)
-        if (existing.table.table.schema !== table.schema || existing.table.table.name !== table.name)
-          throw new ApiError(
-            400,
-            'bad-request',
-            `cannot replace event trigger "${p.name}" on table "${showTable(existing.table.table)}" with one on table "${showTable(table)}"`,
-            '$.args',
-          )
-      } else if (existing) {
-        throw alreadyExists(`Event trigger with name "${p.name}" already exists`)
-      }
-      const entry = findTable(source, table)
-      if (!entry) throw notExists(`table "${showTable(table)}" does not exist`)
-      const list = (entry.event_triggers ?? []).filter((t) => t.name !== p.name)
-      list.push(def)
-      entry.event_triggers = sortTriggers(list)
-      const ordered = orderKeys(entry, TABLE_KEY_ORDER)
-      Object.assign(entry, ordered)
-    })
+    await this.change(
+      rv,
+      (d) => {
+        const source = getSource(d.metadata, p.source)
+        const existing = findTrigger(d.metadata, p.source, p.name)
+        if (p.replace) {
+          if (!existing) throw notExists(`event trigger "${p.name}" does not exist`)
+          if (existing.table.table.schema !== table.schema || existing.table.table.name !== table.name)
+            throw new ApiError(
+              400,
+              'bad-request',
+              `cannot replace event trigger "${p.name}" on table "${showTable(existing.table.table)}" with one on table "${showTable(table)}"`,
+              '$.args',
+            )
+        } else if (existing) {
+          throw alreadyExists(`Event trigger with name "${p.name}" already exists`)
+        }
+        const entry = findTable(source, table)
+        if (!entry) throw notExists(`table "${showTable(table)}" does not exist`)
+        const list = (entry.event_triggers ?? []).filter((t) => t.name !== p.name)
+        list.push(def)
+        entry.event_triggers = sortTriggers(list)
+        const ordered = orderKeys(entry, TABLE_KEY_ORDER)
+        Object.assign(entry, ordered)
+      },
+      { object: `event_trigger ${p.name} in table ${showTable(table)} in source ${p.source}` },
+    )
     return SUCCESS
   }
 

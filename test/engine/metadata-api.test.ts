@@ -301,6 +301,12 @@ describe.each(backends)('metadata API on $name', (backend) => {
     const move = await createTrigger(name, other, { replace: true })
     expect(move.status).toBe(400)
 
+    // the trigger itself would be inconsistent: invalid-configuration with the reason
+    const badCol = await createTrigger(uniq('badcol'), t, { update: { columns: ['nope'] } })
+    expect(badCol.status).toBe(400)
+    expect(badCol.body.code).toBe('invalid-configuration')
+    expect(badCol.body.error).toMatch(/^Inconsistent object: .*"nope"/)
+
     const raw = uniq('raw')
     await api.sql(`CREATE TABLE ${raw} (id int)`)
     const untracked = await createTrigger(uniq('u'), raw)
