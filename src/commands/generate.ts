@@ -4,7 +4,7 @@ import { createTwoFilesPatch } from 'diff'
 import { type LoadedProject, loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode } from '../errors.js'
-import { managedPath, readManaged, renderManaged } from '../metadata/managed.js'
+import { type Managed, managedPath, readManaged, renderManaged } from '../metadata/managed.js'
 import { readLayout } from '../metadata/metadata-dir.js'
 import { planFiles } from '../metadata/plan-files.js'
 import { colors, printWarnings } from '../output/report.js'
@@ -19,6 +19,8 @@ export interface GenerateResult {
   /** absolute path → new content, for each file that changes (metadata files and the managed record) */
   changes: Map<string, string | null>
   notes: string[]
+  /** the managed record after this run */
+  managed: Managed
 }
 
 /** The pure planning step plus the managed record; used by `generate` and `sync`. */
@@ -31,20 +33,24 @@ export function planGenerate(project: LoadedProject): GenerateResult {
   const managedText = renderManaged(plan.managed)
   const before = existsSync(managedFile) ? readFileSync(managedFile, 'utf8') : undefined
   if (managedText !== before) changes.set(managedFile, managedText)
-  return { changes, notes: plan.notes }
+  return { changes, notes: plan.notes, managed: plan.managed }
 }
 
-/** Writes the plan; returns the changed paths. */
-export function runGenerate(project: LoadedProject): string[] {
-  const { changes } = planGenerate(project)
-  writeFilesAtomic(changes)
-  return [...changes.keys()]
+/** Writes a plan's files atomically; returns one line per file (`wrote x`, `removed y`). */
+export function writeGenerated(plan: GenerateResult, ctx: Context): string[] {
+  writeFilesAtomic(plan.changes)
+  const c = colors(ctx)
+  const rel = (p: string) => relative(ctx.cwd, p) || p
+  return [...plan.changes.keys()]
+    .sort()
+    .map((p) => `${plan.changes.get(p) === null ? c.yellow('removed') : c.green('wrote')} ${rel(p)}`)
 }
 
 export async function generate(options: GenerateOptions, ctx: Context): Promise<number> {
   const project = await loadProject(ctx, options)
   printWarnings(ctx, project.warnings)
-  const { changes, notes } = planGenerate(project)
+  const plan = planGenerate(project)
+  const { changes, notes } = plan
   const c = colors(ctx)
   const rel = (p: string) => relative(ctx.cwd, p) || p
   const paths = [...changes.keys()].sort()
@@ -63,14 +69,20 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
           `a/${rel(path)}`,
           `b/${rel(path)}`,
           before,
-          changes.get(path)!,
+          changes.get(path) ?? '',
           '',
           '',
           {
             context: 3,
           },
         )
-        ctx.stdout.write(colorPatch(patch.split('\n').slice(1).join('\n'), c))
+        const body = patch.split('\n').slice(1).join('\n')
+        const note = body.includes('@@')
+          ? ''
+          : changes.get(path) === null
+            ? '(removed, empty)\n'
+            : '(new, empty)\n'
+        ctx.stdout.write(colorPatch(body, c) + note)
       }
       if (paths.length === 0) ctx.stdout.write('metadata files are up to date with the config\n')
       else if (options.check)
@@ -85,11 +97,10 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
     return options.check && paths.length > 0 ? ExitCode.drift : ExitCode.ok
   }
 
-  writeFilesAtomic(changes)
+  const written = writeGenerated(plan, ctx)
   if (!options.json) {
     for (const n of notes) ctx.stdout.write(`${c.dim(n)}\n`)
-    for (const p of paths)
-      ctx.stdout.write(`${changes.get(p) === null ? c.yellow('removed') : c.green('wrote')} ${rel(p)}\n`)
+    for (const line of written) ctx.stdout.write(`${line}\n`)
     const { triggers, crons } = project.model
     ctx.stdout.write(
       paths.length === 0

@@ -215,16 +215,19 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
   // ownership: what the record said before generate rewrote it, too (a trigger just removed from
   // the config is still ours to delete on the server)
   const managedBefore = readManaged(model.root)
-  let generated: string[] = []
-  if (options.generate !== false && !options.dryRun) {
-    const { runGenerate } = await import('./generate.js')
-    generated = runGenerate(project)
-    for (const p of generated) out(`${c.green('wrote')} ${rel(p)}`)
+  // The files are planned now (a bad metadata directory stops sync before the server is touched)
+  // but written only once the server took the plan, or needs none: a refused sync leaves no trace.
+  const { planGenerate, writeGenerated } = await import('./generate.js')
+  const filePlan = options.generate !== false ? planGenerate(project) : undefined
+  const generated = filePlan ? [...filePlan.changes.keys()] : []
+  const writeFiles = () => {
+    if (!filePlan || options.dryRun) return
+    for (const line of writeGenerated(filePlan, ctx)) out(line)
   }
   const desired = desiredFromModel(model, { crons: 'all' })
   const client = connectHasura(project, ctx)
   const endpoint = client.endpoint
-  const owned = serverOwnership(model, [managedBefore, readManaged(model.root)], endpoint)
+  const owned = serverOwnership(model, [managedBefore, filePlan?.managed ?? managedBefore], endpoint)
   let confirmed: Change[] | undefined
   for (let attempt = 0; ; attempt++) {
     const state = await readServer(client)
@@ -281,6 +284,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     const done = (code: number) => (options.exitCode && changes.length > 0 ? ExitCode.drift : code)
 
     if (changes.length === 0) {
+      writeFiles()
       report({ applied: false })
       return ExitCode.ok
     }
@@ -342,6 +346,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
       for (const ch of hiddenDeletes) await client.deleteCronTrigger(ch.name)
     }
 
+    writeFiles()
     writeSynced(model.root, endpoint, desired)
     pruneBackups(model.root)
     out(`saved the previous metadata to ${rel(backup)} (restore it with nself-hooks sync --rollback)`)
@@ -461,30 +466,58 @@ async function rollback(project: LoadedProject, options: SyncOptions, ctx: Conte
   out(
     `Rollback of ${client.endpoint} (resource_version ${state.resourceVersion}) to ${rel(file)} (saved ${backup.saved_at}, resource_version ${backup.resource_version}):`,
   )
-  out(changes.length > 0 ? renderChanges(changes, c) : '  no trigger changes (other metadata may differ)')
+  // A rollback restores the whole metadata: say when more than triggers would change back.
+  const strip = (m: Record<string, unknown>) =>
+    JSON.stringify({
+      ...m,
+      cron_triggers: undefined,
+      sources: ((m.sources as Record<string, unknown>[] | undefined) ?? []).map((src) => ({
+        ...src,
+        tables: ((src.tables as Record<string, unknown>[] | undefined) ?? []).map((t) => ({
+          ...t,
+          event_triggers: undefined,
+        })),
+      })),
+    })
+  const otherChanges =
+    strip(backup.metadata as Record<string, unknown>) !== strip(state.metadata as Record<string, unknown>)
+  out(changes.length > 0 ? renderChanges(changes, c) : '  no trigger changes')
+  if (otherChanges) {
+    out(
+      c.yellow(
+        '  other metadata differs too (tables, permissions, relationships, actions...) and goes back to the backup',
+      ),
+    )
+  }
   if (options.dryRun) {
     out(c.dim('dry run: nothing was changed'))
     return ExitCode.ok
   }
-  const counts = summarize(changes)
+  if (changes.length === 0 && !otherChanges) {
+    out('the server already holds the backed-up metadata: nothing to restore')
+    return ExitCode.ok
+  }
   if (!options.yes) {
     if (ctx.confirm && ctx.isTTY && !options.json) {
       if (!(await ctx.confirm(`Restore this metadata on ${client.endpoint}?`))) {
         out('cancelled: nothing was changed')
         return ExitCode.error
       }
-    } else if (counts.delete > 0) {
+    } else {
       throw new UserError(
-        'the rollback deletes triggers and there is no terminal to confirm it: nothing was changed',
+        'a rollback replaces the whole metadata on the server and there is no terminal to confirm it: nothing was changed',
         {
-          hint: 'run `nself-hooks sync --rollback --yes`',
+          hint: 'look at the plan with `nself-hooks sync --rollback --dry-run`, then run `nself-hooks sync --rollback --yes`',
         },
       )
     }
   }
+  // What the rollback replaces is saved first, so the rollback itself can be undone.
+  const undo = writeBackup(model.root, client.endpoint, state, (s) => client.redact(s))
   try {
     await client.replaceMetadata(backup.metadata, { resourceVersion: state.resourceVersion })
   } catch (err) {
+    rmSync(undo, { force: true })
     if (err instanceof HasuraConflictError) {
       throw new UserError('the metadata changed on the server during the rollback: nothing was changed', {
         hint: 'run nself-hooks sync --rollback again',
@@ -504,6 +537,7 @@ async function rollback(project: LoadedProject, options: SyncOptions, ctx: Conte
           changes: changes.map((ch) => changeJson(ch, 'server')),
           resource_version: state.resourceVersion,
           resource_version_after: after.resource_version,
+          replaced_saved_to: rel(undo),
         },
         null,
         2,
@@ -512,6 +546,9 @@ async function rollback(project: LoadedProject, options: SyncOptions, ctx: Conte
   }
   out(
     `${c.green('restored')} ${rel(file)} (resource_version ${state.resourceVersion} → ${after.resource_version})`,
+  )
+  out(
+    `saved the metadata it replaced to ${rel(undo)} (nself-hooks sync --rollback again undoes this rollback)`,
   )
   if (backup.crons_not_in_metadata.length > 0) {
     out(

@@ -197,10 +197,20 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
   })
 
   it('--rollback restores the metadata saved before the last sync', async () => {
+    // without a terminal and without --yes a rollback (it replaces the whole metadata) is refused
+    const before = await api(url).export()
+    const refused = await cli(['sync', '--rollback'], { cwd: dir })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('there is no terminal to confirm it: nothing was changed')
+    expect(await api(url).export()).toEqual(before)
+    const backups = readdirSync(join(dir, '.nself-hooks/backups')).length
     const r = await cli(['sync', '--rollback', '--yes'], { cwd: dir })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('restored .nself-hooks/backups/')
+    // what the rollback replaced is kept, so the rollback itself can be undone
+    expect(r.stdout).toContain('saved the metadata it replaced to .nself-hooks/backups/')
+    expect(readdirSync(join(dir, '.nself-hooks/backups')).length).toBe(backups + 1)
     const t = await api(url).triggers()
     expect(Object.keys(t).sort()).toEqual(['console_made', 'order_updated', 'user_created'])
     expect((await api(url).crons()).map((c) => c.name)).toEqual(['nightly-report'])
@@ -222,6 +232,9 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     expect(
       existsSync(join(bad, '.nself-hooks/backups')) ? readdirSync(join(bad, '.nself-hooks/backups')) : [],
     ).toEqual([])
+    // and nothing was written locally either: no metadata files, no managed record
+    expect(existsSync(join(bad, 'hasura'))).toBe(false)
+    expect(existsSync(join(bad, 'webhooks.managed.json'))).toBe(false)
   })
 
   it('a wrong secret: exit 1, names the env, never prints the secret', async () => {
