@@ -803,15 +803,23 @@ export class Core {
     const p = parseWith(runSqlArgs, a)
     getSource(this.state.metadata, p.source)
     const schemaChange = p.check_metadata_consistency ?? (!p.read_only && DDL_RE.test(p.sql))
+    let oids = new Map<string, number>()
     const exec = async () => {
       try {
         return await this.db.runScript(p.sql, {
           readOnly: p.read_only,
+          before: async (tx) => {
+            if (schemaChange) oids = await tableOids(tx, this.state.metadata)
+          },
           inTx: async (tx) => {
             if (!schemaChange) return
+            // Hasura follows a tracked table that the SQL renamed (same oid, new name)
+            const renamed = await followRenames(tx, this.state.metadata, oids)
+            if (renamed) this.pendingState = { ...structuredClone(this.state), metadata: renamed }
             // Hasura rebuilds its schema cache after DDL: metadata on dropped tables or columns is a
             // dependency error unless cascade removes it.
-            const { inconsistent, consistentTriggers } = await checkConsistency(tx, this.state.metadata)
+            const base = this.pendingState ?? this.state
+            const { inconsistent, consistentTriggers } = await checkConsistency(tx, base.metadata)
             const before = new Set(this.lastInconsistent)
             const fresh = inconsistent.filter((o) => !before.has(o.name))
             if (fresh.length > 0) {
@@ -825,7 +833,7 @@ export class Core {
                   `cannot drop due to the following dependent objects: ${dependents.map(depName).join(', ')}`,
                   '$',
                 )
-              const draft = structuredClone(this.state)
+              const draft = structuredClone(base)
               for (const o of fresh) dropObject(draft.metadata, o)
               const again = await checkConsistency(tx, draft.metadata)
               await reconcileTriggers(tx, again.consistentTriggers)
@@ -836,12 +844,16 @@ export class Core {
                   'UPDATE hdb_catalog.event_log SET archived = true WHERE trigger_name = ANY($1)',
                   [gone],
                 )
-              draft.resourceVersion += 1
+              draft.resourceVersion = this.state.resourceVersion + 1
               await saveState(tx, draft)
               this.pendingState = draft
               return
             }
             await reconcileTriggers(tx, consistentTriggers)
+            if (this.pendingState) {
+              this.pendingState.resourceVersion = this.state.resourceVersion + 1
+              await saveState(tx, this.pendingState)
+            }
           },
           ...(schemaChange ? { session: rc.session } : {}),
         })
@@ -896,8 +908,55 @@ function timesOf(r: JsonObject) {
   return o
 }
 
+/** Hasura's reportSchemaObj: `event-trigger users.on_insert in source "default"`. */
 function depName(o: InconsistentObject): string {
-  return o.type === 'event_trigger' ? o.name.replace(/^event_trigger /, 'event-trigger ') : o.name
+  const m = /^event_trigger (.+) in table (.+) in source (.+)$/.exec(o.name)
+  return m ? `event-trigger ${m[2]}.${m[1]} in source "${m[3]}"` : o.name
+}
+
+/** The oid of every tracked table, keyed by schema.name. */
+async function tableOids(tx: Queryable, meta: Metadata): Promise<Map<string, number>> {
+  const tables = meta.sources
+    .filter((s) => s.kind === 'postgres')
+    .flatMap((s) => s.tables.map((t) => t.table))
+  if (tables.length === 0) return new Map()
+  const { rows } = await tx.query<{ k: string; oid: number }>(
+    `SELECT n.nspname || '.' || c.relname AS k, c.oid::int AS oid FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [tables.map((t) => t.schema), tables.map((t) => t.name)],
+  )
+  return new Map(rows.map((r) => [r.k, r.oid]))
+}
+
+/** Metadata with renamed tables under their new names, or undefined when nothing was renamed. */
+async function followRenames(
+  tx: Queryable,
+  meta: Metadata,
+  before: Map<string, number>,
+): Promise<Metadata | undefined> {
+  if (before.size === 0) return undefined
+  const oids = [...before.values()]
+  const { rows } = await tx.query<{ oid: number; schema: string; name: string }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY($1::oid[])`,
+    [oids],
+  )
+  const now = new Map(rows.map((r) => [r.oid, { schema: r.schema, name: r.name }]))
+  let changed = false
+  const next = structuredClone(meta)
+  for (const s of next.sources) {
+    if (s.kind !== 'postgres') continue
+    for (const t of s.tables) {
+      const oid = before.get(`${t.table.schema}.${t.table.name}`)
+      const cur = oid === undefined ? undefined : now.get(oid)
+      if (!cur || (cur.schema === t.table.schema && cur.name === t.table.name)) continue
+      t.table = { name: cur.name, schema: cur.schema }
+      changed = true
+    }
+    if (changed) sortTables(s.tables)
+  }
+  return changed ? next : undefined
 }
 
 export function allCrons(s: StoredState): CronTriggerDef[] {

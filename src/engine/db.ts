@@ -28,7 +28,14 @@ export interface Db extends Queryable {
   /** runs a script in one transaction and returns its last result in text form */
   runScript(
     sql: string,
-    opts?: { readOnly?: boolean; session?: Record<string, string>; inTx?: (tx: Queryable) => Promise<void> },
+    opts?: {
+      readOnly?: boolean
+      session?: Record<string, string>
+      /** runs in the transaction before the script */
+      before?: (tx: Queryable) => Promise<void>
+      /** runs in the transaction after the script */
+      inTx?: (tx: Queryable) => Promise<void>
+    },
   ): Promise<RawResult>
   listen(channel: string, onNotify: () => void): Promise<void>
   close(): Promise<void>
@@ -111,6 +118,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
         if (opts.readOnly) await tx.exec('SET TRANSACTION READ ONLY')
         if (opts.session)
           await tx.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(opts.session)])
+        if (opts.before) await opts.before(wrap(tx as any))
         const results = await tx.exec(sql, { rowMode: 'array', parsers: await textParsers(tx) })
         if (opts.inTx) await opts.inTx(wrap(tx as any))
         const last = results[results.length - 1]
@@ -200,6 +208,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
         if (opts.readOnly) await client.query('SET TRANSACTION READ ONLY')
         if (opts.session)
           await client.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(opts.session)])
+        if (opts.before) await opts.before(wrap(client))
         // a script without parameters goes over the simple protocol: pg returns one result per statement
         const r = (await client.query({
           text: sql,

@@ -139,6 +139,48 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(hook.forTrigger(name)).toHaveLength(1)
   })
 
+  it('run_sql DDL: dropped listened column is a dependency error; * survives; renames are followed; drops untrack', async () => {
+    const cols = await setup({ trigger: { insert: { columns: ['email'] } } })
+    const dep = await api.post('/v2/query', {
+      type: 'run_sql',
+      args: { sql: `ALTER TABLE ${cols.t} DROP COLUMN email` },
+    })
+    expect(dep.status).toBe(400)
+    expect(dep.body).toEqual({
+      error: `cannot drop due to the following dependent objects: event-trigger ${cols.t}.${cols.name} in source "default"`,
+      path: '$',
+      code: 'dependency-error',
+    })
+    // with cascade the trigger goes, the column too
+    const cascaded = await api.post('/v2/query', {
+      type: 'run_sql',
+      args: { sql: `ALTER TABLE ${cols.t} DROP COLUMN email`, cascade: true },
+    })
+    expect(cascaded.status).toBe(200)
+    expect(JSON.stringify(await api.ok('export_metadata'))).not.toContain(cols.name)
+
+    const all = await setup({ trigger: { insert: { columns: '*' } } })
+    await api.sql(`ALTER TABLE ${all.t} DROP COLUMN name`)
+    const renamed = `${all.t}_new`
+    expect(await api.sql(`ALTER TABLE ${all.t} RENAME TO ${renamed}`)).toEqual({
+      result_type: 'CommandOk',
+      result: null,
+    })
+    const tables = (await api.ok('export_metadata')).sources[0].tables.map((x: any) => x.table.name)
+    expect(tables).toContain(renamed)
+    expect(tables).not.toContain(all.t)
+    await api.sql(`INSERT INTO ${renamed} VALUES (2, 'dan')`)
+    const [r] = await waitFor(
+      () => hook.forTrigger(all.name).length === 1 && hook.forTrigger(all.name),
+      'after rename',
+    )
+    expect(r!.body.table).toEqual({ schema: 'public', name: renamed })
+    expect(r!.body.event.data.new).toEqual({ id: 2, email: 'dan' })
+
+    expect(await api.sql(`DROP TABLE ${renamed}`)).toEqual({ result_type: 'CommandOk', result: null })
+    expect(JSON.stringify(await api.ok('export_metadata'))).not.toContain(all.name)
+  })
+
   it('session variables come from hasura.user; MANUAL events from pg_invoke_event_trigger', async () => {
     const { t, name } = await setup({ trigger: { insert: { columns: '*' }, enable_manual: true } })
     await api.sql(
