@@ -528,7 +528,9 @@ export class Core {
           `view/table already untracked: "${showTable(table)}"`,
           '$.args',
         )
-      const deps = (entry.event_triggers ?? []).map((t) => `event-trigger ${showTable(table)}.${t.name}`)
+      const deps = (entry.event_triggers ?? []).map(
+        (t) => `event-trigger ${showTable(table)}.${t.name} in source "${p.source}"`,
+      )
       if (deps.length > 0 && !p.cascade)
         throw new ApiError(
           400,

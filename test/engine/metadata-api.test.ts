@@ -323,7 +323,10 @@ describe.each(backends)('metadata API on $name', (backend) => {
       source: 'default',
     })
     expect(r.status).toBe(400)
-    expect(r.body.code).toBe('dependency-error')
+    expect(r.body).toMatchObject({
+      code: 'dependency-error',
+      error: `cannot drop due to the following dependent objects: event-trigger ${t}.${name} in source "default"`,
+    })
     const c = await api.metadata('pg_untrack_table', { table: { schema: 'public', name: t }, cascade: true })
     expect(c.status).toBe(200)
     const exported = await api.ok('export_metadata')
