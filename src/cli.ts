@@ -74,6 +74,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .command('generate')
       .description('write the managed event and cron triggers into the Hasura metadata directory')
       .option('--check', 'write nothing; exit 2 with a diff when files would change')
+      .option('--adopt', 'take over hand-made triggers and crons whose names the config uses')
       .option('--dry-run', 'print what would be written, write nothing')
       .option('--json', 'report as JSON')
       .addHelpText(
@@ -121,6 +122,10 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     program
       .command('sync')
       .description('show the plan (create / update / delete per trigger and cron), then apply it to Hasura')
+      .option(
+        '--adopt',
+        'take over hand-made triggers and crons (files or server) whose names the config uses',
+      )
       .option('--dry-run', 'print the plan, change nothing')
       .option('-y, --yes', 'apply without asking (needed without a terminal when the plan deletes)')
       .option('--no-generate', 'do not write the metadata files first')

@@ -13,6 +13,8 @@ import { writeFilesAtomic } from '../write-files.js'
 export interface GenerateOptions extends GlobalOptions {
   check?: boolean
   dryRun?: boolean
+  /** take over hand-made triggers and crons whose names the config uses */
+  adopt?: boolean
 }
 
 export interface GenerateResult {
@@ -24,10 +26,10 @@ export interface GenerateResult {
 }
 
 /** The pure planning step plus the managed record; used by `generate` and `sync`. */
-export function planGenerate(project: LoadedProject): GenerateResult {
+export function planGenerate(project: LoadedProject, opts: { adopt?: boolean } = {}): GenerateResult {
   const { model } = project
   const managedBefore = readManaged(model.root)
-  const plan = planFiles(readLayout(model.hasura.metadataDir), model, managedBefore)
+  const plan = planFiles(readLayout(model.hasura.metadataDir), model, managedBefore, opts)
   const changes = new Map(plan.files)
   const managedFile = managedPath(model.root)
   const managedText = renderManaged(plan.managed)
@@ -49,7 +51,7 @@ export function writeGenerated(plan: GenerateResult, ctx: Context): string[] {
 export async function generate(options: GenerateOptions, ctx: Context): Promise<number> {
   const project = await loadProject(ctx, options)
   printWarnings(ctx, project.warnings)
-  const plan = planGenerate(project)
+  const plan = planGenerate(project, { adopt: options.adopt ?? false })
   const { changes, notes } = plan
   const c = colors(ctx)
   const rel = (p: string) => relative(ctx.cwd, p) || p

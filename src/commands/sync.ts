@@ -16,7 +16,7 @@ import {
   summarize,
 } from '../metadata/diff.js'
 import type { HasuraCronTrigger } from '../metadata/emit.js'
-import { type Managed, ownedNames, readManaged } from '../metadata/managed.js'
+import { type Managed, ownedNames, readManaged, takeoverError, takeovers } from '../metadata/managed.js'
 import { mergeMetadata } from '../metadata/merge.js'
 import { changeJson, describe, renderChanges, summaryLine } from '../output/changes.js'
 import { colors, printWarnings } from '../output/report.js'
@@ -28,6 +28,8 @@ export interface SyncOptions extends GlobalOptions {
   generate?: boolean
   exitCode?: boolean
   rollback?: boolean
+  /** take over hand-made triggers and crons whose names the config uses */
+  adopt?: boolean
 }
 
 /** Re-read and re-plan this many times when the metadata changes between our read and our write. */
@@ -218,7 +220,8 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
   // The files are planned now (a bad metadata directory stops sync before the server is touched)
   // but written only once the server took the plan, or needs none: a refused sync leaves no trace.
   const { planGenerate, writeGenerated } = await import('./generate.js')
-  const filePlan = options.generate !== false ? planGenerate(project) : undefined
+  const filePlan =
+    options.generate !== false ? planGenerate(project, { adopt: options.adopt ?? false }) : undefined
   const generated = filePlan ? [...filePlan.changes.keys()] : []
   const writeFiles = () => {
     if (!filePlan || options.dryRun) return
@@ -231,6 +234,25 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
   let confirmed: Change[] | undefined
   for (let attempt = 0; ; attempt++) {
     const state = await readServer(client)
+    if (!options.adopt) {
+      // a name the config uses, on the server, never managed or synced by nself-hooks: made by hand
+      const synced = readSynced(model.root).endpoints[endpoint]
+      const known: Managed = {
+        version: 1,
+        eventTriggers: (synced?.eventTriggers ?? []).map((t) => ({ ...t, table: { schema: '', name: '' } })),
+        cronTriggers: synced?.cronTriggers ?? [],
+      }
+      const onServer = actualFromServer(state.metadata, state.crons)
+      const found = takeovers(model, [managedBefore, known], {
+        eventTriggers: onServer.eventTriggers.map((e) => ({
+          source: e.source,
+          name: e.trigger.name,
+          where: `on ${endpoint}, table ${typeof e.table === 'string' ? e.table : `${e.table.schema}.${e.table.name}`}`,
+        })),
+        cronTriggers: onServer.cronTriggers.map((x) => ({ name: x.cron.name, where: `on ${endpoint}` })),
+      })
+      if (found.length > 0) throw takeoverError(found, 'sync')
+    }
     const changes = planAgainstServer(desired, state, owned)
     const counts = summarize(changes)
     // pure and cheap: computed with the plan, so a dry run shows the tables it would track too

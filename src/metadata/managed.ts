@@ -143,3 +143,50 @@ export function nextManaged(
     },
   }
 }
+
+export interface Present {
+  eventTriggers: { source: string; name: string; where: string }[]
+  cronTriggers: { name: string; where: string }[]
+}
+
+/**
+ * Triggers and crons that exist (in the files or on a server) under a name the config now uses,
+ * but that nself-hooks never managed: made by hand, so taking them over needs the user's word (--adopt).
+ */
+export function takeovers(
+  model: { triggers: { name: string; source: string }[]; crons: { name: string }[] },
+  managed: Managed[],
+  present: Present,
+): string[] {
+  const known = new Set(
+    managed.flatMap((m) => [
+      ...m.eventTriggers.map((t) => `e\u0000${t.source}\u0000${t.name}`),
+      ...(m.retired?.eventTriggers ?? []).map((t) => `e\u0000${t.source}\u0000${t.name}`),
+      ...m.cronTriggers.map((n) => `c\u0000${n}`),
+      ...(m.retired?.cronTriggers ?? []).map((n) => `c\u0000${n}`),
+    ]),
+  )
+  const wanted = new Set([
+    ...model.triggers.map((t) => `e\u0000${t.source}\u0000${t.name}`),
+    ...model.crons.map((c) => `c\u0000${c.name}`),
+  ])
+  const out: string[] = []
+  for (const t of present.eventTriggers) {
+    const k = `e\u0000${t.source}\u0000${t.name}`
+    if (wanted.has(k) && !known.has(k)) out.push(`event trigger "${t.name}" (${t.where})`)
+  }
+  for (const c of present.cronTriggers) {
+    const k = `c\u0000${c.name}`
+    if (wanted.has(k) && !known.has(k)) out.push(`cron trigger "${c.name}" (${c.where})`)
+  }
+  return [...new Set(out)]
+}
+
+export function takeoverError(found: string[], command: string): UserError {
+  return new UserError(
+    `the config would take over ${found.length === 1 ? 'a trigger' : `${found.length} triggers`} made outside nself-hooks:\n${found.map((f) => `  ${f}`).join('\n')}`,
+    {
+      hint: `rename the config entry to keep the hand-made one, or run \`nself-hooks ${command} --adopt\` to manage it from now on (its definition becomes the config's); nothing was written`,
+    },
+  )
+}

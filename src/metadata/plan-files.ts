@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename, join, relative } from 'node:path'
 import { isMap, isScalar, isSeq, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
 import { UserError } from '../errors.js'
 import type { Model, TableRef } from '../model/types.js'
 import { emitCronTrigger, emitEventTrigger, type HasuraEventTrigger } from './emit.js'
 import type { Managed } from './managed.js'
-import { nextManaged, ownedNames } from './managed.js'
+import { nextManaged, ownedNames, type Present, takeoverError, takeovers } from './managed.js'
 import {
   editNamedSeq,
   includeTarget,
@@ -66,7 +66,12 @@ function defaultSource(name: string) {
 
 const tableKey = (source: string, t: TableRef) => `${source}\u0000${t.schema}\u0000${t.name}`
 
-export function planFiles(layout: MetadataLayout, model: Model, managed: Managed): FilePlan {
+export function planFiles(
+  layout: MetadataLayout,
+  model: Model,
+  managed: Managed,
+  opts: { adopt?: boolean } = {},
+): FilePlan {
   const files = new Map<string, string | null>()
   const notes: string[] = []
   const owned = ownedNames(model, managed)
@@ -126,6 +131,24 @@ export function planFiles(layout: MetadataLayout, model: Model, managed: Managed
         hint: `sources there: ${sources.map((s) => s.name).join(', ') || 'none'}; set hasura.source (or the trigger's source) to one of them`,
       },
     )
+  }
+
+  if (!opts.adopt) {
+    const present: Present = { eventTriggers: [], cronTriggers: [] }
+    for (const source of sources) {
+      for (const tf of source.tables) {
+        for (const name of triggerNames(tf)) {
+          present.eventTriggers.push({ source: source.name, name, where: `${relative(layout.dir, tf.path)}` })
+        }
+      }
+    }
+    if (layout.cronText !== undefined) {
+      const list = (parseYaml(layout.cronText, layout.cronFile).toJS() as { name?: string }[] | null) ?? []
+      for (const c of list)
+        if (c.name) present.cronTriggers.push({ name: c.name, where: 'cron_triggers.yaml' })
+    }
+    const found = takeovers(model, [managed], present)
+    if (found.length > 0) throw takeoverError(found, 'generate')
   }
 
   const seen = new Map<string, string>()

@@ -150,6 +150,39 @@ describe('generate on the brownfield fixture', () => {
     expect(again.retired).toBeUndefined()
   })
 
+  it('never takes over a hand-made trigger or cron by name without --adopt', async () => {
+    const dir = copyFixture('brownfield')
+    const before = readTree(dir)
+    const file = join(dir, 'webhooks.config.ts')
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('comment_added:', 'legacy_audit:')
+        .replace("'weekly-digest':", "'cleanup-sessions':"),
+    )
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('the config would take over 2 triggers made outside nself-hooks')
+    expect(r.stderr).toContain('event trigger "legacy_audit" (databases/default/tables/public_users.yaml)')
+    expect(r.stderr).toContain('cron trigger "cleanup-sessions" (cron_triggers.yaml)')
+    expect(r.stderr).toContain('nself-hooks generate --adopt')
+    expect(readTree(dir)).toEqual({ ...before, 'webhooks.config.ts': readFileSync(file, 'utf8') })
+    // with the user's word, the trigger moves to the config's table and is managed from now on
+    const adopted = await cli(['generate', '--adopt'], { cwd: dir })
+    expect(adopted.code).toBe(0)
+    const users = readFileSync(
+      join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'),
+      'utf8',
+    )
+    expect(users).not.toContain('legacy_audit')
+    const comments = readFileSync(
+      join(dir, 'hasura/metadata/databases/default/tables/public_comments.yaml'),
+      'utf8',
+    )
+    expect(comments).toContain('name: legacy_audit')
+    expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
+  })
+
   it('--check exits 2 with a diff when files would change, 0 when not, and writes nothing', async () => {
     const dir = copyFixture('brownfield')
     const before = readTree(dir)

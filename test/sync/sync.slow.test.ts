@@ -237,6 +237,29 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     expect(existsSync(join(bad, 'webhooks.managed.json'))).toBe(false)
   })
 
+  it('a config name that matches a trigger made on the server is refused unless --adopt', async () => {
+    await api(url).call('pg_create_event_trigger', {
+      name: 'hand_made',
+      table: { schema: 'public', name: 'orders' },
+      insert: { columns: '*' },
+      webhook: 'http://console.example/hook',
+    })
+    const taker = project(
+      url,
+      `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { hand_made: { table: 'users', on: { insert: true }, webhook: 'http://x/y' } } }`,
+    )
+    const before = await api(url).export()
+    const r = await cli(['sync', '--yes'], { cwd: taker })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('the config would take over a trigger made outside nself-hooks')
+    expect(r.stderr).toContain('event trigger "hand_made" (on ')
+    expect(r.stderr).toContain('nself-hooks sync --adopt')
+    expect(await api(url).export()).toEqual(before)
+    const adopted = await cli(['sync', '--yes', '--adopt'], { cwd: taker })
+    expect(adopted.code).toBe(0)
+    expect((await api(url).triggers()).hand_made.table).toEqual({ schema: 'public', name: 'users' })
+  })
+
   it('a wrong secret: exit 1, names the env, never prints the secret', async () => {
     const wrong = project(url, BASE, { HASURA_GRAPHQL_ADMIN_SECRET: 'wrong-secret-xyz' })
     const r = await cli(['sync', '--yes', '--verbose'], { cwd: wrong })
