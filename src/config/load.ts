@@ -5,7 +5,7 @@ import { createJiti } from 'jiti'
 import type { Context, GlobalOptions } from '../context.js'
 import { ConfigError, type Issue, UserError } from '../errors.js'
 import { checkKnownColumns } from '../model/known-columns.js'
-import { resolveModel } from '../model/resolve.js'
+import { resolveModel, unknownServiceIssue } from '../model/resolve.js'
 import type { Model } from '../model/types.js'
 import { COLUMNS_FILE, readColumnsCache } from '../scaffold/columns.js'
 import { type LoadedEnv, loadEnv, parseCustomServices } from './env.js'
@@ -100,7 +100,16 @@ export async function loadProject(ctx: Context, opts: GlobalOptions): Promise<Lo
   const raw = await importConfig(file)
   const shown = relative(ctx.cwd, file) || file
   const validated = validateConfig(raw)
-  if (!validated.ok) throw new ConfigError(shown, validated.issues)
+  if (!validated.ok) {
+    // the service is resolved against .env only after validation: check it here too, so every problem shows at once
+    const service = (raw as { service?: unknown }).service
+    const services = parseCustomServices(env.values)
+    const extra =
+      typeof service === 'string' && !services.some((s) => s.name === service)
+        ? [unknownServiceIssue(service, services)]
+        : []
+    throw new ConfigError(shown, [...validated.issues, ...extra])
+  }
   const resolved = resolveModel({
     config: validated.config,
     configFile: file,

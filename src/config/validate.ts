@@ -47,6 +47,7 @@ const rules: Rule[] = [
   headersKeepSecretsInEnv,
   webhooksAreUrls,
   tablesAreQualifiedOnce,
+  handlersAreRoutes,
 ]
 
 function runRules(config: ParsedConfig): Issue[] {
@@ -251,6 +252,26 @@ function tablesAreQualifiedOnce(config: ParsedConfig, push: (i: Issue) => void) 
   }
 }
 
+/** A handler is a route below the service's prefix and a file name: path segments, no spaces, queries or `..`. */
+const HANDLER = /^\/?[A-Za-z0-9_][A-Za-z0-9_-]*(\/[A-Za-z0-9_][A-Za-z0-9_-]*)*$/
+
+function handlersAreRoutes(config: ParsedConfig, push: (i: Issue) => void) {
+  const entries = [
+    ...Object.entries(config.triggers ?? {}).map(([n, t]) => [`triggers.${n}.handler`, t.handler] as const),
+    ...Object.entries(config.crons ?? {}).map(([n, c]) => [`crons.${n}.handler`, c.handler] as const),
+    ...Object.entries(config.external ?? {}).map(([n, e]) => [`external.${n}.handler`, e.handler] as const),
+  ]
+  for (const [path, handler] of entries) {
+    if (handler === undefined || HANDLER.test(handler)) continue
+    push({
+      path,
+      severity: 'error',
+      message: `handler "${handler}" is not a route: it becomes both a URL path and a file name`,
+      hint: `use letters, digits, _ and -, with / between parts, e.g. 'users/created'`,
+    })
+  }
+}
+
 const KNOWN_KEYS: Record<string, string[]> = {
   root: ['hasura', 'service', 'defaults', 'triggers', 'crons', 'external'],
   trigger: ['table', 'source', 'on', 'webhook', 'webhookFromEnv', 'handler', 'headers', 'retry', 'comment'],
@@ -292,7 +313,16 @@ function fromZodIssue(issue: z.core.$ZodIssue, input: unknown): Issue[] {
   const base = issue.path.map(String).join('.')
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(issue.path)
+    const op = String(issue.path.at(-1) ?? '')
     return issue.keys.map((key) => {
+      if (key === 'columns' && (op === 'insert' || op === 'delete')) {
+        return {
+          path: `${base}.${key}`,
+          severity: 'error' as const,
+          message: `${op} has no listened columns: Hasura fires it for every ${op === 'insert' ? 'new' : 'deleted'} row`,
+          hint: `remove columns; use payload: [...] to choose the columns sent`,
+        }
+      }
       const close = closest(key, known)
       return {
         path: base ? `${base}.${key}` : key,

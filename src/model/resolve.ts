@@ -172,15 +172,7 @@ function resolveService(
   if (s === undefined) return undefined
   const fromEnv = services.find((cs) => cs.name === (typeof s === 'string' ? s : s.name))
   if (typeof s === 'string' && !fromEnv) {
-    const known = services.map((cs) => cs.name)
-    issues.push({
-      path: 'service',
-      severity: 'error',
-      message: `service "${s}" is not declared in .env`,
-      hint: known.length
-        ? `declared services: ${known.join(', ')}; or add CS_${services.length + 1}=${s}:express-ts:3001:/webhooks`
-        : `add CS_1=${s}:express-ts:3001:/webhooks to .env, or give service: { name, template, port }`,
-    })
+    issues.push(unknownServiceIssue(s, services))
     return undefined
   }
   const o = typeof s === 'string' ? { name: s } : s
@@ -206,4 +198,34 @@ function resolveService(
     baseUrl: (o.baseUrl ?? `http://${name}:${port}`).replace(/\/+$/, ''),
     dir: resolve(root, o.dir ?? join('services', name)),
   }
+}
+
+/** `service: 'name'` that no CS_N entry declares. */
+export function unknownServiceIssue(name: string, services: CustomService[]): Issue {
+  const known = services.map((cs) => cs.name)
+  const close = known.find((k) => editDistance(k, name) <= 2)
+  return {
+    path: 'service',
+    severity: 'error',
+    message: `service "${name}" is not declared in .env`,
+    hint: close
+      ? `did you mean "${close}"? declared services: ${known.join(', ')}`
+      : known.length
+        ? `declared services: ${known.join(', ')}; or add CS_${services.length + 1}=${name}:express-ts:3001:/webhooks`
+        : `add CS_1=${name}:express-ts:3001:/webhooks to .env, or give service: { name, template, port }`,
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]!
 }

@@ -163,6 +163,30 @@ describe('invalid configs: each problem with its path and a hint', () => {
       /more than one dot/,
     ],
     [
+      'handler with a space',
+      withTrigger('t1', { table: 't', on: { insert: true }, handler: 'a b' }),
+      'triggers.t1.handler',
+      /is not a route/,
+    ],
+    [
+      'handler escaping the prefix',
+      withTrigger('t1', { table: 't', on: { insert: true }, handler: '../../escape' }),
+      'triggers.t1.handler',
+      /is not a route/,
+    ],
+    [
+      'handler with a query',
+      withCron('c1', { schedule: '* * * * *', handler: 'h?x=1' }),
+      'crons.c1.handler',
+      /is not a route/,
+    ],
+    [
+      'columns on insert',
+      withTrigger('t1', { table: 't', on: { insert: { columns: ['id'] } }, webhook: 'http://x' }),
+      'triggers.t1.on.insert.columns',
+      /insert has no listened columns/,
+    ],
+    [
       'bad env name',
       withTrigger('t1', { table: 't', on: { insert: true }, webhookFromEnv: 'not-an-env' }),
       'triggers.t1.webhookFromEnv',

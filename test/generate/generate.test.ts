@@ -260,6 +260,23 @@ describe('errors', () => {
     expect(existsSync(join(dir, 'hasura'))).toBe(false)
   })
 
+  it('an unknown service is reported with the other problems, with a did-you-mean', async () => {
+    const dir = testdir({
+      '.env': 'CS_2=webhooks:express-ts:3001:/webhooks\n',
+      'webhooks.config.ts': config(`{
+        service: 'webhok',
+        triggers: { t: { table: 'users', on: {}, handler: 'a b' } },
+      }`),
+    })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('has 3 problems')
+    expect(r.stderr).toContain('service: service "webhok" is not declared in .env')
+    expect(r.stderr).toContain('did you mean "webhooks"?')
+    expect(r.stderr).toContain('triggers.t.on: no operation')
+    expect(r.stderr).toContain('triggers.t.handler: handler "a b" is not a route')
+  })
+
   it('no config: says how to create one', async () => {
     const dir = testdir({ 'README.md': '' })
     const r = await cli(['generate'], { cwd: dir })
