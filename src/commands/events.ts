@@ -108,9 +108,16 @@ async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number>
         last_http_status: httpStatusOf(inv) ?? null,
       }
     })
-    if (list.length === 0 && !target.trigger) {
-      s.ctx.stderr.write(
-        `${colors(s.ctx).yellow('warning')} ${target.name} is not a trigger or cron in webhooks.config.ts, and Hasura has no events for it\n`,
+    if (list.length === 0 && !target.trigger && !(await serverHasTrigger(s, target.name))) {
+      // a typo in a script must not pass as "no events"
+      const known = [...s.project.model.triggers, ...s.project.model.crons].map((t) => t.name)
+      throw new UserError(
+        `no event trigger or cron named "${target.name}" in webhooks.config.ts or on the server`,
+        {
+          hint: known.length
+            ? `the config has: ${known.join(', ')}`
+            : 'check the name with nself-hooks diff --against server',
+        },
       )
     }
   }
@@ -317,4 +324,14 @@ function indent(text: string, n = 2): string {
     .split('\n')
     .map((l) => pad + l)
     .join('\n')
+}
+
+/** A trigger made outside the config still has events worth listing: ask the server whether it exists. */
+async function serverHasTrigger(s: Session, name: string): Promise<boolean> {
+  const metadata = (await s.api.call('export_metadata', {})) as {
+    sources?: { tables?: { event_triggers?: { name: string }[] }[] }[]
+  }
+  return (metadata.sources ?? []).some((src) =>
+    (src.tables ?? []).some((t) => (t.event_triggers ?? []).some((et) => et.name === name)),
+  )
 }

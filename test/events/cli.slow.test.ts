@@ -111,6 +111,13 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
     expect(got.body.event.data.old.status).not.toBe(got.body.event.data.new.status)
   })
 
+  it('a trigger name known nowhere is exit 1 (a typo must not pass as "no events")', async () => {
+    const r = await run(['events', 'order_changd'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('no event trigger or cron named "order_changd"')
+    expect(r.stderr).toContain('the config has: order_changed')
+  })
+
   it('--help shows examples', async () => {
     for (const cmd of ['events', 'replay', 'send']) {
       const r = await run([cmd, '--help'])
