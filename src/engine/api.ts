@@ -806,17 +806,21 @@ export class Core {
     getSource(this.state.metadata, p.source)
     const schemaChange = p.check_metadata_consistency ?? (!p.read_only && DDL_RE.test(p.sql))
     let oids = new Map<string, number>()
+    let columns = new Map<string, string>()
     const exec = async () => {
       try {
         return await this.db.runScript(p.sql, {
           readOnly: p.read_only,
           before: async (tx) => {
-            if (schemaChange) oids = await tableOids(tx, this.state.metadata)
+            if (schemaChange) {
+              oids = await tableOids(tx, this.state.metadata)
+              columns = await columnNames(tx, [...oids.values()])
+            }
           },
           inTx: async (tx) => {
             if (!schemaChange) return
             // Hasura follows a tracked table that the SQL renamed (same oid, new name)
-            const renamed = await followRenames(tx, this.state.metadata, oids)
+            const renamed = await followRenames(tx, this.state.metadata, oids, columns)
             if (renamed) this.pendingState = { ...structuredClone(this.state), metadata: renamed }
             // Hasura rebuilds its schema cache after DDL: metadata on dropped tables or columns is a
             // dependency error unless cascade removes it.
@@ -931,13 +935,39 @@ async function tableOids(tx: Queryable, meta: Metadata): Promise<Map<string, num
   return new Map(rows.map((r) => [r.k, r.oid]))
 }
 
-/** Metadata with renamed tables under their new names, or undefined when nothing was renamed. */
+/** Column names by `oid:attnum`, to see renames. */
+async function columnNames(tx: Queryable, oids: number[]): Promise<Map<string, string>> {
+  if (oids.length === 0) return new Map()
+  const { rows } = await tx.query<{ k: string; name: string }>(
+    `SELECT attrelid::int || ':' || attnum AS k, attname AS name FROM pg_attribute
+      WHERE attrelid = ANY($1::oid[]) AND attnum > 0 AND NOT attisdropped`,
+    [oids],
+  )
+  return new Map(rows.map((r) => [r.k, r.name]))
+}
+
+/**
+ * Metadata with renamed tables and columns under their new names (Hasura follows renames made by
+ * run_sql), or undefined when nothing was renamed.
+ */
 async function followRenames(
   tx: Queryable,
   meta: Metadata,
   before: Map<string, number>,
+  beforeCols: Map<string, string>,
 ): Promise<Metadata | undefined> {
   if (before.size === 0) return undefined
+  const afterCols = await columnNames(tx, [...before.values()])
+  // old name → new name, per table oid
+  const colRenames = new Map<number, Map<string, string>>()
+  for (const [k, oldName] of beforeCols) {
+    const newName = afterCols.get(k)
+    if (newName === undefined || newName === oldName) continue
+    const oid = Number(k.split(':')[0])
+    const m = colRenames.get(oid) ?? new Map<string, string>()
+    m.set(oldName, newName)
+    colRenames.set(oid, m)
+  }
   const oids = [...before.values()]
   const { rows } = await tx.query<{ oid: number; schema: string; name: string }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name FROM pg_class c
@@ -951,6 +981,16 @@ async function followRenames(
     if (s.kind !== 'postgres') continue
     for (const t of s.tables) {
       const oid = before.get(`${t.table.schema}.${t.table.name}`)
+      const renames = oid === undefined ? undefined : colRenames.get(oid)
+      if (renames)
+        for (const et of t.event_triggers ?? [])
+          for (const op of ['insert', 'update', 'delete'] as const) {
+            const spec = et.definition[op]
+            if (!spec) continue
+            if (Array.isArray(spec.columns)) spec.columns = spec.columns.map((c) => renames.get(c) ?? c)
+            if (Array.isArray(spec.payload)) spec.payload = spec.payload.map((c) => renames.get(c) ?? c)
+            changed = true
+          }
       const cur = oid === undefined ? undefined : now.get(oid)
       if (!cur || (cur.schema === t.table.schema && cur.name === t.table.name)) continue
       t.table = { name: cur.name, schema: cur.schema }

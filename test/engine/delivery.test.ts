@@ -177,6 +177,20 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(r!.body.table).toEqual({ schema: 'public', name: renamed })
     expect(r!.body.event.data.new).toEqual({ id: 2, email: 'dan' })
 
+    // a renamed listened column is followed too
+    const listened = await setup({ trigger: { update: { columns: ['email'], payload: ['id', 'email'] } } })
+    await api.sql(`ALTER TABLE ${listened.t} RENAME COLUMN email TO mail`)
+    const def = (await api.ok('export_metadata')).sources[0].tables.find(
+      (x: any) => x.table.name === listened.t,
+    ).event_triggers[0].definition
+    expect(def.update).toEqual({ columns: ['mail'], payload: ['id', 'mail'] })
+    await api.sql(`INSERT INTO ${listened.t} VALUES (1, 'a', 'n'); UPDATE ${listened.t} SET mail = 'b'`)
+    const [u] = await waitFor(
+      () => hook.forTrigger(listened.name).length === 1 && hook.forTrigger(listened.name),
+      'renamed column',
+    )
+    expect(u!.body.event.data).toEqual({ old: { id: 1, mail: 'a' }, new: { id: 1, mail: 'b' } })
+
     expect(await api.sql(`DROP TABLE ${renamed}`)).toEqual({ result_type: 'CommandOk', result: null })
     expect(JSON.stringify(await api.ok('export_metadata'))).not.toContain(all.name)
   })
