@@ -58,8 +58,14 @@ export async function importConfig(file: string): Promise<unknown> {
     mod = await jiti.import(file)
   } catch (err) {
     const e = err as Error
-    throw new UserError(`could not load ${file}: ${e.message.split('\n')[0]}`, {
-      hint: 'fix the TypeScript error above; the file must `export default defineConfig({...})`',
+    const [what, where] = e.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+    // jiti puts the file:line:column of a syntax error on the message's second line
+    const at = where && /:\d+:\d+$/.test(where) ? ` (at ${where})` : ''
+    throw new UserError(`could not load ${file}: ${what ?? 'unknown error'}${at}`, {
+      hint: 'fix that error; the file must `export default defineConfig({...})`',
       cause: err,
     })
   }

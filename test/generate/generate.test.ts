@@ -289,7 +289,7 @@ describe('errors', () => {
     const dir = testdir({ 'webhooks.config.ts': 'export default {{{' })
     const r = await cli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/could not load .*webhooks.config.ts/)
+    expect(r.stderr).toMatch(/could not load .*webhooks.config.ts: .*\(at .*webhooks.config.ts:1:\d+\)/)
   })
 
   it('a legacy config v2 metadata directory is refused with the upgrade command', async () => {
