@@ -171,24 +171,38 @@ async function sendCommand(opts: SendOptions, ctx: Context): Promise<number> {
     (op === 'update' && (givenNew === undefined || givenOld === undefined)) ||
     ((op === 'insert' || op === 'manual') && givenNew === undefined) ||
     (op === 'delete' && givenOld === undefined)
-  const cols = needsSample ? await columnsOf(s, trigger) : undefined
+  // Hasura sends whole rows: the columns given are laid over values made from the column types
+  const cols = await columnsOf(s, trigger)
   if (needsSample && !cols) {
     s.ctx.stderr.write(
       `${c.yellow('warning')} could not read the columns of ${trigger.table.schema}.${trigger.table.name} from Hasura: sending {} (pass --new/--old)\n`,
     )
   }
   const sample = (seed: number) => (cols ? sampleRow(cols, seed) : {})
+  const fill = (given: unknown, base: Record<string, unknown>, flag: string): unknown => {
+    if (given === undefined) return base
+    if (!cols || given === null || typeof given !== 'object' || Array.isArray(given)) return given
+    const known = new Set(cols.map((col) => col.name))
+    const unknown = Object.keys(given).filter((k) => !known.has(k))
+    if (unknown.length > 0) {
+      s.ctx.stderr.write(
+        `${c.yellow('warning')} ${flag}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a column' : 'are not columns'} of ${trigger.table.schema}.${trigger.table.name}\n`,
+      )
+    }
+    return { ...base, ...(given as Record<string, unknown>) }
+  }
   let oldRow: unknown = null
   let newRow: unknown = null
-  if (op === 'insert' || op === 'manual') newRow = givenNew ?? sample(1)
-  else if (op === 'delete') oldRow = givenOld ?? sample(1)
+  if (op === 'manual') newRow = givenNew ?? sample(1)
+  else if (op === 'insert') newRow = fill(givenNew, sample(1), '--new')
+  else if (op === 'delete') oldRow = fill(givenOld, sample(1), '--old')
   else {
-    oldRow = givenOld ?? sample(1)
-    newRow =
-      givenNew ??
-      (cols && oldRow && typeof oldRow === 'object'
+    oldRow = fill(givenOld, sample(1), '--old')
+    const base =
+      cols && oldRow && typeof oldRow === 'object'
         ? changedRow(oldRow as Record<string, unknown>, cols, spec?.columns ?? '*')
-        : sample(2))
+        : sample(2)
+    newRow = givenNew === undefined ? base : fill(givenNew, oldRow as Record<string, unknown>, '--new')
   }
   const body = syntheticBody({
     trigger: trigger.name,

@@ -111,6 +111,25 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
     expect(got.body.event.data.old.status).not.toBe(got.body.event.data.new.status)
   })
 
+  it('send lays a partial --new over a whole row, as Hasura sends whole rows, and warns on unknown columns', async () => {
+    const n = handler.received.length
+    const r = await run([
+      'send',
+      'order_changed',
+      '--op',
+      'update',
+      '--new',
+      '{"status":"shipped","stauts":"x"}',
+      '--to',
+      `${handler.url}/local`,
+    ])
+    expect(r.stderr).toContain('--new: stauts is not a column of public.orders')
+    const { old, new: row } = handler.received[n]!.body.event.data
+    expect(Object.keys(row).sort()).toEqual(['id', 'status', 'stauts'])
+    expect(row.status).toBe('shipped')
+    expect(row.id).toBe(old.id)
+  })
+
   it('a trigger name known nowhere is exit 1 (a typo must not pass as "no events")', async () => {
     const r = await run(['events', 'order_changd'])
     expect(r.code).toBe(1)
