@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { loadEnv } from '../config/env.js'
+import { findConfigFile } from '../config/load.js'
 import { type Context, print, printErr } from '../context.js'
 import { UserError } from '../errors.js'
 
@@ -11,6 +13,7 @@ export interface DevOptions {
   host?: string
   /** keep the embedded database here (PGlite); default: in memory */
   dataDir?: string
+  envFile?: string[]
   /** use this PostgreSQL instead of the embedded PGlite */
   databaseUrl?: string
   /** SQL files run once the engine is up, before --sync (e.g. the schema the triggers need) */
@@ -36,18 +39,24 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
     throw new UserError('--data-dir and --database-url cannot be used together', {
       hint: '--data-dir keeps the embedded database; --database-url uses your PostgreSQL instead',
     })
-  const given = ctx.env[SECRET_ENV]
+  // The project's env layers, as Hasura would have them: the admin secret, and the names that
+  // value_from_env headers and {{ENV}} webhooks read (WEBHOOK_SECRET, ...). The process env wins.
+  const configFile = findConfigFile(ctx.cwd)
+  const env = loadEnv(configFile ? dirname(configFile) : ctx.cwd, ctx.env, options.envFile ?? []).values
+  const given = env[SECRET_ENV]
   const adminSecret = given || randomBytes(18).toString('base64url')
+  const dataDir = options.dataDir ? resolve(ctx.cwd, options.dataDir) : undefined
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
   const { startEngine } = await import('../engine/index.js')
   let engine: Awaited<ReturnType<typeof startEngine>>
   try {
     engine = await startEngine({
       port,
       ...(options.host ? { host: options.host } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(dataDir ? { dataDir } : {}),
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       adminSecret,
-      env: ctx.env,
+      env,
       log: (line) => {
         if (options.verbose || ctx.verbose) printErr(ctx, `[engine] ${line}`)
       },

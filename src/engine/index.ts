@@ -53,6 +53,8 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   const env = opts.env ?? process.env
   const db: Db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir)
   const agents = createAgents()
+  let processor: EventProcessor | undefined
+  let cron: CronScheduler | undefined
   try {
     if (db.kind === 'postgres') {
       // several engines may start on one database: install the catalog one at a time
@@ -61,8 +63,6 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         await installCatalog(tx)
       })
     } else await installCatalog(db)
-    let processor: EventProcessor | undefined
-    let cron: CronScheduler | undefined
     const core = new Core(db, {
       onMetadataChange: () => {
         processor?.setMetadata(core.state.metadata)
@@ -125,6 +125,9 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
     log(`engine listening on ${engine.url} (${db.kind})`)
     return engine
   } catch (err) {
+    // e.g. the port is taken: stop what already runs, or its timers keep the process alive
+    await cron?.stop().catch(() => {})
+    await processor?.stop().catch(() => {})
     closeAgents(agents)
     await db.close().catch(() => {})
     throw err

@@ -1,11 +1,14 @@
-import { cpSync, mkdtempSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
+import { execa } from 'execa'
 import { describe, expect, test } from 'vitest'
 import { dev } from '../../src/commands/dev.js'
 import type { Context } from '../../src/context.js'
-import { ROOT } from '../helpers/project.js'
+import { BIN, ROOT } from '../helpers/project.js'
 
 function ctxWith(env: Record<string, string>, cwd = process.cwd()) {
   const out = new PassThrough()
@@ -98,5 +101,50 @@ describe('nself-hooks dev', () => {
     })
     stop.abort()
     expect(await run).toBe(0)
+  })
+})
+
+describe('nself-hooks dev in a project', () => {
+  test("reads the project's .env layers: its admin secret is used and never printed; --data-dir is created", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nh-dev-'))
+    writeFileSync(join(dir, '.env'), 'HASURA_GRAPHQL_ADMIN_SECRET=from-dotenv-secret\n')
+    const { ctx, stdout } = ctxWith({}, dir)
+    const stop = new AbortController()
+    let url = ''
+    const run = dev(
+      { port: 0, dataDir: '.nself-hooks/dev/db', signal: stop.signal, onReady: (r) => (url = r.url) },
+      ctx,
+    )
+    while (!url) await new Promise((r) => setTimeout(r, 20))
+    const res = await fetch(`${url}/v1/metadata`, {
+      method: 'POST',
+      headers: { 'x-hasura-admin-secret': 'from-dotenv-secret' },
+      body: '{"type":"export_metadata","args":{}}',
+    })
+    expect(res.status).toBe(200)
+    stop.abort()
+    expect(await run).toBe(0)
+    expect(stdout()).not.toContain('from-dotenv-secret')
+    expect(stdout()).not.toContain('No HASURA_GRAPHQL_ADMIN_SECRET was set')
+    expect(existsSync(join(dir, '.nself-hooks/dev/db'))).toBe(true)
+  })
+
+  test('a port in use: exit 1 with the reason, and the process ends', async () => {
+    const blocker = createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
+    const port = (blocker.address() as AddressInfo).port
+    try {
+      const r = await execa('node', [BIN, 'dev', '--port', String(port)], {
+        cwd: mkdtempSync(join(tmpdir(), 'nh-dev-')),
+        reject: false,
+        timeout: 30_000,
+        env: { NO_COLOR: '1' },
+      })
+      expect(r.timedOut).toBe(false)
+      expect(r.exitCode).toBe(1)
+      expect(r.stderr).toContain(`port ${port} is already in use`)
+    } finally {
+      blocker.close()
+    }
   })
 })
