@@ -100,7 +100,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
         '--init-service',
         'also write a complete service skeleton (package.json, tsconfig, entry, Dockerfile)',
       )
-      .option('--force', 'rewrite handler files you own, keeping a timestamped .bak copy')
+      .option('--force', 'rewrite handler files you own, keeping a backup (<file>.bak, then timestamped)')
       .option('--dry-run', 'print what would be written, write nothing')
       .option('--introspect', 'read column types from Hasura (GraphQL introspection) and refresh the cache')
       .option('--database-url <url>', 'read column types from Postgres and refresh the cache')
