@@ -139,25 +139,29 @@ export async function loadProject(ctx: Context, opts: GlobalOptions): Promise<Lo
 
 /** Hasura resolves env names on its side: say when one is not visible here, never fail for it. */
 function envWarnings(model: Model, env: Record<string, string | undefined>): Issue[] {
-  const names = new Map<string, string>()
+  const uses = new Map<string, Set<string>>()
+  const use = (name: string, path: string) => uses.set(name, (uses.get(name) ?? new Set()).add(path))
   const templates = (s: string) =>
     [...s.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!)
   for (const t of model.triggers) {
-    if ('fromEnv' in t.webhook) names.set(t.webhook.fromEnv, `triggers.${t.name}.webhookFromEnv`)
-    else for (const n of templates(t.webhook.url)) names.set(n, `triggers.${t.name}.webhook`)
-    for (const h of t.headers)
-      if ('value_from_env' in h) names.set(h.value_from_env, `triggers.${t.name}.headers`)
+    if ('fromEnv' in t.webhook) use(t.webhook.fromEnv, `triggers.${t.name}.webhookFromEnv`)
+    else for (const n of templates(t.webhook.url)) use(n, `triggers.${t.name}.webhook`)
+    for (const h of t.headers) if ('value_from_env' in h) use(h.value_from_env, `triggers.${t.name}.headers`)
   }
   for (const c of model.crons) {
-    for (const n of templates(c.webhook)) names.set(n, `crons.${c.name}.webhook`)
-    for (const h of c.headers)
-      if ('value_from_env' in h) names.set(h.value_from_env, `crons.${c.name}.headers`)
+    for (const n of templates(c.webhook)) use(n, `crons.${c.name}.webhook`)
+    for (const h of c.headers) if ('value_from_env' in h) use(h.value_from_env, `crons.${c.name}.headers`)
   }
-  return [...names]
+  return [...uses]
     .filter(([name]) => env[name] === undefined)
-    .map(([name, path]) => ({
-      path,
-      severity: 'warning' as const,
-      message: `${name} is not set locally; Hasura must have it in its environment`,
-    }))
+    .map(([name, paths]) => {
+      const list = [...paths]
+      const where =
+        list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(', ')
+      return {
+        path: list[0]!,
+        severity: 'warning' as const,
+        message: `${name} is not set locally (used by ${where}); Hasura must have it in its environment`,
+      }
+    })
 }
