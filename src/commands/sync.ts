@@ -16,10 +16,20 @@ import {
   summarize,
 } from '../metadata/diff.js'
 import type { HasuraCronTrigger } from '../metadata/emit.js'
-import { type Managed, ownedNames, readManaged, takeoverError, takeovers } from '../metadata/managed.js'
+import {
+  type Managed,
+  managedPath,
+  nextManaged,
+  ownedNames,
+  readManaged,
+  renderManaged,
+  takeoverError,
+  takeovers,
+} from '../metadata/managed.js'
 import { mergeMetadata } from '../metadata/merge.js'
 import { changeJson, describe, renderChanges, summaryLine } from '../output/changes.js'
 import { colors, printWarnings } from '../output/report.js'
+import { writeFilesAtomic } from '../write-files.js'
 
 export interface SyncOptions extends GlobalOptions {
   dryRun?: boolean
@@ -224,8 +234,19 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     options.generate !== false ? planGenerate(project, { adopt: options.adopt ?? false }) : undefined
   const generated = filePlan ? [...filePlan.changes.keys()] : []
   const writeFiles = () => {
-    if (!filePlan || options.dryRun) return
-    for (const line of writeGenerated(filePlan, ctx)) out(line)
+    if (options.dryRun) return
+    if (filePlan) {
+      for (const line of writeGenerated(filePlan, ctx)) out(line)
+      return
+    }
+    // --no-generate leaves the metadata files alone, but the record of what is managed must
+    // still follow the config, or the next sync would not know its own triggers
+    const record = renderManaged(nextManaged(model, managedBefore, managedBefore.tables))
+    const file = managedPath(model.root)
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== record) {
+      writeFilesAtomic(new Map([[file, record]]))
+      out(`${c.green('wrote')} ${rel(file)}`)
+    }
   }
   const desired = desiredFromModel(model, { crons: 'all' })
   const client = connectHasura(project, ctx)

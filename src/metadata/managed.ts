@@ -186,7 +186,7 @@ export function takeoverError(found: string[], command: string): UserError {
   return new UserError(
     `the config would take over ${found.length === 1 ? 'a trigger' : `${found.length} triggers`} made outside nself-hooks:\n${found.map((f) => `  ${f}`).join('\n')}`,
     {
-      hint: `rename the config entry to keep the hand-made one, or run \`nself-hooks ${command} --adopt\` to manage it from now on (its definition becomes the config's); nothing was written`,
+      hint: `rename the config entry to keep the hand-made one, or run \`nself-hooks ${command} --adopt\` to manage it from now on (its definition becomes the config's); if nself-hooks made it from another checkout, commit ${MANAGED_FILE} there. Nothing was written`,
     },
   )
 }

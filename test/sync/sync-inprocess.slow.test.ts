@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { diff } from '../../src/commands/diff.js'
@@ -66,6 +68,11 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
     const yes = context(dir, { answer: true })
     expect(await sync({ generate: false }, yes.ctx)).toBe(0)
     expect(yes.out()).toContain('applied: 1 created')
+    // --no-generate leaves the metadata files alone but records what it now manages
+    expect(existsSync(join(dir, 'hasura'))).toBe(false)
+    expect(JSON.parse(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).eventTriggers[0].name).toBe(
+      'user_created',
+    )
     expect(Object.keys(await api(url).triggers())).toEqual(['user_created'])
   })
 
@@ -75,7 +82,8 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/u2' } } }`,
     )
     const a = context(dir)
-    expect(await sync({ generate: false, yes: true, exitCode: true }, a.ctx)).toBe(2)
+    // another checkout with no record of user_created, which the server has: adopting says it is ours
+    expect(await sync({ generate: false, yes: true, exitCode: true, adopt: true }, a.ctx)).toBe(2)
     const b = context(dir)
     expect(await sync({ generate: false, yes: true, exitCode: true }, b.ctx)).toBe(0)
   })
@@ -117,7 +125,7 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/rb' } } }`,
     )
-    expect(await sync({ yes: true }, context(dir).ctx)).toBe(0)
+    expect(await sync({ yes: true, adopt: true }, context(dir).ctx)).toBe(0)
     const proxy = await startProxy(url)
     try {
       const other = context(dir)
@@ -136,7 +144,7 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/u3' } } }`,
     )
     const v = context(dir, { verbose: true })
-    expect(await sync({ yes: true }, v.ctx)).toBe(0)
+    expect(await sync({ yes: true, adopt: true }, v.ctx)).toBe(0)
     expect(v.err()).toMatch(/hasura → POST \/v1\/metadata replace_metadata/)
     expect(`${v.out()}${v.err()}`).not.toContain(SECRET)
   })
