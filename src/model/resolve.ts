@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path'
+import { distance } from '../config/closest.js'
 import type { CustomService } from '../config/env.js'
 import type { HeaderValue, ParsedConfig, RetryConfig, TriggerConfig } from '../config/schema.js'
 import type { Issue } from '../errors.js'
@@ -203,7 +204,7 @@ function resolveService(
 /** `service: 'name'` that no CS_N entry declares. */
 export function unknownServiceIssue(name: string, services: CustomService[]): Issue {
   const known = services.map((cs) => cs.name)
-  const close = known.find((k) => editDistance(k, name) <= 2)
+  const close = known.find((k) => distance(k, name) <= 2)
   return {
     path: 'service',
     severity: 'error',
@@ -214,18 +215,4 @@ export function unknownServiceIssue(name: string, services: CustomService[]): Is
         ? `declared services: ${known.join(', ')}; or add CS_${services.length + 1}=${name}:express-ts:3001:/webhooks`
         : `add CS_1=${name}:express-ts:3001:/webhooks to .env, or give service: { name, template, port }`,
   }
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
-    }
-  }
-  return row[b.length]!
 }
