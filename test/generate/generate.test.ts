@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { cli, config, copyFixture, ROOT, readTree, testdir } from '../helpers/project.js'
+import { cli, config, copyFixture, keptEveryLine, ROOT, readTree, testdir } from '../helpers/project.js'
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first (npm test does)')
@@ -96,10 +96,7 @@ describe('generate on the brownfield fixture', () => {
     ])
     // Changed files only gained lines: every original line is still there, in its order.
     for (const f of changed.filter((f) => before[f] !== undefined)) {
-      expect(
-        isSubsequence(before[f]!.split('\n'), after[f]!.split('\n')),
-        `${f} kept every original line`,
-      ).toBe(true)
+      expect(keptEveryLine(before[f]!, after[f]!), `${f} kept every original line`).toBe(true)
     }
     for (const f of Object.keys(after)) {
       await expect(after[f]).toMatchFileSnapshot(`../golden/brownfield/${f}`)
@@ -344,9 +341,3 @@ describe('init', () => {
     expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toBe('// mine\n')
   })
 })
-
-function isSubsequence(needle: string[], hay: string[]): boolean {
-  let i = 0
-  for (const line of hay) if (i < needle.length && line === needle[i]) i++
-  return i === needle.length
-}

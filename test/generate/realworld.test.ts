@@ -9,6 +9,7 @@ import {
   config,
   copyFixture,
   HAS_SHARED,
+  keptEveryLine,
   NO_SHARED_REASON,
   readTree,
   SHARED,
@@ -24,12 +25,6 @@ function hasuraSchema() {
     tableTriggers: ajv.compile({ $ref: 'hasura#/x-entrypoints/table_event_triggers' }),
     cronFile: ajv.compile({ $ref: 'hasura#/x-entrypoints/cron_triggers_file' }),
   }
-}
-
-function isSubsequence(needle: string[], hay: string[]): boolean {
-  let i = 0
-  for (const line of hay) if (i < needle.length && line === needle[i]) i++
-  return i === needle.length
 }
 
 describe.skipIf(!HAS_SHARED)(
@@ -101,9 +96,7 @@ describe.skipIf(!HAS_SHARED)(
           expect(
             ['cron_triggers.yaml', `databases/${source}/tables/tables.yaml`].some((f) => file.endsWith(f)),
           ).toBe(true)
-          expect(isSubsequence(text.split('\n'), after[file]!.split('\n')), `${file} kept every line`).toBe(
-            true,
-          )
+          expect(keptEveryLine(text, after[file]!), `${file} kept every line`).toBe(true)
         }
       }
       expect(after[`databases/${source}/tables/nh_probe_items.yaml`]).toContain('name: nh_probe_created')

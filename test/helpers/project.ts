@@ -65,3 +65,11 @@ export async function cli(args: string[], opts: { cwd: string; env?: Record<stri
 
 export const config = (body: string) =>
   `import { defineConfig } from 'nself-hooks'\n\nexport default defineConfig(${body})\n`
+
+/** Every line of `before` is still in `after`, in its order: a file that only gained lines. */
+export function keptEveryLine(before: string, after: string): boolean {
+  const needle = before.split('\n')
+  let i = 0
+  for (const line of after.split('\n')) if (i < needle.length && line === needle[i]) i++
+  return i === needle.length
+}
