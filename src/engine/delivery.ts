@@ -258,7 +258,7 @@ export class EventProcessor {
         ? envOrThrow(this.opts.env, info.def.webhook_from_env)
         : resolveTemplate(info.def.webhook ?? '', this.opts.env)
       const headers = requestHeaders(resolveHeaders(info.def.headers, this.opts.env))
-      let req = { url, method: 'POST', headers, body: JSON.stringify(body) as string | undefined }
+      let req = { url, method: 'POST', headers, body: exactBody(body, e.payload) as string | undefined }
       if (info.def.request_transform) {
         try {
           const t = applyRequestTransform(info.def.request_transform, {
@@ -335,4 +335,34 @@ function envOrThrow(env: Record<string, string | undefined>, name: string): stri
   const v = env[name]
   if (v === undefined) throw new EnvMissing(`environment variable '${name}' not set`)
   return v
+}
+
+/**
+ * The body as Hasura sends it, with the stored event spliced in as text: JSON.parse would turn an
+ * int8 above 2^53 or a long numeric into a different number, and Hasura sends the exact digits.
+ */
+export function exactBody(body: Record<string, unknown>, payloadText: string): string {
+  const fields = Object.entries(body).map(
+    ([key, value]) =>
+      `${JSON.stringify(key)}:${key === 'event' ? compactJson(payloadText) : JSON.stringify(value)}`,
+  )
+  return `{${fields.join(',')}}`
+}
+
+/** jsonb's text form without the spaces between tokens (Hasura's bodies are compact); strings untouched. */
+export function compactJson(text: string): string {
+  let out = ''
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!
+    if (inString) {
+      out += ch
+      if (ch === '\\') out += text[++i] ?? ''
+      else if (ch === '"') inString = false
+    } else if (ch === '"') {
+      inString = true
+      out += ch
+    } else if (ch !== ' ' && ch !== '\n' && ch !== '\t' && ch !== '\r') out += ch
+  }
+  return out
 }

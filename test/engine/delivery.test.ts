@@ -125,6 +125,24 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(got).toContainEqual(['UPDATE', { old: { id: 1, email: null }, new: { id: 1, email: 'c' } }])
   })
 
+  it('int8 above 2^53 and long numerics reach the webhook digit for digit, as Hasura sends them', async () => {
+    const { t, name } = await setup({
+      cols: 'id int8 primary key, n numeric, note text',
+      trigger: { insert: { columns: '*' } },
+    })
+    await api.sql(
+      `INSERT INTO ${t} VALUES (9007199254740993, 12345678901234567890.125, 'a "quoted" text, with: spaces')`,
+    )
+    const [r] = await waitFor(() => hook.forTrigger(name).length === 1 && hook.forTrigger(name), 'insert')
+    // jsonb orders keys its own way; what matters is the digits, and strings left as they were
+    expect(r!.raw).toContain('"id":9007199254740993')
+    expect(r!.raw).toContain('"n":12345678901234567890.125')
+    expect(r!.raw).toContain('"note":"a \\"quoted\\" text, with: spaces"')
+    expect(r!.raw).toMatch(
+      /^\{"id":"[0-9a-f-]{36}","table":\{"schema":"public","name":"[^"]+"\},"trigger":\{"name":"[^"]+"\},"event":\{/,
+    )
+  })
+
   it('UPDATE on a table with a json column (no equality operator) still compares rows', async () => {
     const { t, name } = await setup({
       cols: 'id int primary key, doc json',

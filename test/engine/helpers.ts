@@ -31,6 +31,8 @@ export interface Recorded {
   path: string
   headers: http.IncomingHttpHeaders
   body: any
+  /** the body as sent, before JSON.parse (which rounds big numbers) */
+  raw: string
   at: number
 }
 
@@ -51,7 +53,7 @@ export async function startHandler(
       try {
         body = JSON.parse(text)
       } catch {}
-      const rec: Recorded = { path: req.url ?? '/', headers: req.headers, body, at: Date.now() }
+      const rec: Recorded = { path: req.url ?? '/', headers: req.headers, body, raw: text, at: Date.now() }
       requests.push(rec)
       const r = replyFn(rec, requests) ?? {}
       const send = () => {
