@@ -24,9 +24,10 @@ export interface ScaffoldOptions extends GlobalOptions {
 }
 
 /** Tables of the triggers the service handles, each once. */
+/** Every table a trigger uses, handler or not: the cache also checks the config's columns. */
 function triggerTables(model: Model): TableRef[] {
   const seen = new Map<string, TableRef>()
-  for (const t of model.triggers) if (t.handler !== undefined) seen.set(tableKey(t.table), t.table)
+  for (const t of model.triggers) seen.set(tableKey(t.table), t.table)
   return [...seen.values()]
 }
 

@@ -127,7 +127,9 @@ describe.skipIf(pgSkip)('column types from Postgres', () => {
 export default defineConfig({
   service: { name: 'hooks', template: 'express-ts' },
   triggers: { every: { table: 'everything', on: { insert: true }, handler: 'every' },
-              gone: { table: 'not_there', on: { insert: true }, handler: 'gone' } },
+              gone: { table: 'not_there', on: { insert: true }, handler: 'gone' },
+              // no handler: its table is cached all the same, so its columns get checked too
+              outside: { table: 'shop.orders', on: { delete: true }, webhook: 'http://elsewhere/x' } },
 })
 `,
     })
@@ -141,6 +143,13 @@ export default defineConfig({
     expect(first.err).toMatch(/table public\.not_there was not found through Postgres/)
     const cache = readColumnsCache(dir)
     expect(cache?.tables['public.everything']?.length).toBe(27)
+    expect(cache?.tables['shop.orders']?.map((c) => c.name)).toEqual([
+      'id',
+      'customer_id',
+      'status',
+      'total',
+      'meta',
+    ])
     const again = await run({ all: true, databaseUrl: db.url })
     expect(again.out).toMatch(/^unchanged +webhooks\.columns\.json/m)
     // offline: no database, the cache types the rows
