@@ -27,7 +27,7 @@ export function validateConfig(input: unknown): ValidationResult {
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i) => fromZodIssue(i, input))
     // Cross-field rules still run on the entries that parsed, so the user sees everything in one pass.
-    issues.push(...rulesOnPartial(input))
+    issues.push(...rulesOnPartial(input), ...fieldRulesOnRaw(input))
     return { ok: false, issues: dedupe(issues) }
   }
   const issues = runRules(parsed.data)
@@ -72,6 +72,29 @@ function rulesOnPartial(input: unknown): Issue[] {
   }
   const parsed = configSchema.safeParse(partial)
   return parsed.success ? runRules(parsed.data) : []
+}
+
+/**
+ * Rules that need one field only also run on entries that did not parse as a whole, so a bad
+ * handler or name shows up in the same run as a typo elsewhere in that entry.
+ */
+function fieldRulesOnRaw(input: unknown): Issue[] {
+  if (!isRecord(input)) return []
+  const partial: ParsedConfig = {}
+  for (const key of ['triggers', 'crons', 'external'] as const) {
+    const entries = input[key]
+    if (!isRecord(entries)) continue
+    const out: Record<string, { handler?: string }> = {}
+    for (const [name, entry] of Object.entries(entries)) {
+      out[name] = isRecord(entry) && typeof entry.handler === 'string' ? { handler: entry.handler } : {}
+    }
+    ;(partial as Record<string, unknown>)[key] = out
+  }
+  const issues: Issue[] = []
+  const push = (i: Issue) => issues.push(i)
+  triggerNamesHasuraAccepts(partial, push)
+  handlersAreRoutes(partial, push)
+  return issues
 }
 
 function triggerNamesHasuraAccepts(config: ParsedConfig, push: (i: Issue) => void) {

@@ -225,6 +225,14 @@ describe('invalid configs: each problem with its path and a hint', () => {
     ])
   })
 
+  it('a bad handler shows up in the same run as a typo in the same trigger', () => {
+    const found = problems({
+      ...base,
+      triggers: { a: { table: 'users', on: { insert: true }, handler: 'a b', retires: 1 } },
+    })
+    expect(found.map((i) => i.path).sort()).toEqual(['triggers.a.handler', 'triggers.a.retires'])
+  })
+
   it('accepts the design example, with {{ENV}} templates in webhooks and secret headers', () => {
     const r = validateConfig({
       service: 'webhooks',
