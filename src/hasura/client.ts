@@ -448,8 +448,24 @@ export function connectHasura(
       hint: `add ${envName}=<your Hasura admin secret> to .env (nself projects have it there) or export it; a different env name goes in hasura.adminSecretEnv`,
     })
   }
+  const endpoint = project.model.hasura.endpoint
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    throw new UserError(`the Hasura endpoint ${endpoint} is not a URL`, {
+      hint: 'set hasura.endpoint, HASURA_GRAPHQL_ENDPOINT or --endpoint to e.g. http://localhost:8080',
+    })
+  }
+  if (url.username || url.password) {
+    url.username = url.username ? '***' : ''
+    url.password = url.password ? '***' : ''
+    throw new UserError(`the Hasura endpoint ${url.toString().replace(/\/$/, '')} has credentials in it`, {
+      hint: `Hasura authenticates with the admin secret header, not URL credentials: remove them and set ${envName}`,
+    })
+  }
   return new HasuraClient({
-    endpoint: project.model.hasura.endpoint,
+    endpoint,
     adminSecret: secret,
     adminSecretEnv: envName,
     ...opts,

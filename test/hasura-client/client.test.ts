@@ -232,4 +232,28 @@ describe('HasuraClient', () => {
     expect(make).toThrow(UserError)
     expect(make).toThrow('the admin secret env MY_SECRET is not set')
   })
+
+  it('credentials in the endpoint URL are refused, and never printed back', () => {
+    const make = () =>
+      connectHasura(
+        {
+          model: {
+            hasura: {
+              endpoint: 'http://u:pw123@127.0.0.1:9',
+              adminSecretEnv: 'S',
+              metadataDir: '/x',
+              source: 'default',
+            },
+          } as any,
+          env: { values: { S: 'x' }, files: [] },
+        },
+        { verbose: false, stderr: process.stderr },
+      )
+    expect(make).toThrow('the Hasura endpoint http://***:***@127.0.0.1:9 has credentials in it')
+    try {
+      make()
+    } catch (err) {
+      expect(`${(err as UserError).message} ${(err as UserError).hint}`).not.toContain('pw123')
+    }
+  })
 })
