@@ -43,6 +43,14 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
   // value_from_env headers and {{ENV}} webhooks read (WEBHOOK_SECRET, ...). The process env wins.
   const configFile = findConfigFile(ctx.cwd)
   const env = loadEnv(configFile ? dirname(configFile) : ctx.cwd, ctx.env, options.envFile ?? []).values
+  // a missing --sql file is a typo: say so before starting anything
+  for (const file of options.sql === undefined ? [] : [options.sql].flat()) {
+    if (!existsSync(resolve(ctx.cwd, file))) {
+      throw new UserError(`--sql ${file} does not exist`, {
+        hint: 'check the path; it is relative to the working directory',
+      })
+    }
+  }
   const given = env[SECRET_ENV]
   const adminSecret = given || randomBytes(18).toString('base64url')
   const dataDir = options.dataDir ? resolve(ctx.cwd, options.dataDir) : undefined

@@ -63,7 +63,10 @@ export async function importConfig(file: string): Promise<unknown> {
       .map((l) => l.trim())
       .filter(Boolean)
     // jiti puts the file:line:column of a syntax error on the message's second line
-    const at = where && /:\d+:\d+$/.test(where) ? ` (at ${where})` : ''
+    // a runtime error (a name not defined...) has its place in the stack, in the config file itself
+    const frame = (e.stack ?? '').split('\n').find((l) => l.includes(file) && /:\d+:\d+\)?\s*$/.test(l))
+    const place = where && /:\d+:\d+$/.test(where) ? where : /(\S+:\d+:\d+)\)?\s*$/.exec(frame ?? '')?.[1]
+    const at = place ? ` (at ${place.replace(/^\(/, '').replace(/^file:\/\//, '')})` : ''
     throw new UserError(`could not load ${file}: ${what ?? 'unknown error'}${at}`, {
       hint: 'fix that error; the file must `export default defineConfig({...})`',
       cause: err,

@@ -289,6 +289,16 @@ describe('errors', () => {
     expect(r.stderr).toMatch(/could not load .*webhooks.config.ts: .*\(at .*webhooks.config.ts:1:\d+\)/)
   })
 
+  it('a config that throws when it runs: the message and where', async () => {
+    const dir = testdir({
+      'webhooks.config.ts':
+        "import { defineConfig } from 'nself-hooks'\nexport default defineConfig({\n  triggers: undefinedThing,\n})\n",
+    })
+    const r = await cli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/undefinedThing is not defined \(at .*webhooks\.config\.ts:3:\d+\)/)
+  })
+
   it('a legacy config v2 metadata directory is refused with the upgrade command', async () => {
     const dir = testdir({
       'webhooks.config.ts': config(
