@@ -84,9 +84,13 @@ function fieldRulesOnRaw(input: unknown): Issue[] {
   for (const key of ['triggers', 'crons', 'external'] as const) {
     const entries = input[key]
     if (!isRecord(entries)) continue
-    const out: Record<string, { handler?: string }> = {}
+    const out: Record<string, { handler?: string; on?: Record<string, unknown> }> = {}
     for (const [name, entry] of Object.entries(entries)) {
-      out[name] = isRecord(entry) && typeof entry.handler === 'string' ? { handler: entry.handler } : {}
+      const e = isRecord(entry) ? entry : {}
+      out[name] = {
+        ...(typeof e.handler === 'string' ? { handler: e.handler } : {}),
+        ...(key === 'triggers' && isRecord(e.on) ? { on: e.on } : {}),
+      }
     }
     ;(partial as Record<string, unknown>)[key] = out
   }
@@ -94,6 +98,12 @@ function fieldRulesOnRaw(input: unknown): Issue[] {
   const push = (i: Issue) => issues.push(i)
   triggerNamesHasuraAccepts(partial, push)
   handlersAreRoutes(partial, push)
+  const withOn = {
+    ...partial,
+    triggers: Object.fromEntries(Object.entries(partial.triggers ?? {}).filter(([, t]) => t.on)),
+  }
+  triggersHaveAnOperation(withOn, push)
+  columnListsNotEmpty(withOn, push)
   return issues
 }
 

@@ -225,12 +225,23 @@ describe('invalid configs: each problem with its path and a hint', () => {
     ])
   })
 
-  it('a bad handler shows up in the same run as a typo in the same trigger', () => {
+  it('a bad handler, an empty `on` or an empty column list shows up in the same run as a typo in the same trigger', () => {
     const found = problems({
       ...base,
-      triggers: { a: { table: 'users', on: { insert: true }, handler: 'a b', retires: 1 } },
+      triggers: {
+        a: { table: 'users', on: { insert: true }, handler: 'a b', retires: 1 },
+        b: { table: 'users', on: {}, webhook: 'http://x', retires: 1 },
+        c: { table: 'users', on: { update: { columns: [] } }, webhook: 'http://x', retires: 1 },
+      },
     })
-    expect(found.map((i) => i.path).sort()).toEqual(['triggers.a.handler', 'triggers.a.retires'])
+    expect(found.map((i) => i.path).sort()).toEqual([
+      'triggers.a.handler',
+      'triggers.a.retires',
+      'triggers.b.on',
+      'triggers.b.retires',
+      'triggers.c.on.update.columns',
+      'triggers.c.retires',
+    ])
   })
 
   it('accepts the design example, with {{ENV}} templates in webhooks and secret headers', () => {
