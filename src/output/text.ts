@@ -5,8 +5,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`
 }
 
-/** A path as the user should see it: relative to the working directory, or as given when outside it. */
+/** A path as the user should see it: relative to the working directory (`.` for the directory itself). */
 export function relPath(cwd: string, path: string): string {
-  const rel = relative(cwd, path)
-  return rel === '' ? '.' : rel.startsWith('..') ? path : rel
+  return relative(cwd, path) || '.'
 }
