@@ -17,14 +17,6 @@ export class UserError extends Error {
   }
 }
 
-/** A bug in nself-hooks itself: printed with a request to report it. */
-export class InternalError extends Error {
-  constructor(message: string, opts: { cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
-    this.name = 'InternalError'
-  }
-}
-
 /** One validation problem: where in the config, what is wrong, what to do. */
 export interface Issue {
   path: string

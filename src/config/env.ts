@@ -15,7 +15,7 @@ export interface LoadedEnv {
  * .env.prod when ENV says so, .env.local (personal), .env.secrets (production secrets, ENV=prod),
  * .env (local overrides). ENV itself comes from the process, then .env, then .env.dev.
  */
-export function nselfEnvFiles(dir: string, processEnv: NodeJS.ProcessEnv): string[] {
+function nselfEnvFiles(dir: string, processEnv: NodeJS.ProcessEnv): string[] {
   const read = (name: string) => {
     const file = join(dir, name)
     return existsSync(file) ? parse(readFileSync(file)) : {}

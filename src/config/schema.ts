@@ -8,7 +8,7 @@ const envName = z
 
 const columnList = z.union([z.literal('*'), z.array(z.string().min(1))])
 
-export const headerValueSchema = z.union([z.string(), z.strictObject({ fromEnv: envName })])
+const headerValueSchema = z.union([z.string(), z.strictObject({ fromEnv: envName })])
 
 const nonNegativeInt = (what: string) =>
   z
@@ -16,7 +16,7 @@ const nonNegativeInt = (what: string) =>
     .int(`${what} must be a whole number`)
     .min(0, `${what} must not be negative`)
 
-export const retrySchema = z.strictObject({
+const retrySchema = z.strictObject({
   numRetries: nonNegativeInt('numRetries').optional(),
   intervalSec: nonNegativeInt('intervalSec').optional(),
   timeoutSec: nonNegativeInt('timeoutSec').min(1, 'timeoutSec must be at least 1').optional(),
@@ -29,7 +29,7 @@ const updateSpec = z.union([
   z.strictObject({ columns: columnList.optional(), payload: columnList.optional() }),
 ])
 
-export const tableRefSchema = z.union([
+const tableRefSchema = z.union([
   z.string().min(1),
   z.strictObject({ schema: z.string().min(1).default('public'), name: z.string().min(1) }),
 ])
@@ -43,7 +43,7 @@ const webhookSource = {
   comment: z.string().optional(),
 }
 
-export const triggerSchema = z.strictObject({
+const triggerSchema = z.strictObject({
   table: tableRefSchema,
   source: z.string().min(1).optional(),
   on: z.strictObject({
@@ -55,14 +55,14 @@ export const triggerSchema = z.strictObject({
   ...webhookSource,
 })
 
-export const cronSchema = z.strictObject({
+const cronSchema = z.strictObject({
   schedule: z.string().min(1),
   payload: z.unknown().optional(),
   includeInMetadata: z.boolean().optional(),
   ...webhookSource,
 })
 
-export const externalSchema = z.strictObject({
+const externalSchema = z.strictObject({
   provider: z.enum(['stripe', 'github', 'standard-webhooks', 'hmac-sha256']),
   secretEnv: envName,
   handler: z.string().min(1),
@@ -72,7 +72,7 @@ export const externalSchema = z.strictObject({
   toleranceSec: nonNegativeInt('toleranceSec').optional(),
 })
 
-export const serviceSchema = z.union([
+const serviceSchema = z.union([
   z.string().min(1),
   z.strictObject({
     name: z.string().min(1),

@@ -51,7 +51,7 @@ export function bodyFromEvent(row: EventLogRow, maxRetries: number, currentRetry
 }
 
 /** Hasura's created_at: a UTC timestamp without zone (it trims the fraction to groups of 3 digits). */
-export function hasuraNow(now = new Date()): string {
+function hasuraNow(now = new Date()): string {
   return now.toISOString().slice(0, 23)
 }
 

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js'
 
-export const SEND_USER_AGENT = 'nself-hooks (send/replay; body as hasura-graphql-engine sends it)'
+const SEND_USER_AGENT = 'nself-hooks (send/replay; body as hasura-graphql-engine sends it)'
 
 export interface PostResult {
   status: number

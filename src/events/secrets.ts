@@ -3,8 +3,7 @@ import type { Context } from '../context.js'
 import type { Header, Model } from '../model/types.js'
 
 /** Header names that carry credentials even when a trigger does not say so (DESIGN.md: secret-looking names). */
-export const SECRET_NAME_RE =
-  /secret|token|key|authorization|auth|signature|password|passwd|cookie|credential/i
+const SECRET_NAME_RE = /secret|token|key|authorization|auth|signature|password|passwd|cookie|credential/i
 
 export const MASK = '••••••'
 

@@ -66,22 +66,20 @@ const errorBodySchema = z.looseObject({
 
 const metadataObject = z.looseObject({ version: z.number() })
 
-export const exportMetadataSchema = z.object({
+const exportMetadataSchema = z.object({
   resource_version: z.number(),
   metadata: metadataObject,
 })
 export type ExportedMetadata = z.infer<typeof exportMetadataSchema>
-export type HasuraMetadata = z.infer<typeof metadataObject>
 
-export const inconsistentObjectSchema = z.looseObject({
+const inconsistentObjectSchema = z.looseObject({
   type: z.string(),
   name: z.string().optional(),
   definition: z.unknown().optional(),
   reason: z.string().optional(),
 })
-export type InconsistentObject = z.infer<typeof inconsistentObjectSchema>
 
-export const inconsistentMetadataSchema = z.looseObject({
+const inconsistentMetadataSchema = z.looseObject({
   is_consistent: z.boolean(),
   inconsistent_objects: z.array(inconsistentObjectSchema),
 })
@@ -99,12 +97,12 @@ const cronTriggerSchema = z.looseObject({
   schedule: z.string(),
   include_in_metadata: z.boolean(),
 })
-export const cronTriggersSchema = z.object({ cron_triggers: z.array(cronTriggerSchema) })
+const cronTriggersSchema = z.object({ cron_triggers: z.array(cronTriggerSchema) })
 export type ServerCronTrigger = z.infer<typeof cronTriggerSchema>
 
 const messageSchema = z.looseObject({ message: z.string() })
 
-export const runSqlSchema = z.looseObject({
+const runSqlSchema = z.looseObject({
   result_type: z.string(),
   result: z.array(z.array(z.string().nullable())).nullable().optional(),
 })
@@ -275,38 +273,17 @@ export class HasuraClient {
     return this.metadataRequest('get_inconsistent_metadata', {}, {}, inconsistentMetadataSchema)
   }
 
-  reloadMetadata(): Promise<unknown> {
-    return this.metadataRequest('reload_metadata', {}, { idempotent: true })
-  }
-
   /** Every cron trigger, those kept out of metadata included, with defaults filled in. */
   async getCronTriggers(): Promise<ServerCronTrigger[]> {
     return (await this.metadataRequest('get_cron_triggers', {}, {}, cronTriggersSchema)).cron_triggers
-  }
-
-  pgTrackTable(source: string, table: { schema: string; name: string }): Promise<unknown> {
-    return this.metadataRequest('pg_track_table', { source, table }, {}, messageSchema)
   }
 
   pgCreateEventTrigger(args: Record<string, unknown>): Promise<unknown> {
     return this.metadataRequest('pg_create_event_trigger', args, {}, messageSchema)
   }
 
-  pgDeleteEventTrigger(name: string, source = 'default'): Promise<unknown> {
-    return this.metadataRequest('pg_delete_event_trigger', { name, source }, {}, messageSchema)
-  }
-
-  createCronTrigger(args: Record<string, unknown>): Promise<unknown> {
-    return this.metadataRequest('create_cron_trigger', args, {}, messageSchema)
-  }
-
   deleteCronTrigger(name: string): Promise<unknown> {
     return this.metadataRequest('delete_cron_trigger', { name }, {}, messageSchema)
-  }
-
-  /** `bulk`: stops at the first failing command and fails as a whole. */
-  bulk(commands: { type: string; args: unknown }[]): Promise<unknown[]> {
-    return this.metadataRequest('bulk', commands, {}, z.array(z.unknown()))
   }
 
   // ---- errors -------------------------------------------------------------------------------------

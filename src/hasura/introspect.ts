@@ -97,7 +97,7 @@ const SCALAR_TO_UDT: Record<string, string> = {
 }
 
 /** Hasura names a table's type `<name>` in public and `<schema>_<name>` elsewhere (without custom names). */
-export function graphqlTypeName(t: TableRef): string {
+function graphqlTypeName(t: TableRef): string {
   return t.schema === 'public' ? t.name : `${t.schema}_${t.name}`
 }
 

@@ -116,7 +116,7 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
   return { ok: true, model, issues }
 }
 
-export function tableRef(table: TriggerConfig['table']): TableRef {
+function tableRef(table: TriggerConfig['table']): TableRef {
   if (typeof table !== 'string') return { schema: table.schema, name: table.name }
   const dot = table.indexOf('.')
   return dot < 0

@@ -58,7 +58,7 @@ export interface ModelCron {
   handler?: string
 }
 
-export type ExternalProvider = 'stripe' | 'github' | 'standard-webhooks' | 'hmac-sha256'
+type ExternalProvider = 'stripe' | 'github' | 'standard-webhooks' | 'hmac-sha256'
 
 export interface ModelExternal {
   name: string

@@ -146,8 +146,6 @@ export async function waitFor<T>(
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 export async function engineFor(backend: Backend, extra: EngineOptions = {}) {
   const { opts, cleanup } = await backend.fresh()
   const engine = await startEngine({ port: 0, adminSecret: SECRET, pollIntervalMs: 200, ...opts, ...extra })

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 
-export const PG_BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const PG_BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /** Why Postgres-backed tests cannot run here, or undefined when they can. Fails (not skips) under CI. */
 export async function postgresUnavailable(): Promise<string | undefined> {

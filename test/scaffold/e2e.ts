@@ -17,10 +17,10 @@ import { context, FIXTURE, FIXTURE_COLUMNS, fixtureCopy } from './helpers.js'
 
 /** Shared by the per-template end-to-end tests: scaffold the fixture, run the service, feed it real events. */
 
-export const WEBHOOK_SECRET = 'e2e-webhook-secret'
-export const STRIPE_SECRET = 'whsec_e2e_stripe'
-export const GITHUB_SECRET = 'e2e-github-secret'
-export const SERVICE_ENV = {
+const WEBHOOK_SECRET = 'e2e-webhook-secret'
+const STRIPE_SECRET = 'whsec_e2e_stripe'
+const GITHUB_SECRET = 'e2e-github-secret'
+const SERVICE_ENV = {
   WEBHOOK_SECRET,
   STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
   GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
@@ -55,7 +55,7 @@ export async function compile(dir: string): Promise<string> {
   return `${r.stdout}${r.stderr}`.trim()
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const srv = net.createServer()
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
   const port = (srv.address() as net.AddressInfo).port
@@ -124,7 +124,7 @@ export async function startService(
 }
 
 /** JSON log lines the service printed. */
-export function logLines(service: Service): Record<string, unknown>[] {
+function logLines(service: Service): Record<string, unknown>[] {
   return service
     .logs()
     .split('\n')
@@ -144,7 +144,7 @@ const ADMIN = 'e2e-admin'
  * The embedded engine with the fixture's tables and triggers pointed at the running service, plus a
  * trigger that sends the wrong secret. Retry intervals are scaled down; the rules stay Hasura's.
  */
-export async function engineFor(model: Model, serviceUrl: string) {
+async function engineFor(model: Model, serviceUrl: string) {
   const engine = await startEngine({
     port: 0,
     adminSecret: ADMIN,
@@ -175,14 +175,14 @@ export async function engineFor(model: Model, serviceUrl: string) {
   return { engine, api, stop: () => engine.stop() }
 }
 
-export interface EventRow {
+interface EventRow {
   id: string
   delivered: boolean
   error: boolean
   tries: number
 }
 
-export async function eventsOf(
+async function eventsOf(
   api: ReturnType<typeof client>,
   trigger: string,
 ): Promise<{ event: EventRow; invocations: { http_status: number; response: unknown }[] }[]> {

@@ -14,10 +14,10 @@ export interface Vector {
   expect: boolean
 }
 
-export const STRIPE_SECRET = 'whsec_test_5f2a1c0b9e8d7f6a5b4c3d2e1f0a9b8c'
-export const GITHUB_SECRET = "It's a Secret to Everybody"
-export const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
-export const HMAC_SECRET = 'plain-hmac-secret'
+const STRIPE_SECRET = 'whsec_test_5f2a1c0b9e8d7f6a5b4c3d2e1f0a9b8c'
+const GITHUB_SECRET = "It's a Secret to Everybody"
+const STANDARD_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const HMAC_SECRET = 'plain-hmac-secret'
 
 export async function makeVectors(): Promise<Vector[]> {
   const now = 1_760_000_000
