@@ -17,7 +17,7 @@ export interface Context {
   confirm?: (question: string) => Promise<boolean>
 }
 
-/** Global options every command accepts (DESIGN.md). */
+/** Global options every command accepts (docs/architecture.md "Global options"). */
 export interface GlobalOptions {
   config?: string
   envFile?: string[]

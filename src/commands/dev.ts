@@ -137,7 +137,7 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
 }
 
 /**
- * --sync: apply the project's config through the sync command (issue 4, src/commands/sync.ts),
+ * --sync: apply the project's config through the sync command (src/commands/sync.ts),
  * pointed at this engine.
  */
 async function runSync(options: DevOptions, ctx: Context, url: string, adminSecret: string): Promise<number> {

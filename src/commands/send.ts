@@ -230,7 +230,7 @@ async function sendCommand(opts: SendOptions, ctx: Context): Promise<number> {
   })
 }
 
-/** A cron's body (HASURA.md): `{id, name, scheduled_time, payload, comment?}`. */
+/** A cron's body (docs/hasura-compatibility.md "Cron triggers"): `{id, name, scheduled_time, payload, comment?}`. */
 async function sendCron(s: Session, cron: ModelCron, opts: SendOptions): Promise<number> {
   if (opts.op !== undefined || opts.new !== undefined || opts.old !== undefined || opts.viaHasura) {
     throw new UserError(`${cron.name} is a cron: --op, --new, --old and --via-hasura do not apply`, {

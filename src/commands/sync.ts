@@ -115,7 +115,7 @@ function ensureStateDir(root: string): void {
 }
 
 /**
- * Ownership for a server: the rule of INTERFACES.md (in the config, or in the managed record, read
+ * Ownership for a server: the rule of docs/architecture.md "Ownership" (in the config, or in the managed record, read
  * before and after generate) plus what sync last applied to this endpoint.
  */
 export function serverOwnership(

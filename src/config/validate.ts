@@ -10,7 +10,7 @@ import {
   type TriggerConfig,
 } from './schema.js'
 
-/** Hasura's own rule for event trigger names (HASURA.md). */
+/** Hasura's own rule for event trigger names (docs/hasura-compatibility.md "Event triggers"). */
 export const TRIGGER_NAME_PATTERN = /^[A-Za-z]+[A-Za-z0-9_-]*$/
 /** Postgres identifier limit minus `notify_hasura_` and `_INSERT`. */
 export const TRIGGER_NAME_MAX = 42

@@ -1,7 +1,7 @@
 /**
- * The embedded Hasura-compatible engine (issue 3): Hasura v2's metadata API subset, its hdb_catalog
+ * The embedded Hasura-compatible engine: Hasura v2's metadata API subset, its hdb_catalog
  * tables and per-trigger Postgres functions, the event delivery worker and cron scheduling, on an
- * embedded PGlite (default) or a real PostgreSQL. HASURA.md is the contract; a difference is a bug.
+ * embedded PGlite (default) or a real PostgreSQL. docs/hasura-compatibility.md is the contract; a difference is a bug.
  *
  * HTTP (node:http on 127.0.0.1): POST /v1/metadata, POST /v2/query (run_sql, bulk), POST /v1/query
  * (the legacy commands Hasura's own fixtures use), POST /v1/graphql (schema introspection only),

@@ -34,7 +34,7 @@ export function inWindow(createdAt: string | null | undefined, w: Window): boole
 
 /**
  * Pages through pg_get_event_logs (newest first) keeping the events with `status` in the window.
- * Hasura only filters pending|processed: failed and delivered are told apart here (HASURA.md).
+ * Hasura only filters pending|processed: failed and delivered are told apart here (docs/hasura-compatibility.md "Event logs").
  * Stops at `limit` matches, at the end of the log, or once the page is older than `since`.
  */
 export async function collectEvents(

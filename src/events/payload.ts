@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { TableRef } from '../model/types.js'
 
-/** The `event` object Hasura stores in event_log.payload and sends in the body (HASURA.md). */
+/** The `event` object Hasura stores in event_log.payload and sends in the body (docs/hasura-compatibility.md "Webhook request"). */
 export interface HasuraEvent {
   op: 'INSERT' | 'UPDATE' | 'DELETE' | 'MANUAL'
   data: { old: unknown; new: unknown }
@@ -80,7 +80,7 @@ export function syntheticBody(input: {
   }
 }
 
-/** `payload` picks the columns sent (HASURA.md): rows are reduced to them. */
+/** `payload` picks the columns sent (docs/hasura-compatibility.md "Event triggers"): rows are reduced to them. */
 export function pickColumns(row: unknown, payload: '*' | string[] | undefined): unknown {
   if (row === null || typeof row !== 'object' || payload === undefined || payload === '*') return row
   const src = row as Record<string, unknown>

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import type { Context } from '../context.js'
 import type { Header, Model } from '../model/types.js'
 
-/** Header names that carry credentials even when a trigger does not say so (DESIGN.md: secret-looking names). */
+/** Header names that carry credentials even when a trigger does not say so (docs/architecture.md "Secrets"). */
 const SECRET_NAME_RE = /secret|token|key|authorization|auth|signature|password|passwd|cookie|credential/i
 
 export const MASK = '••••••'

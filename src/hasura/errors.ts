@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from '../errors.js'
 
-/** Hasura's error body (HASURA.md): `{error, path, code}`, sometimes with `internal`. */
+/** Hasura's error body (docs/hasura-compatibility.md "Metadata API"): `{error, path, code}`, sometimes with `internal`. */
 export interface HasuraErrorBody {
   error: string
   path?: string

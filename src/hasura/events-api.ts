@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { EventLogRow } from '../events/payload.js'
 
 /**
- * Typed event-log calls of the metadata API (HASURA.md), over a request function that sends
+ * Typed event-log calls of the metadata API (docs/hasura-compatibility.md "Event logs"), over a request function that sends
  * `{type, args}` to /v1/metadata and returns the parsed body or throws with Hasura's `code`.
  */
 export type MetadataCall = (type: string, args: Record<string, unknown>) => Promise<unknown>

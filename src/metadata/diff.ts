@@ -45,7 +45,7 @@ export interface ActualSide {
   cronTriggers: { cron: HasuraCronTrigger; file?: string }[]
 }
 
-/** The ownership rule (INTERFACES.md), as managed.ts `ownedNames` returns it. */
+/** The ownership rule (docs/architecture.md "Ownership"), as managed.ts `ownedNames` returns it. */
 export interface Ownership {
   eventTriggers: (source: string, name: string) => boolean
   cronTriggers: (name: string) => boolean

@@ -1,7 +1,7 @@
 import type { Header, ModelCron, ModelTrigger, OperationSpec } from '../model/types.js'
 import { HASURA_CRON_RETRY } from '../model/types.js'
 
-/** Hasura's export shapes, keys in the order `hasura metadata export` writes them (HASURA.md). */
+/** Hasura's export shapes, keys in the order `hasura metadata export` writes them (docs/hasura-compatibility.md "Metadata files"). */
 
 export interface HasuraHeader {
   name: string
@@ -112,7 +112,7 @@ export function cronTriggerArgs(c: HasuraCronTrigger, replace = false): Record<s
   return { ...c, replace }
 }
 
-/** `pg_create_event_trigger` args from an emitted trigger (HASURA.md: definition ops move to the top level). */
+/** `pg_create_event_trigger` args from an emitted trigger (docs/hasura-compatibility.md "Event triggers": definition ops move to the top level). */
 export function eventTriggerArgs(
   t: HasuraEventTrigger,
   table: { schema: string; name: string },

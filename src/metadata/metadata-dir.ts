@@ -15,7 +15,7 @@ import type { TableRef } from '../model/types.js'
 import type { HasuraCronTrigger, HasuraEventTrigger } from './emit.js'
 
 /**
- * Reading the Hasura CLI's config v3 metadata directory (HASURA.md): databases.yaml → per source
+ * Reading the Hasura CLI's config v3 metadata directory (docs/hasura-compatibility.md "Metadata files"): databases.yaml → per source
  * tables.yaml → one file per table, and cron_triggers.yaml. Text is kept as read, so edits can be
  * spliced in without touching a byte the tool does not own.
  */

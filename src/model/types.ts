@@ -97,7 +97,7 @@ export interface Model {
   external: ModelExternal[]
 }
 
-/** Hasura's defaults (HASURA.md): event trigger retry_conf and cron retry_conf. */
+/** Hasura's defaults (docs/hasura-compatibility.md "Retry defaults"): event trigger retry_conf and cron retry_conf. */
 export const HASURA_TRIGGER_RETRY: TriggerRetry = { numRetries: 0, intervalSec: 10, timeoutSec: 60 }
 export const HASURA_CRON_RETRY: CronRetry = {
   numRetries: 0,

@@ -13,7 +13,7 @@ export function printWarnings(ctx: Context, warnings: Issue[]): void {
   }
 }
 
-/** The one place errors become output and an exit code (STYLE.md: exactly one top-level handler). */
+/** The one place errors become output and an exit code (docs/architecture.md "Errors and exit codes"). */
 export function reportError(ctx: Context, err: unknown): number {
   const c = colors(ctx)
   if (err instanceof UserError) {

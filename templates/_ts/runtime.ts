@@ -1,6 +1,6 @@
 /**
  * What every webhook route shares: the shared-secret check, body validation, dispatch, logging and
- * the mapping of outcomes onto Hasura's delivery rules (HASURA.md "Delivery"):
+ * the mapping of outcomes onto Hasura's delivery rules (hasura/graphql-engine, Eventing/EventTrigger.hs):
  * - success is 2xx only; every other status is retried while retries remain;
  * - a `Retry-After` header (seconds) on a failed response sets the next attempt's delay;
  * - so a failure that must not be retried answers 200 with { ok: false, retry: false }.
