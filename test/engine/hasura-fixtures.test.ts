@@ -21,8 +21,9 @@ interface Case {
 }
 
 /**
- * Messages that differ from this fixture collection on purpose: HASURA.md (and the create-args
- * parser in Hasura's source) say "atleast one amongst ...", the fixture another wording.
+ * Messages that differ from this fixture collection on purpose: the create-args parser in Hasura's
+ * source (docs/hasura-compatibility.md "Event triggers") says "atleast one amongst ...", the
+ * fixture another wording.
  */
 const MESSAGE_DIFFERENCES: Record<string, string> = {
   'at least one among the insert/update/delete/manual specs must be provided':
