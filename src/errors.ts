@@ -4,7 +4,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
 /**
  * A problem the user can fix: printed as its message and hint, never with a stack trace
- * unless --verbose. Everything else that escapes a command is a bug (InternalError or any Error).
+ * unless --verbose. Any other error that escapes a command is a bug.
  */
 export class UserError extends Error {
   readonly hint: string | undefined
