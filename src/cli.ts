@@ -198,6 +198,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--status <status>', 'only pending, delivered or failed events')
       .option('--since <when>', 'only events since a duration ago (30m, 24h, 7d) or an ISO date')
       .option('--limit <n>', 'at most this many events, newest first', '20')
+      .option('--full', 'with `show`: print response bodies whole (default: cut at 4 KB)')
       .option('--json', 'report as JSON')
       .addHelpText(
         'after',
@@ -229,6 +230,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--concurrency <n>', 'with --failed: redeliveries in flight at once', '10')
       .option('--dry-run', 'with --failed: list what would be replayed, change nothing')
       .option('--yes', 'with --failed: do not ask for confirmation')
+      .option('--full', "with --to: print the handler's answer whole (default: cut at 4 KB)")
       .option('--json', 'report as JSON')
       .addHelpText(
         'after',
@@ -255,6 +257,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--via-hasura', 'invoke the trigger through Hasura (pg_invoke_event_trigger; manual triggers)')
       .option('--wait', 'with --via-hasura: follow the delivery')
       .option('--timeout <sec>', 'how long --wait waits', '120')
+      .option('--full', "print the handler's answer whole (default: cut at 4 KB)")
       .option('--json', 'report as JSON')
       .addHelpText(
         'after',
@@ -330,7 +333,27 @@ export function makeContext(
   return ctx
 }
 
+let pipesGuarded = false
+
+/**
+ * A reader that goes away early (`nself-hooks events x | head -1`) is not an error: what is printed
+ * after that is dropped and the command runs to its end, so `sync --yes | head` still records what
+ * it applied, and the exit code is the command's. Node ignores SIGPIPE, so a closed pipe arrives as
+ * an EPIPE 'error' event, which without a listener is an uncaught exception with a stack trace.
+ */
+function quietOnBrokenPipe(): void {
+  if (pipesGuarded) return
+  pipesGuarded = true
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err
+      stream.write = (() => true) as typeof stream.write
+    })
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnBrokenPipe()
   let parsed: ParsedCommand | undefined
   const program = buildProgram((p) => {
     parsed = p

@@ -14,6 +14,7 @@ import {
 import { findEvent, guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
 import { fromEnvHeaderNames, maskHeadersDeep } from '../events/secrets.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
+import { remoteLine, remoteText, visible } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
 
 export interface EventsOptions extends GlobalOptions {
@@ -27,6 +28,8 @@ export interface EventsOptions extends GlobalOptions {
 export interface EventsShowOptions extends GlobalOptions {
   eventId?: string
   json?: boolean
+  /** print response bodies whole instead of cut */
+  full?: boolean
 }
 
 /** One line of `events`: what a user needs to see whether deliveries work. */
@@ -160,8 +163,8 @@ function printEventTable(
     'LAST HTTP',
   ]
   const cells = rows.map((r) => [
-    r.id,
-    r.op,
+    remoteLine(r.id),
+    remoteLine(r.op),
     shortTime(r.created_at),
     r.status,
     String(r.attempts),
@@ -218,14 +221,15 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
       print(s.ctx, JSON.stringify(out, null, 2))
       return 0
     }
-    print(s.ctx, `${c.bold('event')} ${found.event.id}  cron ${found.cron}`)
+    const ev = found.event
+    print(s.ctx, `${c.bold('event')} ${remoteLine(ev.id)}  cron ${remoteLine(found.cron)}`)
     print(
       s.ctx,
-      `scheduled ${shortTime(found.event.scheduled_time)}  status ${out.status} (${found.event.status})  attempts ${found.event.tries}`,
+      `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${out.status} (${remoteLine(String(ev.status))})  attempts ${ev.tries}`,
     )
     if (cronModel?.payload !== undefined)
-      print(s.ctx, `${c.bold('payload')}\n${indent(JSON.stringify(cronModel.payload, null, 2))}`)
-    printInvocations(s, out.invocations as Record<string, unknown>[])
+      print(s.ctx, `${c.bold('payload')}\n${indent(json(cronModel.payload))}`)
+    printInvocations(s, out.invocations as Record<string, unknown>[], { full: opts.full, redact: s.redact })
     return 0
   }
   const { event, invocations } = found.data
@@ -246,18 +250,28 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
   const op = String((event.payload as { op?: unknown } | null)?.op ?? '?')
   print(
     s.ctx,
-    `${c.bold('event')} ${event.id}  trigger ${event.trigger_name} on ${event.schema_name}.${event.table_name}`,
+    `${c.bold('event')} ${remoteLine(event.id)}  trigger ${remoteLine(event.trigger_name)} on ${remoteLine(`${event.schema_name}.${event.table_name}`)}`,
   )
   print(
     s.ctx,
-    `op ${op}  created ${shortTime(event.created_at)}  status ${eventStatus(event)}  attempts ${event.tries}${event.archived ? '  (archived)' : ''}`,
+    `op ${remoteLine(op)}  created ${remoteLine(shortTime(event.created_at))}  status ${eventStatus(event)}  attempts ${event.tries}${event.archived ? '  (archived)' : ''}`,
   )
-  print(s.ctx, `${c.bold('payload')}\n${indent(JSON.stringify(event.payload, null, 2))}`)
-  printInvocations(s, maskedInvocations, event.payload)
+  print(s.ctx, `${c.bold('payload')}\n${indent(json(event.payload))}`)
+  printInvocations(s, maskedInvocations, {
+    shownPayload: event.payload,
+    full: opts.full,
+    redact: s.redact,
+  })
   return 0
 }
 
-function printInvocations(s: Session, invocations: Record<string, unknown>[], shownPayload?: unknown) {
+type Cut = { full: boolean | undefined; redact: (text: string) => string }
+
+function printInvocations(
+  s: Session,
+  invocations: Record<string, unknown>[],
+  o: { shownPayload?: unknown } & Cut,
+) {
   const c = colors(s.ctx)
   if (invocations.length === 0) {
     print(s.ctx, c.dim('no invocations yet'))
@@ -268,53 +282,65 @@ function printInvocations(s: Session, invocations: Record<string, unknown>[], sh
     String(a.created_at ?? '').localeCompare(String(b.created_at ?? '')),
   )
   ordered.forEach((inv, i) => {
-    const status = inv.http_status ?? inv.status
+    const status = remoteLine(String(inv.http_status ?? inv.status ?? '-'))
     print(
       s.ctx,
-      `${c.bold(`invocation ${i + 1}`)}  ${shortTime(inv.created_at as string)}  HTTP ${status ?? '-'}  (${inv.id})`,
+      `${c.bold(`invocation ${i + 1}`)}  ${remoteLine(shortTime(inv.created_at as string))}  HTTP ${status}  (${remoteLine(String(inv.id))})`,
     )
-    print(s.ctx, `  request\n${indent(requestText(inv.request, shownPayload), 4)}`)
-    print(s.ctx, `  response\n${indent(responseText(inv.response), 4)}`)
+    print(s.ctx, `  request\n${indent(requestText(inv.request, o.shownPayload), 4)}`)
+    print(s.ctx, `  response\n${indent(responseText(inv.response, o), 4)}`)
   })
+}
+
+/**
+ * Stored data as indented JSON. JSON escapes C0 controls already; `visible` also catches DEL, C1
+ * and the bidirectional marks it leaves as they are.
+ */
+function json(value: unknown): string {
+  return visible(JSON.stringify(value, null, 2) ?? String(value), { multiline: true })
 }
 
 /** Hasura logs `{payload, headers, version}`; the payload printed above is not repeated. */
 function requestText(request: unknown, shownPayload: unknown): string {
   const r = request as { payload?: Record<string, unknown>; headers?: unknown[] } | null
-  if (!r || typeof r !== 'object' || !r.payload) return JSON.stringify(request, null, 2)
+  if (!r || typeof r !== 'object' || !r.payload) return json(request)
   const lines: string[] = []
   for (const h of r.headers ?? []) {
     const x = h as { name?: string; value?: string; value_from_env?: string }
-    lines.push(`${x.name}: ${x.value_from_env !== undefined ? `(from env ${x.value_from_env})` : x.value}`)
+    const value = x.value_from_env !== undefined ? `(from env ${x.value_from_env})` : String(x.value)
+    lines.push(remoteLine(`${x.name}: ${value}`))
   }
   const { event, delivery_info, ...rest } = r.payload
   if (shownPayload !== undefined && JSON.stringify(event) === JSON.stringify(shownPayload)) {
-    lines.push(`body: the payload above, with delivery_info ${JSON.stringify(delivery_info)}`)
+    lines.push(`body: the payload above, with delivery_info ${visible(JSON.stringify(delivery_info) ?? '')}`)
     const other = Object.keys(rest).filter((k) => !['id', 'table', 'trigger', 'created_at'].includes(k))
-    if (other.length > 0)
-      lines.push(JSON.stringify(Object.fromEntries(other.map((k) => [k, rest[k]])), null, 2))
-  } else lines.push(`body: ${JSON.stringify(r.payload, null, 2)}`)
+    if (other.length > 0) lines.push(json(Object.fromEntries(other.map((k) => [k, rest[k]]))))
+  } else lines.push(`body: ${json(r.payload)}`)
   return lines.join('\n')
 }
 
-/** `{type: webhook_response|client_error, data: {status?, body?, headers?, message?}}` */
-function responseText(response: unknown): string {
+/**
+ * `{type: webhook_response|client_error, data: {status?, body?, headers?, message?}}`. Everything
+ * here was written by the webhook or the network: made visible, and the body cut unless --full.
+ */
+function responseText(response: unknown, cut: Cut): string {
   const r = response as { type?: string; data?: Record<string, unknown> } | null
-  if (!r || typeof r !== 'object' || !r.data) return JSON.stringify(response, null, 2)
+  if (!r || typeof r !== 'object' || !r.data) return json(response)
   const lines: string[] = []
-  if (r.type) lines.push(`type: ${r.type}`)
+  if (r.type) lines.push(`type: ${remoteLine(String(r.type))}`)
   const { headers, body, message, ...rest } = r.data
   if (Array.isArray(headers)) {
-    for (const h of headers as { name?: string; value?: string }[]) lines.push(`${h.name}: ${h.value}`)
+    for (const h of headers as { name?: string; value?: string }[])
+      lines.push(remoteLine(`${h.name}: ${h.value}`))
   } else if (headers && typeof headers === 'object') {
-    for (const [n, v] of Object.entries(headers)) lines.push(`${n}: ${String(v)}`)
+    for (const [n, v] of Object.entries(headers)) lines.push(remoteLine(`${n}: ${String(v)}`))
   }
   for (const [k, v] of Object.entries(rest))
-    lines.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    lines.push(remoteLine(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))
   if (message !== undefined)
-    lines.push(`message: ${typeof message === 'string' ? message : JSON.stringify(message, null, 2)}`)
+    lines.push(`message: ${typeof message === 'string' ? remoteText(message, cut) : json(message)}`)
   if (body !== undefined)
-    lines.push(`body: ${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}`)
+    lines.push(`body: ${remoteText(typeof body === 'string' ? body : JSON.stringify(body, null, 2), cut)}`)
   return lines.join('\n')
 }
 

@@ -20,6 +20,7 @@ import { type CronTriggerInfo, hasuraCode, type ScheduledEvent } from '../hasura
 import { emitCronTrigger } from '../metadata/emit.js'
 import type { Header } from '../model/types.js'
 import { createProgress } from '../output/progress.js'
+import { remoteLine, remoteText } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
 import { parseCount } from './events.js'
 
@@ -40,6 +41,8 @@ export interface ReplayOptions extends GlobalOptions {
   dryRun?: boolean
   yes?: boolean
   json?: boolean
+  /** with --to: print the handler's answer whole instead of cut */
+  full?: boolean
 }
 
 const CRON_NOTE =
@@ -151,7 +154,15 @@ async function replayTo(s: Session, id: string, to: string, opts: ReplayOptions)
     )
   }
   const res = await postEvent(to, body, resolved.headers, timeoutSec)
-  return printPostResult(s, { to, label, res, fromEnv: resolved.fromEnv, json: opts.json, body })
+  return printPostResult(s, {
+    to,
+    label,
+    res,
+    fromEnv: resolved.fromEnv,
+    json: opts.json,
+    full: opts.full,
+    body,
+  })
 }
 
 /** The request Hasura made for a stored event: the body rebuilt from the log, the configured headers. */
@@ -208,6 +219,7 @@ export function printPostResult(
     res: { status: number; headers: Record<string, string>; body: string; ms: number }
     fromEnv: Set<string>
     json: boolean | undefined
+    full: boolean | undefined
     body: unknown
   },
 ): number {
@@ -237,9 +249,8 @@ export function printPostResult(
     s.ctx,
     `${ok ? c.green('←') : c.red('←')} HTTP ${r.res.status} in ${r.res.ms} ms${ok ? '' : ' (Hasura would count this as a failure: only 2xx is success)'}`,
   )
-  const text =
-    r.res.body.length > 4000 ? `${r.res.body.slice(0, 4000)}… (${r.res.body.length} bytes)` : r.res.body
-  if (text) print(s.ctx, text)
+  // the handler's answer is the remote's text: shown, never acted on by the terminal
+  if (r.res.body) print(s.ctx, remoteText(r.res.body, { full: r.full, redact: s.redact }))
   return ok ? 0 : 1
 }
 
@@ -354,7 +365,8 @@ async function replayBulk(opts: ReplayOptions, ctx: Context): Promise<number> {
       s.ctx,
       `${mark} redelivered ${list.length - failed.length} of ${list.length} events of trigger ${target.name} in ${seconds}s (concurrency ${concurrency})`,
     )
-    for (const f of failed.slice(0, 10)) print(s.ctx, `  ${c.red('✗')} ${f.id}: ${f.reason}`)
+    for (const f of failed.slice(0, 10))
+      print(s.ctx, `  ${c.red('✗')} ${f.id}: ${remoteLine(String(f.reason))}`)
     if (failed.length > 10) print(s.ctx, `  … and ${failed.length - 10} more`)
     if (outcome) {
       print(
@@ -489,7 +501,8 @@ async function replayCronEvents(
     for (const x of created.slice(0, 10))
       print(s.ctx, `${c.green('✓')} cron event ${x.from} → one-off scheduled event ${x.id}`)
     if (created.length > 10) print(s.ctx, `  … and ${created.length - 10} more`)
-    for (const f of failed.slice(0, 10)) print(s.ctx, `${c.red('✗')} ${f.item.id}: ${redeliverReason(f.err)}`)
+    for (const f of failed.slice(0, 10))
+      print(s.ctx, `${c.red('✗')} ${remoteLine(f.item.id)}: ${remoteLine(redeliverReason(f.err))}`)
     if (events.length > 1)
       print(s.ctx, `replayed ${created.length} of ${events.length} events of cron ${cronName}`)
   }

@@ -27,6 +27,8 @@ export interface SendOptions extends GlobalOptions {
   wait?: boolean
   timeout?: string | number
   json?: boolean
+  /** print the handler's answer whole instead of cut */
+  full?: boolean
 }
 
 type Op = 'insert' | 'update' | 'delete' | 'manual'
@@ -226,6 +228,7 @@ async function sendCommand(opts: SendOptions, ctx: Context): Promise<number> {
     res,
     fromEnv: headers.fromEnv,
     json: opts.json,
+    full: opts.full,
     body,
   })
 }
@@ -260,6 +263,7 @@ async function sendCron(s: Session, cron: ModelCron, opts: SendOptions): Promise
     res,
     fromEnv: headers.fromEnv,
     json: opts.json,
+    full: opts.full,
     body,
   })
 }

@@ -18,6 +18,8 @@ export interface Session {
   api: EventsApi
   /** the command's context with every secret value masked on the way out */
   ctx: Context
+  /** masks the secrets in a text before it is cut, so no secret is printed in part */
+  redact: (text: string) => string
 }
 
 const sessionSecrets = new WeakMap<Context, string[]>()
@@ -28,7 +30,7 @@ export async function openSession(opts: GlobalOptions, ctx: Context): Promise<Se
   sessionSecrets.set(ctx, secrets)
   const safe = redactingContext(ctx, secrets)
   printWarnings(safe, project.warnings)
-  return { project, api: connect(project, safe), ctx: safe }
+  return { project, api: connect(project, safe), ctx: safe, redact: (text) => redact(text, secrets) }
 }
 
 /**
