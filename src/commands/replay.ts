@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '../config/url-credentials.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
@@ -229,7 +230,7 @@ export function printPostResult(
       s.ctx,
       JSON.stringify(
         {
-          url: r.to,
+          url: maskUrlCredentials(r.to),
           sent: r.body,
           status: r.res.status,
           ok,
@@ -244,7 +245,7 @@ export function printPostResult(
   }
   const c = colors(s.ctx)
   const id = (r.body as { id?: string }).id
-  print(s.ctx, `→ POST ${r.to}  (${r.label}, event ${id})`)
+  print(s.ctx, `→ POST ${maskUrlCredentials(r.to)}  (${r.label}, event ${id})`)
   print(
     s.ctx,
     `${ok ? c.green('←') : c.red('←')} HTTP ${r.res.status} in ${r.res.ms} ms${ok ? '' : ' (Hasura would count this as a failure: only 2xx is success)'}`,

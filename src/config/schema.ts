@@ -1,10 +1,12 @@
 import { z } from 'zod'
+import { visible } from '../output/remote-text.js'
 
 /** The one definition of webhooks.config.ts. Types come from it: z.input for users, z.output for code. */
 
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (letters, digits, underscore)')
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+  error: (iss) =>
+    `${typeof iss.input === 'string' ? `"${visible(iss.input)}" ` : ''}must be an environment variable name (letters, digits, underscore)`,
+})
 
 const columnList = z.union([z.literal('*'), z.array(z.string().min(1))])
 

@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import type { z } from 'zod'
 import type { Issue } from '../errors.js'
+import { visible } from '../output/remote-text.js'
 import { closest } from './closest.js'
 import {
   type CronConfig,
@@ -9,6 +10,7 @@ import {
   type ParsedConfig,
   type TriggerConfig,
 } from './schema.js'
+import { urlCredentials } from './url-credentials.js'
 
 /** Hasura's own rule for event trigger names (docs/hasura-compatibility.md "Event triggers"). */
 export const TRIGGER_NAME_PATTERN = /^[A-Za-z]+[A-Za-z0-9_-]*$/
@@ -27,7 +29,7 @@ export function validateConfig(input: unknown): ValidationResult {
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i) => fromZodIssue(i, input))
     // Cross-field rules still run on the entries that parsed, so the user sees everything in one pass.
-    issues.push(...rulesOnPartial(input), ...fieldRulesOnRaw(input))
+    issues.push(...rulesOnPartial(input), ...fieldRulesOnRaw(input), ...httpRulesOnRaw(input))
     return { ok: false, issues: dedupe(issues) }
   }
   const issues = runRules(parsed.data)
@@ -49,6 +51,9 @@ const rules: Rule[] = [
   webhooksAreUrls,
   tablesAreQualifiedOnce,
   handlersAreRoutes,
+  (config, push) => {
+    for (const issue of httpRulesOnRaw(config)) push(issue)
+  },
 ]
 
 function runRules(config: ParsedConfig): Issue[] {
@@ -438,4 +443,123 @@ function envNameFor(header: string): string {
       .replace(/^_+|_+$/g, '')
       .toUpperCase() || 'WEBHOOK_SECRET'
   )
+}
+
+// ---- what goes on the wire: header names and values, webhook URLs --------------------------------
+
+/** RFC 7230 §3.2.6 `token`: the characters an HTTP header name may have. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/**
+ * RFC 7230 §3.2 `field-value`: no control characters but HTAB. A CR or LF would end the header and
+ * start another one in the request Hasura sends (header injection); NUL is refused by every stack.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const HEADER_VALUE_FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f]/g
+const TEMPLATES = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g
+
+/**
+ * The rules about what reaches the wire, on the raw input: they need one field each, so they also
+ * report entries that did not parse as a whole.
+ */
+function httpRulesOnRaw(input: unknown): Issue[] {
+  if (!isRecord(input)) return []
+  const issues: Issue[] = []
+  const push = (i: Issue) => issues.push(i)
+  const defaults = input.defaults
+  if (isRecord(defaults)) headersAreHttp('defaults.headers', defaults.headers, push)
+  for (const kind of ['triggers', 'crons'] as const) {
+    const entries = input[kind]
+    if (!isRecord(entries)) continue
+    for (const [name, entry] of Object.entries(entries)) {
+      if (!isRecord(entry)) continue
+      headersAreHttp(`${kind}.${visible(name)}.headers`, entry.headers, push)
+      webhookHasNoCredentials(kind, name, entry.webhook, push)
+    }
+  }
+  const service = input.service
+  if (isRecord(service) && typeof service.baseUrl === 'string') {
+    const found = literalCredentials(service.baseUrl)
+    if (found) {
+      push({
+        path: 'service.baseUrl',
+        severity: 'error',
+        message: `baseUrl ${visible(found)} has credentials in it: every handler's webhook is built from it, so they would be committed to the metadata files and printed in sync plans`,
+        hint: `write the base URL as an env template, e.g. baseUrl: '{{WEBHOOKS_BASE_URL}}', and set WEBHOOKS_BASE_URL where Hasura runs`,
+      })
+    }
+  }
+  return issues
+}
+
+function headersAreHttp(path: string, headers: unknown, push: (i: Issue) => void) {
+  if (!isRecord(headers)) return
+  for (const [header, value] of Object.entries(headers)) {
+    const where = `${path}.${visible(header)}`
+    if (!HEADER_NAME.test(header)) {
+      push({
+        path: where,
+        severity: 'error',
+        message: `header name "${visible(header)}" is not an HTTP header name: ${nameProblem(header)}`,
+        hint: `use letters, digits and - (e.g. "${header.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'X-Header'}")`,
+      })
+    }
+    if (typeof value !== 'string') continue
+    const bad = [...value.matchAll(HEADER_VALUE_FORBIDDEN)]
+    if (bad.length === 0) continue
+    const kinds = [...new Set(bad.map((m) => controlName(m[0])))].join(', ')
+    // a value under a secret-looking name is not echoed, even with its control characters shown
+    const shown = SECRET_LOOKING.test(header)
+      ? `at character ${(bad[0]!.index ?? 0) + 1}`
+      : `"${visible(value.length > 80 ? `${value.slice(0, 77)}...` : value)}"`
+    push({
+      path: where,
+      severity: 'error',
+      message: `header value has characters HTTP forbids (${kinds}) ${shown}: ${
+        /[\r\n]/.test(value)
+          ? 'a line break would end the header and start another in every request'
+          : 'the request could not be sent'
+      }`,
+      hint: 'remove them: a header value is one line, and tab is the only control character it may hold',
+    })
+  }
+}
+
+function nameProblem(name: string): string {
+  const bad = [...new Set([...name].filter((ch) => !HEADER_NAME.test(ch)))]
+  if (bad.length === 0) return 'it is empty'
+  const shown = bad.map((ch) => (visible(ch) !== ch ? controlName(ch) : `"${ch}"`))
+  return `it has ${shown.join(', ')} (only letters, digits and !#$%&'*+-.^_\`|~ are allowed)`
+}
+
+const CONTROL_NAMES: Record<string, string> = { '\r': 'CR', '\n': 'LF', '\u0000': 'NUL', '\t': 'tab' }
+
+function controlName(ch: string): string {
+  return CONTROL_NAMES[ch] ?? visible(ch)
+}
+
+/** The URL with its password masked when its userinfo has a literal secret; templates are fine. */
+function literalCredentials(url: string): string | undefined {
+  const found = urlCredentials(url)
+  if (!found) return undefined
+  // the secret part is the password, or a lone user name (often a token)
+  const secret = found.password || found.user
+  return secret.replace(TEMPLATES, '') === '' ? undefined : found.masked
+}
+
+function webhookHasNoCredentials(
+  kind: 'triggers' | 'crons',
+  name: string,
+  webhook: unknown,
+  push: (i: Issue) => void,
+) {
+  if (typeof webhook !== 'string') return
+  const masked = literalCredentials(webhook)
+  if (!masked) return
+  const env = `${envNameFor(name) === 'WEBHOOK_SECRET' ? 'WEBHOOK' : envNameFor(name)}_URL`
+  push({
+    path: `${kind}.${visible(name)}.webhook`,
+    severity: 'error',
+    message: `webhook ${visible(masked)} has credentials in it, which would be committed to the metadata files and printed in sync plans`,
+    hint: `keep the whole URL in the environment: webhook: '{{${env}}}'${kind === 'triggers' ? ` (or webhookFromEnv: '${env}')` : ''}, with ${env} set where Hasura runs`,
+  })
 }

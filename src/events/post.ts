@@ -1,3 +1,4 @@
+import { maskUrlCredentials } from '../config/url-credentials.js'
 import { UserError } from '../errors.js'
 
 const SEND_USER_AGENT = 'nself-hooks (send/replay; body as hasura-graphql-engine sends it)'
@@ -40,7 +41,7 @@ export async function postEvent(
       e.name === 'TimeoutError'
         ? `no answer within ${timeoutSec}s`
         : (e.cause?.code ?? e.cause?.message ?? e.message)
-    throw new UserError(`could not POST to ${url}: ${why}`, {
+    throw new UserError(`could not POST to ${maskUrlCredentials(url)}: ${why}`, {
       hint: 'is the handler running? check the URL, or pass --to <url>',
       cause: err,
     })
