@@ -338,7 +338,9 @@ function responseText(response: unknown, cut: Cut): string {
   for (const [k, v] of Object.entries(rest))
     lines.push(remoteLine(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))
   if (message !== undefined)
-    lines.push(`message: ${typeof message === 'string' ? remoteText(message, cut) : json(message)}`)
+    lines.push(
+      `message: ${remoteText(typeof message === 'string' ? message : JSON.stringify(message, null, 2), cut)}`,
+    )
   if (body !== undefined)
     lines.push(`body: ${remoteText(typeof body === 'string' ? body : JSON.stringify(body, null, 2), cut)}`)
   return lines.join('\n')
