@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { urlCredentials } from '../../src/config/url-credentials.js'
 import { validateConfig } from '../../src/config/validate.js'
 import type { Issue } from '../../src/errors.js'
+import { cli, ROOT, testdir } from '../helpers/project.js'
 
 /** What reaches the wire: header names and values HTTP forbids, credentials in webhook URLs. */
 
@@ -196,5 +199,33 @@ describe('credentials in a literal webhook URL', () => {
       masked: 'http://a:***@h:1/p?q#f',
     })
     expect(urlCredentials('http://h/p@x')).toBeUndefined()
+  })
+})
+
+describe.skipIf(!existsSync(join(ROOT, 'dist', 'cli.js')))('the built CLI refuses them', () => {
+  it('generate and sync --dry-run: exit 1, the value visible, no password, nothing written', async () => {
+    const config = {
+      triggers: {
+        orders: {
+          table: 'orders',
+          on: { insert: true },
+          webhook: 'https://shop:hunter2-pw@orders.example.com/hook',
+          headers: { 'X-Tenant': 'acme\r\nX-Admin: yes\u001b[2J' },
+        },
+      },
+    }
+    const dir = testdir({ 'webhooks.config.ts': `export default ${JSON.stringify(config)}\n` })
+    for (const args of [['generate'], ['sync', '--dry-run']]) {
+      const r = await cli(args, { cwd: dir, env: { HASURA_GRAPHQL_ADMIN_SECRET: 'x-adm1n' } })
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toContain('triggers.orders.headers.X-Tenant: header value has characters HTTP forbids')
+      expect(r.stderr).toContain('"acme\\x0d\\x0aX-Admin: yes\\x1b[2J"')
+      expect(r.stderr).toContain('triggers.orders.webhook: webhook https://shop:***@orders.example.com/hook')
+      expect(r.stderr).toContain(`hint: keep the whole URL in the environment: webhook: '{{ORDERS_URL}}'`)
+      expect(r.stdout + r.stderr).not.toContain('hunter2')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+      expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/)
+      expect(existsSync(join(dir, 'hasura'))).toBe(false)
+    }
   })
 })
