@@ -1,3 +1,4 @@
+import { tsComment, tsJson } from './escape.js'
 import { tsKey } from './names.js'
 import type { Field, FieldType } from './types.js'
 
@@ -17,7 +18,7 @@ export function tsType(t: FieldType): string {
     case 'unknown':
       return 'unknown'
     case 'literals':
-      return t.values.length ? t.values.map((v) => JSON.stringify(v)).join(' | ') : 'string'
+      return t.values.length ? t.values.map((v) => tsJson(v)).join(' | ') : 'string'
     case 'array': {
       const inner = tsType(t.of)
       return /[ |]/.test(inner) ? `Array<${inner}>` : `${inner}[]`
@@ -45,7 +46,7 @@ export function zodExpr(t: FieldType): string {
     case 'unknown':
       return 'z.unknown()'
     case 'literals':
-      return t.values.length ? `z.enum([${t.values.map((v) => JSON.stringify(v)).join(', ')}])` : 'z.string()'
+      return t.values.length ? `z.enum([${t.values.map((v) => tsJson(v)).join(', ')}])` : 'z.string()'
     case 'array':
       return `z.array(${zodExpr(t.of)})`
     case 'nullable':
@@ -58,11 +59,11 @@ export function zodExpr(t: FieldType): string {
 /** `export interface X { ... }` plus `export const XSchema: z.ZodType<X> = z.object({ ... })`. */
 export function tsObject(name: string, fields: Field[], doc: string): string {
   const props = fields.map(
-    (f) => `${f.comment ? `  /** ${f.comment} */\n` : ''}  ${tsKey(f.name)}: ${tsType(f.type)}`,
+    (f) => `${f.comment ? `  /** ${tsComment(f.comment)} */\n` : ''}  ${tsKey(f.name)}: ${tsType(f.type)}`,
   )
   const schema = fields.map((f) => `  ${tsKey(f.name)}: ${zodExpr(f.type)},`)
   return [
-    `/** ${doc} */`,
+    `/** ${tsComment(doc)} */`,
     `export interface ${name} {`,
     ...props,
     '}',
@@ -75,7 +76,7 @@ export function tsObject(name: string, fields: Field[], doc: string): string {
 /** A row whose columns are unknown (no column cache): any JSON object. */
 export function tsOpenObject(name: string, doc: string): string {
   return [
-    `/** ${doc} */`,
+    `/** ${tsComment(doc)} */`,
     `export type ${name} = { [column: string]: Json }`,
     `export const ${name}Schema: z.ZodType<${name}> = z.record(z.string(), jsonValue)`,
   ].join('\n')

@@ -1,5 +1,7 @@
 /** Identifier helpers shared by the emitters: one place decides how config names become code names. */
 
+import { tsJson } from './escape.js'
+
 const words = (s: string): string[] => s.split(/[^A-Za-z0-9]+/).filter(Boolean)
 
 export function pascal(s: string): string {
@@ -9,9 +11,17 @@ export function pascal(s: string): string {
   return /^[0-9]/.test(out) ? `T${out}` : out || 'Unnamed'
 }
 
+/** Words TypeScript does not accept as a variable or parameter name (ECMAScript reserved words, strict mode). */
+const TS_RESERVED = new Set(
+  'arguments await break case catch class const continue debugger default delete do else enum eval export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield'.split(
+    ' ',
+  ),
+)
+
 export function camel(s: string): string {
   const p = pascal(s)
-  return p[0]!.toLowerCase() + p.slice(1)
+  const out = p[0]!.toLowerCase() + p.slice(1)
+  return TS_RESERVED.has(out) ? `${out}_` : out
 }
 
 export function snake(s: string): string {
@@ -28,7 +38,7 @@ const TS_IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 
 /** A property key as TypeScript writes it: bare when it can be, quoted otherwise. */
 export function tsKey(name: string): string {
-  return TS_IDENT.test(name) ? name : JSON.stringify(name)
+  return TS_IDENT.test(name) ? name : tsJson(name)
 }
 
 const PY_KEYWORDS = new Set(
@@ -59,6 +69,12 @@ const PY_RESERVED = new Set([
   'model_copy',
   'model_extra',
 ])
+
+/** A Python module name for a handler path segment: `user-created` → `user_created`, `class` → `class_`. */
+export function pyModuleName(segment: string): string {
+  const out = snake(segment)
+  return PY_KEYWORDS.has(out) ? `${out}_` : out
+}
 
 /** A Python attribute for a JSON key; `alias` is set when the two differ. */
 export function pyField(name: string): { attr: string; alias?: string } {

@@ -5,6 +5,17 @@ import Handlebars from 'handlebars'
 import { UserError } from '../errors.js'
 import type { TableColumns } from '../hasura/introspect.js'
 import type { Model } from '../model/types.js'
+import {
+  pyComment,
+  pyDoc,
+  pyString,
+  tsComment,
+  tsJson,
+  tsString,
+  tsTemplateText,
+  UserText,
+  userText,
+} from './escape.js'
 import { buildShape, type Route, type Shape } from './shape.js'
 import { type FileKind, SUPPORTED_TEMPLATES, TEMPLATES, type TemplateDef } from './templates.js'
 
@@ -68,10 +79,25 @@ export function templateFor(name: string): TemplateDef {
 
 const hb = Handlebars.create()
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b)
+// Config values reach templates as UserText: only these helpers print them, each for its context.
+hb.registerHelper('tsString', (v: unknown) => tsString(userText(v)))
+hb.registerHelper('tsTemplate', (v: unknown) => tsTemplateText(userText(v)))
+hb.registerHelper('tsComment', (v: unknown) => tsComment(userText(v)))
+hb.registerHelper('pyString', (v: unknown) => pyString(userText(v)))
+hb.registerHelper('pyDoc', (v: unknown) => pyDoc(userText(v)))
+hb.registerHelper('pyComment', (v: unknown) => pyComment(userText(v)))
+hb.registerHelper('json', (v: unknown) => tsJson(userText(v)))
+/** Joins its arguments; the result is still a config value that needs an escaping helper. */
+hb.registerHelper('concat', (...args: unknown[]) => new UserText(args.slice(0, -1).map(userText).join('')))
 
 /** Template text and compiled templates, read once per process. */
 const texts = new Map<string, string>()
 const compiled = new Map<string, Handlebars.TemplateDelegate>()
+
+/** Renders one template; exported for tests of the escaping rules. */
+export function renderText(text: string, data: unknown): string {
+  return hb.compile(text, { strict: true, noEscape: true })(data)
+}
 
 function renderTemplate(dir: string, src: string, data: unknown): string {
   const key = join(dir, src)
@@ -101,6 +127,8 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   const handlerFiles = new Map(shape.routes.map((r) => [r.handler, template.handlers[r.kind].out(r)]))
   const isActive = (r: Route) =>
     opts.selected.has(r.handler) || opts.present.has(handlerFiles.get(r.handler)!)
+  const routes = new Map(shape.routes.map((r) => [r, viewRoute(r)]))
+  const v = <T extends Route>(list: T[]) => list.map((r) => routes.get(r)!)
   const active = shape.routes.filter(isActive)
   const view = {
     ...template.view,
@@ -113,15 +141,21 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
       )
       .map((k) => `handle${k}`)
       .join(', '),
-    service: shape.service,
-    triggers: shape.triggers,
-    crons: shape.crons,
-    externals: shape.externals,
+    service: {
+      name: new UserText(shape.service.name),
+      port: shape.service.port,
+      routePrefix: new UserText(shape.service.routePrefix),
+      hasPrefix: shape.service.routePrefix !== '',
+      controllerPath: new UserText(shape.service.controllerPath),
+    },
+    triggers: v(shape.triggers),
+    crons: v(shape.crons),
+    externals: v(shape.externals),
     active: {
-      all: active,
-      triggers: active.filter((r) => r.kind === 'trigger'),
-      crons: active.filter((r) => r.kind === 'cron'),
-      externals: active.filter((r) => r.kind === 'external'),
+      all: v(active),
+      triggers: v(active.filter((r) => r.kind === 'trigger')),
+      crons: v(active.filter((r) => r.kind === 'cron')),
+      externals: v(active.filter((r) => r.kind === 'external')),
     },
   }
   const render = (src: string, data: unknown): string => renderTemplate(dir, src, data)
@@ -136,9 +170,35 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   }
   for (const r of shape.routes) {
     if (!opts.selected.has(r.handler)) continue
-    add(handlerFiles.get(r.handler)!, 'user', render(template.handlers[r.kind].src, { ...view, ...r }))
+    add(
+      handlerFiles.get(r.handler)!,
+      'user',
+      render(template.handlers[r.kind].src, { ...view, ...routes.get(r) }),
+    )
   }
   return { files, shape, template, handlerFiles, warnings: shape.warnings }
+}
+
+/**
+ * A route as templates see it: every value that comes from the config or the database is UserText;
+ * identifiers and code built by shape.ts (already sanitised and escaped) stay plain strings.
+ */
+function viewRoute(r: Route): Record<string, unknown> {
+  const u = (s: string) => new UserText(s)
+  return {
+    ...r,
+    name: u(r.name),
+    handler: u(r.handler),
+    path: u(r.path),
+    routePath: u(r.routePath),
+    segments: r.segments.map(u),
+    secrets: r.secrets.map((s) => ({ header: u(s.header), headerLower: u(s.headerLower), env: u(s.env) })),
+    ...(r.kind === 'trigger' ? { table: u(r.table) } : {}),
+    ...(r.kind === 'cron' ? { schedule: u(r.schedule) } : {}),
+    ...(r.kind === 'external'
+      ? { secretEnv: u(r.secretEnv), signatureHeader: u(r.signatureHeader), provider: u(r.provider) }
+      : {}),
+  }
 }
 
 const PROVIDER_EVENT = {

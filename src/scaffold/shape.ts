@@ -4,7 +4,8 @@ import type { Header, Model, ModelCron, ModelExternal, ModelTrigger } from '../m
 import { columnField, inferJsonType } from './column-types.js'
 import { pyModels, pyType } from './emit-py.js'
 import { tsObject, tsOpenObject, tsType, zodExpr } from './emit-ts.js'
-import { camel, handlerSegments, pascal, snake } from './names.js'
+import { pyComment, pyDoc, pyString, tsComment, tsString } from './escape.js'
+import { camel, handlerSegments, pascal, pyModuleName, snake } from './names.js'
 import type { Field } from './types.js'
 
 /**
@@ -47,6 +48,8 @@ export interface RouteBase {
   pyImport: string
   routePath: string
   secrets: SecretHeader[]
+  /** every top-level name the route adds to the generated modules, to find clashes before writing */
+  declares: string[]
 }
 
 export interface TriggerOpView {
@@ -115,7 +118,7 @@ function secretHeaders(headers: Header[]): SecretHeader[] {
 }
 
 function pyImport(segments: string[], alias: string): string {
-  const mods = segments.map(snake)
+  const mods = segments.map(pyModuleName)
   const last = mods.pop()!
   return `from ..handlers${mods.length ? `.${mods.join('.')}` : ''} import ${last} as ${alias}`
 }
@@ -131,8 +134,8 @@ function base(kind: Route['kind'], name: string, handler: string, headers: Heade
     path: `/${segments.join('/')}`,
     segments,
     tsFile: segments.join('/'),
-    pyModule: segments.map(snake).join('.'),
-    pyFile: segments.map(snake).join('/'),
+    pyModule: segments.map(pyModuleName).join('.'),
+    pyFile: segments.map(pyModuleName).join('/'),
     typeName: pascal(name),
     varName: camel(name),
     pyName: snake(name),
@@ -142,6 +145,15 @@ function base(kind: Route['kind'], name: string, handler: string, headers: Heade
     pyImport: pyImport(segments, `${snake(name)}_${kind}`),
     routePath: segments.join('/'),
     secrets: secretHeaders(headers),
+    declares: [
+      camel(name),
+      `${camel(name)}Def`,
+      `${pascal(name)}Handler`,
+      `${snake(name).toUpperCase()}_${kind.toUpperCase()}`,
+      `_dispatch_${snake(name)}`,
+      `${snake(name)}_${kind}`,
+      `${snake(name)}_${{ trigger: 'event', cron: 'cron_event', external: 'webhook' }[kind]}`,
+    ],
   }
 }
 
@@ -179,7 +191,7 @@ function triggerRoute(
     const doc = `${table} row${key === '*' ? '' : ` (payload columns: ${(payload as string[]).join(', ')})`}`
     if (!cols) {
       rowTs.push(tsOpenObject(name, `${doc}; column types unknown`))
-      rowPy.push(`${name} = Dict[str, Any]  # ${doc}; column types unknown`)
+      rowPy.push(`${name} = Dict[str, Any]  # ${pyComment(doc)}; column types unknown`)
       return name
     }
     const fields: Field[] =
@@ -229,7 +241,7 @@ function triggerRoute(
 
   const tsEvents = ops.map((o) =>
     [
-      `/** ${o.op} on ${table}: ${o.op === 'INSERT' || o.op === 'MANUAL' ? 'old is null' : o.op === 'DELETE' ? 'new is null' : 'old and new rows'} */`,
+      `/** ${o.op} on ${tsComment(table)}: ${o.op === 'INSERT' || o.op === 'MANUAL' ? 'old is null' : o.op === 'DELETE' ? 'new is null' : 'old and new rows'} */`,
       `export interface ${o.eventType} {`,
       `  op: '${o.op}'`,
       `  data: { old: ${o.oldType}; new: ${o.newType} }`,
@@ -256,12 +268,12 @@ function triggerRoute(
     ...tsEvents,
     `export type ${T}Event = ${ops.map((o) => o.eventType).join(' | ')}`,
     [
-      `/** The body Hasura posts for trigger ${t.name} */`,
+      `/** The body Hasura posts for trigger ${tsComment(t.name)} */`,
       `export interface ${T}Payload {`,
       '  id: string',
       '  created_at: string',
       '  table: { schema: string; name: string }',
-      `  trigger: { name: '${t.name}' }`,
+      `  trigger: { name: ${tsString(t.name)} }`,
       `  event: ${T}Event`,
       '  delivery_info: { current_retry: number; max_retries: number }',
       '}',
@@ -269,7 +281,7 @@ function triggerRoute(
       '  id: z.string(),',
       '  created_at: z.string(),',
       '  table: z.object({ schema: z.string(), name: z.string() }),',
-      `  trigger: z.object({ name: z.literal('${t.name}') }),`,
+      `  trigger: z.object({ name: z.literal(${tsString(t.name)}) }),`,
       `  event:${zodEvents.replace(/^ {2}/, ' ')},`,
       '  delivery_info: z.object({ current_retry: z.number(), max_retries: z.number() }),',
       '})',
@@ -284,7 +296,7 @@ function triggerRoute(
       '',
       '',
       `class ${o.eventType}(BaseModel):`,
-      `    """${o.op} on ${table}"""`,
+      `    """${o.op} on ${pyDoc(table)}"""`,
       '',
       `    op: Literal["${o.op}"]`,
       `    data: ${o.eventType}Data`,
@@ -298,18 +310,25 @@ function triggerRoute(
     ...pyEvents,
     [
       `class ${T}Trigger(BaseModel):`,
-      `    name: Literal[${JSON.stringify(t.name)}]`,
+      `    name: Literal[${pyString(t.name)}]`,
       '',
       '',
       `class ${T}Payload(HasuraEvent):`,
-      `    """The body Hasura posts for trigger ${t.name}"""`,
+      `    """The body Hasura posts for trigger ${pyDoc(t.name)}"""`,
       '',
       `    trigger: ${T}Trigger`,
       `    event: ${union}${ops.length === 1 ? '' : ' = Field(..., discriminator="op")'}`,
     ].join('\n'),
   ].join('\n\n\n')
 
-  return { ...b, kind: 'trigger', table, ops, typed: cols !== undefined, tsTypes, pyTypes }
+  const declares = [
+    ...b.declares,
+    ...[...rowNames.values()].flatMap((n) => [n, `${n}Schema`]),
+    ...ops.flatMap((o) => [o.eventType, `${o.eventType}Data`]),
+    ...['Event', 'Payload', 'PayloadSchema', 'Handlers', 'Trigger'].map((s) => `${T}${s}`),
+    `${b.varName}Route`,
+  ]
+  return { ...b, kind: 'trigger', table, ops, typed: cols !== undefined, tsTypes, pyTypes, declares }
 }
 
 function cronRoute(c: ModelCron & { handler: string }): CronRoute {
@@ -332,17 +351,17 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
   const zodPayload = payloadType.kind === 'object' ? `${T}BodySchema` : zodExpr(payloadType)
   tsParts.push(
     [
-      `/** The body Hasura posts for cron ${c.name} (${c.schedule}) */`,
+      `/** The body Hasura posts for cron ${tsComment(c.name)} (${tsComment(c.schedule)}) */`,
       `export interface ${T}Payload {`,
       '  id: string',
-      `  name: '${c.name}'`,
+      `  name: ${tsString(c.name)}`,
       '  scheduled_time: string',
       `  payload: ${payloadTs}`,
       '  comment?: string | null',
       '}',
       `export const ${T}PayloadSchema: z.ZodType<${T}Payload> = z.object({`,
       '  id: z.string(),',
-      `  name: z.literal('${c.name}'),`,
+      `  name: z.literal(${tsString(c.name)}),`,
       '  scheduled_time: z.string(),',
       `  payload: ${zodPayload},`,
       '  comment: z.string().nullable().optional(),',
@@ -352,10 +371,10 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
   pyParts.push(
     [
       `class ${T}Payload(BaseModel):`,
-      `    """The body Hasura posts for cron ${c.name} (${c.schedule})"""`,
+      `    """The body Hasura posts for cron ${pyDoc(c.name)} (${pyDoc(c.schedule)})"""`,
       '',
       '    id: str',
-      `    name: Literal[${JSON.stringify(c.name)}]`,
+      `    name: Literal[${pyString(c.name)}]`,
       '    scheduled_time: str',
       `    payload: ${pyPayload}${pyPayload === 'Any' || pyPayload.startsWith('Optional') || pyPayload === 'None' ? ' = None' : ''}`,
       '    comment: Optional[str] = None',
@@ -368,6 +387,11 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
     schedule: c.schedule,
     tsTypes: tsParts.join('\n\n'),
     pyTypes: pyParts.join('\n\n\n'),
+    declares: [
+      ...b.declares,
+      ...['Body', 'BodySchema', 'Payload', 'PayloadSchema', 'Handler'].map((s) => `${T}${s}`),
+      `${b.varName}CronRoute`,
+    ],
   }
 }
 
@@ -389,6 +413,7 @@ function externalRoute(e: ModelExternal): ExternalRoute {
     signatureHeader: (e.header ?? SIGNATURE_HEADERS[e.provider]).toLowerCase(),
     toleranceSec: e.toleranceSec,
     ...EXTERNAL_KIND[e.provider],
+    declares: [...b.declares, `${b.typeName}WebhookHandler`, `${b.varName}WebhookRoute`],
   }
 }
 
@@ -413,6 +438,19 @@ const EXTERNAL_KIND: Record<
     pyExternalKind: 'type(event).__name__',
   },
 }
+
+/** Names the generated modules import or define themselves (runtime, frameworks, typing); routes must not reuse them. */
+const RUNTIME_NAMES = new Set([
+  ...['HandlerResult', 'EventContext', 'EventRoute', 'CronContext', 'CronRoute', 'ExternalContext'],
+  ...['ExternalRoute', 'StripeEvent', 'GithubEvent', 'StandardWebhookEvent', 'HmacEvent', 'Json'],
+  ...['StripeEventSchema', 'GithubEventSchema', 'StandardWebhookEventSchema', 'HmacEventSchema'],
+  ...['jsonValue', 'numberOrDecimalString', 'z', 'ok', 'fail', 'retry', 'retryAfter', 'Outcome'],
+  ...['handleEvent', 'handleCron', 'handleExternal', 'IncomingRequest', 'Reply', 'send', 'incoming'],
+  ...['raw', 'express', 'Router', 'Request', 'Response', 'webhooksRouter', 'Controller', 'Post', 'Req'],
+  ...['Res', 'RawBodyRequest', 'Injectable', 'Module', 'WebhooksController', 'WebhooksModule'],
+  ...['BaseModel', 'Field', 'HasuraEvent', 'Any', 'Dict', 'List', 'Literal', 'Optional', 'Union'],
+  ...['APIRouter', 'payloads', 'runtime', 'router', 'retry_after'],
+])
 
 /** Every route the model asks the service to serve (entries without `handler` are not the service's). */
 export function buildShape(model: Model, columns: TableColumns): Shape {
@@ -451,17 +489,22 @@ export function buildShape(model: Model, columns: TableColumns): Shape {
       )
     }
     seen.set(r.path, r)
-    const nameClash = names.get(r.typeName) ?? names.get(r.varName)
-    if (nameClash) {
-      throw new UserError(
-        `${nameClash.kind} ${nameClash.name} and ${r.kind} ${r.name} map to the same code name ${r.typeName}`,
-        {
-          hint: 'rename one of them in webhooks.config.ts',
-        },
-      )
+    for (const name of new Set(r.declares)) {
+      if (RUNTIME_NAMES.has(name)) {
+        throw new UserError(
+          `${r.kind} ${JSON.stringify(r.name)} maps to the code name ${name}, which the generated runtime already uses`,
+          { hint: 'rename it in webhooks.config.ts' },
+        )
+      }
+      const nameClash = names.get(name)
+      if (nameClash && nameClash !== r) {
+        throw new UserError(
+          `${nameClash.kind} ${JSON.stringify(nameClash.name)} and ${r.kind} ${JSON.stringify(r.name)} map to the same code name ${name}`,
+          { hint: 'rename one of them in webhooks.config.ts' },
+        )
+      }
+      names.set(name, r)
     }
-    names.set(r.typeName, r)
-    names.set(r.varName, r)
   }
   return {
     service: {

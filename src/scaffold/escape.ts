@@ -1,0 +1,102 @@
+/**
+ * Escapers for every context a config value reaches in generated code. Names, tables, columns, enum
+ * labels, header names and cron schedules are the user's (or the database's) text: each goes through
+ * the escaper of the place it lands, so no value can end a string or comment early or become code.
+ *
+ * String literal rules: ECMAScript (https://tc39.es/ecma262/#sec-literals-string-literals) and Python
+ * (https://docs.python.org/3/reference/lexical_analysis.html#string-and-bytes-literals).
+ */
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0')
+
+/** Control characters, line and paragraph separators, and lone surrogates (they cannot be written as UTF-8). */
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+
+const JS_SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/** A single-quoted TypeScript string literal whose value is exactly `s`. */
+export function tsString(s: string): string {
+  const body = s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(UNSAFE, (c) => JS_SHORT[c] ?? `\\u${hex(c.charCodeAt(0), 4)}`)
+  return `'${body}'`
+}
+
+/** The text of a TypeScript template literal (between backticks) whose value is exactly `s`. */
+export function tsTemplateText(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/`/g, '\\`')
+    .replace(/\$\{/g, '\\${')
+    .replace(UNSAFE, (c) => JS_SHORT[c] ?? `\\u${hex(c.charCodeAt(0), 4)}`)
+}
+
+/** JSON text (also TypeScript), with the separators U+2028/U+2029 escaped as well. */
+export function tsJson(v: unknown): string {
+  return JSON.stringify(v).replace(/[\u2028\u2029]/g, (c) => `\\u${hex(c.charCodeAt(0), 4)}`)
+}
+
+/** Visible stand-ins for characters that would end or corrupt a comment line. */
+function commentSafe(s: string): string {
+  return s.replace(UNSAFE, (c) => JS_SHORT[c] ?? `\\u${hex(c.charCodeAt(0), 4)}`)
+}
+
+/** Text for a `//` or `/* *\/` comment: stays on one line and never closes the comment. */
+export function tsComment(s: string): string {
+  return commentSafe(s).replace(/\*\//g, '*\\/')
+}
+
+/** A double-quoted Python str literal, ASCII only, whose value is exactly `s`. */
+export function pyString(s: string): string {
+  return `"${pyEscape(s, true)}"`
+}
+
+function pyEscape(s: string, escapeNonAscii: boolean): string {
+  let out = ''
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!
+    if (ch === '\\') out += '\\\\'
+    else if (ch === '"') out += '\\"'
+    else if (JS_SHORT[ch]) out += JS_SHORT[ch]
+    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) out += `\\x${hex(cp, 2)}`
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += `\\u${hex(cp, 4)}`
+    else if (cp === 0x2028 || cp === 0x2029) out += `\\u${hex(cp, 4)}`
+    else if (cp > 0x7e && escapeNonAscii) out += cp > 0xffff ? `\\U${hex(cp, 8)}` : `\\u${hex(cp, 4)}`
+    else out += ch
+  }
+  return out
+}
+
+/** Text inside a `"""docstring"""`: backslashes and quotes escaped, so the docstring's value is `s`. */
+export function pyDoc(s: string): string {
+  return pyEscape(s, false)
+}
+
+/** Text for a `#` comment: one line, no NUL. */
+export function pyComment(s: string): string {
+  return commentSafe(s)
+}
+
+/**
+ * A config value on its way into a template. It has no string form, so a template that prints it
+ * without an escaping helper fails to render instead of writing the raw text.
+ */
+export class UserText {
+  constructor(readonly value: string) {}
+  toString(): string {
+    throw new Error(
+      `template printed the config value ${JSON.stringify(this.value.slice(0, 40))} without an escaping helper`,
+    )
+  }
+  [Symbol.toPrimitive](): string {
+    return this.toString()
+  }
+}
+
+export function userText(v: unknown): string {
+  if (v instanceof UserText) return v.value
+  if (typeof v === 'string' || typeof v === 'number') return String(v)
+  throw new Error(`escaping helper got ${typeof v}`)
+}
