@@ -11,6 +11,7 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0')
 
 /** Control characters, line and paragraph separators, and lone surrogates (they cannot be written as UTF-8). */
 const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 const JS_SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
