@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
@@ -11,7 +11,7 @@ import { COLUMNS_FILE, columnsCachePath, readColumnsCache, renderColumnsCache } 
 import { renderService, templateFor } from '../scaffold/render.js'
 import { buildShape } from '../scaffold/shape.js'
 import type { TemplateDef } from '../scaffold/templates.js'
-import { applyFiles, type FileResult, writeAtomic } from '../scaffold/write.js'
+import { type FileResult, type PendingWrite, planFiles, writeAll } from '../scaffold/write.js'
 
 export interface ScaffoldOptions extends GlobalOptions {
   handler?: string
@@ -35,6 +35,8 @@ interface ColumnsLoad {
   columns: TableColumns
   /** what changed in webhooks.columns.json */
   cacheAction?: 'created' | 'updated' | 'unchanged'
+  /** the cache file to write, together with the service files */
+  cacheWrite?: PendingWrite
   warnings: string[]
 }
 
@@ -70,8 +72,8 @@ async function loadColumns(
   const text = renderColumnsCache({ source, tables: fetched })
   const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined
   const cacheAction = before === undefined ? 'created' : before === text ? 'unchanged' : 'updated'
-  if (!opts.dryRun && cacheAction !== 'unchanged') writeAtomic(file, text)
-  return { columns: fetched, cacheAction, warnings }
+  const cacheWrite = cacheAction !== 'unchanged' ? { file, content: text } : undefined
+  return { columns: fetched, cacheAction, ...(cacheWrite ? { cacheWrite } : {}), warnings }
 }
 
 /** Dependencies the generated code imports that the service's own manifest lacks. */
@@ -101,12 +103,34 @@ function missingDependencies(dir: string, template: TemplateDef): string[] {
   return template.requires.filter((d) => !have.includes(d))
 }
 
+/** URL-safe path segments: a route prefix is both an HTTP path and a route pattern of the framework. */
+const PREFIX = /^(\/[A-Za-z0-9._~-]+)*$/
+
+/** The service's own name and prefix, where they become a folder and route patterns. */
+function checkService(model: Model): void {
+  const service = model.service!
+  const derived = resolve(model.root, 'services', service.name) === service.dir
+  if (derived && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}$/.test(service.name)) {
+    throw new UserError(
+      `service name ${JSON.stringify(service.name)} cannot be a folder name (services/<name>)`,
+      { hint: 'use letters, digits, _ . and - (at most 100), or set service.dir; nothing was written' },
+    )
+  }
+  if (!PREFIX.test(service.routePrefix)) {
+    throw new UserError(
+      `service routePrefix ${JSON.stringify(service.routePrefix)} has characters a route cannot carry as written`,
+      { hint: "use path segments of letters, digits and . _ ~ -, e.g. '/webhooks'; nothing was written" },
+    )
+  }
+}
+
 export async function scaffold(options: ScaffoldOptions, ctx: Context): Promise<number> {
   const { model, env, warnings } = await loadProject(ctx, options)
   printWarnings(ctx, warnings)
   if (!model.service) buildShape(model, {}) // throws the "no service" error with its hint
   const service = model.service!
   const template = templateFor(service.template)
+  checkService(model)
 
   const routes = buildShape(model, {}).routes
   if (routes.length === 0) {
@@ -145,10 +169,13 @@ export async function scaffold(options: ScaffoldOptions, ctx: Context): Promise<
     present,
     initService: Boolean(options.initService),
   })
-  const written = applyFiles(service.dir, result.files, {
+  // every path is checked before anything is written, then all files (and the column cache) go at once
+  const plan = planFiles(service.dir, result.files, {
     force: Boolean(options.force),
     dryRun: Boolean(options.dryRun),
   })
+  if (!options.dryRun) writeAll([...(loaded.cacheWrite ? [loaded.cacheWrite] : []), ...plan.writes])
+  const written = plan.results
 
   const notes = [...loaded.warnings, ...result.warnings]
   const shownDir = relative(ctx.cwd, service.dir) || '.'

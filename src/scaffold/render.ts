@@ -125,6 +125,18 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   const template = templateFor(shape.service.template)
   const dir = templatesDir()
   const handlerFiles = new Map(shape.routes.map((r) => [r.handler, template.handlers[r.kind].out(r)]))
+  const byFile = new Map<string, Route>()
+  for (const r of shape.routes) {
+    const file = handlerFiles.get(r.handler)!
+    const other = byFile.get(file)
+    if (other) {
+      throw new UserError(
+        `${other.kind} ${JSON.stringify(other.name)} (handler ${other.handler}) and ${r.kind} ${JSON.stringify(r.name)} (handler ${r.handler}) would share the handler file ${file}`,
+        { hint: 'give their handlers names that differ in more than - and _; nothing was written' },
+      )
+    }
+    byFile.set(file, r)
+  }
   const isActive = (r: Route) =>
     opts.selected.has(r.handler) || opts.present.has(handlerFiles.get(r.handler)!)
   const routes = new Map(shape.routes.map((r) => [r, viewRoute(r)]))
