@@ -394,3 +394,42 @@ export async function checkOutcomes(model: Model, service: Service): Promise<voi
     await stop()
   }
 }
+
+/**
+ * A body over the service's 10 MB limit is answered 413 in JSON, without a stack trace or an HTML
+ * error page: once with a Content-Length, once streamed in chunks without one.
+ */
+export async function checkBodyLimit(
+  service: Service,
+  expected: unknown = { ok: false, error: 'body is larger than 10mb' },
+): Promise<void> {
+  const big = `{"pad": "${'x'.repeat(11 * 1024 * 1024)}"}`
+  const sized = await fetch(`${service.url}/webhooks/user-created`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-Webhook-Secret': WEBHOOK_SECRET },
+    body: big,
+  })
+  const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024))
+  let sent = 0
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent++ < 12) controller.enqueue(chunk)
+      else controller.close()
+    },
+  })
+  const streamed = await fetch(`${service.url}/webhooks/user-created`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-Webhook-Secret': WEBHOOK_SECRET },
+    body: stream,
+    duplex: 'half',
+  } as RequestInit)
+  for (const res of [sized, streamed]) {
+    const text = await res.text()
+    expect(res.status, text.slice(0, 300)).toBe(413)
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(JSON.parse(text)).toEqual(expected)
+    expect(text).not.toMatch(/at \w+ \(|Traceback|<html|PayloadTooLarge|node_modules/i)
+  }
+  // the service still serves after refusing them
+  expect((await fetch(`${service.url}/health`)).status).toBe(200)
+}

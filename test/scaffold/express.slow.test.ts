@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
 import {
+  checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
   checkOutcomes,
@@ -58,6 +59,19 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
   it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
     await checkDirect(service!)
   }, 60_000)
+
+  it.each(['development', 'production'])(
+    'answers a body over the limit with a JSON 413 and no stack trace under NODE_ENV=%s',
+    async (nodeEnv) => {
+      const s = await startService(process.execPath, ['dist/index.js'], dir, { NODE_ENV: nodeEnv })
+      try {
+        await checkBodyLimit(s)
+      } finally {
+        await s.stop()
+      }
+    },
+    60_000,
+  )
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
     const min = project({

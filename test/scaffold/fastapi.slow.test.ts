@@ -6,6 +6,7 @@ import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
 import { renderColumnsCache } from '../../src/scaffold/columns.js'
 import {
+  checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
   checkOutcomes,
@@ -85,6 +86,11 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
 
   it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
     await checkDirect(service!)
+  }, 60_000)
+
+  it('answers a body over the limit with a JSON 413 instead of reading it all', async () => {
+    expect(service, 'service from an earlier test').toBeDefined()
+    await checkBodyLimit(service!)
   }, 60_000)
 
   it('models columns whose names are not Python names (keywords, BaseModel attributes, dashes) through aliases', async () => {

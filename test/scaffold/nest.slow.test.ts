@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
 import {
+  checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
   compile,
@@ -52,6 +53,20 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     expect(service, 'service from the previous test').toBeDefined()
     await checkDirect(service!)
   }, 60_000)
+
+  it.each(['development', 'production'])(
+    'answers a body over the limit with a JSON 413 and no stack trace under NODE_ENV=%s',
+    async (nodeEnv) => {
+      const s = await startService(process.execPath, ['dist/main.js'], dir, { NODE_ENV: nodeEnv })
+      try {
+        // Nest answers body-parser's refusal through its own exception layer: JSON, no stack
+        await checkBodyLimit(s, { statusCode: 413, message: 'request entity too large' })
+      } finally {
+        await s.stop()
+      }
+    },
+    60_000,
+  )
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
     const min = project({
