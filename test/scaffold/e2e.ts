@@ -433,3 +433,32 @@ export async function checkBodyLimit(
   // the service still serves after refusing them
   expect((await fetch(`${service.url}/health`)).status).toBe(200)
 }
+
+/**
+ * The hostile-values service running: its health route returns the service name exactly, and every
+ * cron route accepts a delivery carrying its hostile name (a zod or pydantic literal) under its
+ * hostile secret header name, and refuses the same body with another cron's name.
+ */
+export async function checkHostileService(service: Service, names: string[], header: string, name: string) {
+  const health = (await (await fetch(`${service.url}/health`)).json()) as { service: string }
+  expect(health.service).toBe(name)
+  for (const [i, cron] of names.entries()) {
+    const body = (n: string) =>
+      JSON.stringify({
+        id: `hostile-${i}`,
+        name: n,
+        scheduled_time: '2026-11-28T09:00:00Z',
+        payload: { [cron]: cron, nested: { [cron]: i, list: [{ [cron]: true }] } },
+        comment: null,
+      })
+    const post = (n: string) =>
+      fetch(`${service.url}/hooks/cron/c${i}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [`${header}${i}`]: WEBHOOK_SECRET },
+        body: body(n),
+      })
+    const res = await post(cron)
+    expect(res.status, `${JSON.stringify(cron)}: ${await res.clone().text()}`).toBe(200)
+    expect((await post(names[(i + 1) % names.length]!)).status).toBe(400)
+  }
+}

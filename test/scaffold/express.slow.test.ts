@@ -7,6 +7,7 @@ import {
   checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
+  checkHostileService,
   checkOutcomes,
   compile,
   npmInstall,
@@ -15,6 +16,7 @@ import {
   startService,
 } from './e2e.js'
 import { context, project } from './helpers.js'
+import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 /** The user's own handler logic: first attempt asks for a retry in 1 s, the second fails for good. */
 const USER_UPDATED = `import type { UserUpdatedHandlers } from '../_generated/payloads.js'
@@ -72,6 +74,19 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
     },
     60_000,
   )
+
+  it('compiles a service whose names, tables, columns and headers are hostile, which then serves them exactly', async () => {
+    const hostile = await scaffoldHostile('express-ts', HOSTILE_VALUES)
+    symlinkSync(join(dir, 'node_modules'), join(hostile, 'node_modules'))
+    expect(await compile(hostile)).toBe('')
+    const s = await startService(process.execPath, ['dist/index.js'], hostile)
+    try {
+      await checkHostileService(s, HOSTILE_VALUES.names, HOSTILE_HEADER, HOSTILE_VALUES.service)
+      expect(s.logs()).not.toMatch(/TypeError|SyntaxError/)
+    } finally {
+      await s.stop()
+    }
+  }, 120_000)
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
     const min = project({

@@ -9,12 +9,14 @@ import {
   checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
+  checkHostileService,
   checkOutcomes,
   type Service,
   scaffoldFixture,
   startService,
 } from './e2e.js'
 import { context, project } from './helpers.js'
+import { HOSTILE_HEADER, HOSTILE_TEXT, scaffoldHostile } from './hostile.js'
 
 /** Debian's python3 with python3-fastapi, -uvicorn, -pydantic, -httpx (not the pyenv one on PATH). */
 export const PYTHON = '/usr/bin/python3'
@@ -92,6 +94,21 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
     expect(service, 'service from an earlier test').toBeDefined()
     await checkBodyLimit(service!)
   }, 60_000)
+
+  it('imports a service whose names, tables, columns and headers are hostile, which then serves them exactly', async () => {
+    const hostile = await scaffoldHostile('fastapi', HOSTILE_TEXT)
+    const s = await startService(
+      PYTHON,
+      ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', '$PORT'],
+      hostile,
+      { PYTHONDONTWRITEBYTECODE: '1' },
+    )
+    try {
+      await checkHostileService(s, HOSTILE_TEXT.names, HOSTILE_HEADER, HOSTILE_TEXT.service)
+    } finally {
+      await s.stop()
+    }
+  }, 120_000)
 
   it('models columns whose names are not Python names (keywords, BaseModel attributes, dashes) through aliases', async () => {
     const cols = [

@@ -48,6 +48,15 @@ export const HOSTILE_VALUES: Values = {
   table: { schema: `s'"\\ü`, name: `t"""\${x}'\` 日本` },
   columnType: 'weird*/type\n"""',
 }
+/**
+ * Without the lone surrogate: not text Postgres or Hasura can hold, and pydantic refuses it when it
+ * builds a model, so the running Python service is tested without it (the generated code still parses).
+ */
+export const HOSTILE_TEXT: Values = {
+  ...HOSTILE_VALUES,
+  names: HOSTILE.filter((v) => !/[\ud800-\udfff]/.test(v.normalize())),
+}
+
 export const PLAIN_VALUES: Values = {
   names: PLAIN,
   header: PLAIN_HEADER,

@@ -7,6 +7,7 @@ import {
   checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
+  checkHostileService,
   compile,
   npmInstall,
   type Service,
@@ -14,6 +15,7 @@ import {
   startService,
 } from './e2e.js'
 import { context, project } from './helpers.js'
+import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 describe('nest-ts service: scaffolded skeleton, installed, compiled under --strict, serving real events', () => {
   let dir: string
@@ -67,6 +69,18 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     },
     60_000,
   )
+
+  it('compiles a service whose names, tables, columns and headers are hostile, which then serves them exactly', async () => {
+    const hostile = await scaffoldHostile('nest-ts', HOSTILE_VALUES)
+    symlinkSync(join(dir, 'node_modules'), join(hostile, 'node_modules'))
+    expect(await compile(hostile)).toBe('')
+    const s = await startService(process.execPath, ['dist/main.js'], hostile)
+    try {
+      await checkHostileService(s, HOSTILE_VALUES.names, HOSTILE_HEADER, HOSTILE_VALUES.service)
+    } finally {
+      await s.stop()
+    }
+  }, 120_000)
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
     const min = project({
