@@ -173,6 +173,26 @@ def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -
     return None
 
 
+# The largest body a route reads; event payloads carry whole rows. uvicorn itself sets no limit.
+BODY_LIMIT = 10 * 1024 * 1024
+
+
+async def _read_body(request: Request) -> Tuple[bool, Any]:
+    """The raw body, or a JSON 413 once it passes BODY_LIMIT (checked on Content-Length, then while reading)."""
+    too_large = _reply(413, {"ok": False, "error": f"body is larger than {BODY_LIMIT // (1024 * 1024)}mb"})
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > BODY_LIMIT:
+        return False, too_large
+    chunks: List[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            return False, too_large
+        chunks.append(chunk)
+    return True, b"".join(chunks)
+
+
 def _json(raw: bytes) -> Tuple[bool, Any]:
     if not raw:
         return False, _reply(400, {"ok": False, "error": "empty body: expected JSON"})
@@ -239,7 +259,10 @@ async def handle_event(route: EventRoute, request: Request) -> Response:
     denied = _check_secrets(route.secrets, headers)
     if denied is not None:
         return _rejected(denied, trigger=route.trigger)
-    good, value = _json(await request.body())
+    read, raw = await _read_body(request)
+    if not read:
+        return _rejected(raw, trigger=route.trigger)
+    good, value = _json(raw)
     if not good:
         return _rejected(value, trigger=route.trigger)
     try:
@@ -275,7 +298,10 @@ async def handle_cron(route: CronRoute, request: Request) -> Response:
     denied = _check_secrets(route.secrets, headers)
     if denied is not None:
         return _rejected(denied, cron=route.cron)
-    good, value = _json(await request.body())
+    read, raw = await _read_body(request)
+    if not read:
+        return _rejected(raw, cron=route.cron)
+    good, value = _json(raw)
     if not good:
         return _rejected(value, cron=route.cron)
     try:
@@ -327,7 +353,9 @@ async def handle_external(route: ExternalRoute, request: Request) -> Response:
     """A webhook from another service: signature over the raw body, JSON, handler."""
     started = time.perf_counter()
     headers = _headers(request)
-    raw = await request.body()
+    read, raw = await _read_body(request)
+    if not read:
+        return _rejected(raw, webhook=route.webhook)
     if not os.environ.get(route.secret_env):
         resp = _reply(500, {"ok": False, "retry": True, "error": f"{route.secret_env} is not set in the service environment"})
         return _rejected(resp, webhook=route.webhook)
