@@ -190,3 +190,17 @@ export function takeoverError(found: string[], command: string): UserError {
     },
   )
 }
+
+/**
+ * A config that declares no trigger and no cron, about to delete every one nself-hooks manages:
+ * the likeliest cause is a config that lost its content, so the user has to say it in a flag.
+ */
+export function deleteAllError(lost: string[], where: string, command: string): UserError {
+  const shown = lost.slice(0, 8).join(', ') + (lost.length > 8 ? ` and ${lost.length - 8} more` : '')
+  return new UserError(
+    `the config declares no event or cron trigger, so this would delete every one nself-hooks manages (${lost.length} ${where}: ${shown}): nothing was changed`,
+    {
+      hint: `if the config lost them by mistake (an emptied file, a missing \`export default\`), fix it; to delete them all, run \`nself-hooks ${command} --allow-delete-all\``,
+    },
+  )
+}
