@@ -38,22 +38,43 @@ export function managedPath(root: string): string {
   return join(root, MANAGED_FILE)
 }
 
+/**
+ * The record, or an error naming it: read as empty, it would forget what was retired and which
+ * tables the tool created, and the next run would rewrite it so, for good.
+ */
 export function readManaged(root: string): Managed {
   const file = managedPath(root)
   if (!existsSync(file)) return EMPTY_MANAGED
+  const restore = `restore it from git (\`git checkout -- ${MANAGED_FILE}\`); it records which triggers nself-hooks manages, so nothing was changed until it is readable`
+  let text: string
   let raw: unknown
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
+    text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new UserError(`${MANAGED_FILE} is not valid JSON`, {
-      hint: `restore it from git (git checkout ${MANAGED_FILE}); it records which triggers nself-hooks manages`,
-      cause: err,
-    })
+    throw new UserError(`${file} cannot be read: ${(err as Error).message}`, { hint: restore, cause: err })
+  }
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    const conflict = /^(<{7}|>{7}|={7})( |$)/m.test(text)
+    throw new UserError(
+      conflict
+        ? `${file} has unresolved merge conflict markers`
+        : `${file} is not valid JSON (${(err as Error).message})`,
+      {
+        hint: conflict
+          ? 'resolve the conflict keeping the names of both sides (run `nself-hooks generate` afterwards to tidy it); nothing was changed'
+          : restore,
+        cause: err,
+      },
+    )
   }
   const parsed = managedSchema.safeParse(raw)
   if (!parsed.success) {
-    throw new UserError(`${MANAGED_FILE} has an unexpected shape: ${parsed.error.issues[0]?.message}`, {
-      hint: `restore it from git (git checkout ${MANAGED_FILE})`,
+    const issue = parsed.error.issues[0]
+    const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
+    throw new UserError(`${file} has an unexpected shape: ${issue?.message ?? 'invalid'}${at}`, {
+      hint: restore,
     })
   }
   return parsed.data
