@@ -76,6 +76,10 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--check', 'write nothing; exit 2 with a diff when files would change')
       .option('--adopt', 'take over hand-made triggers and crons whose names the config uses')
       .option('--dry-run', 'print what would be written, write nothing')
+      .option(
+        '--allow-delete-all',
+        'let a config that declares no trigger or cron remove every managed one from the files',
+      )
       .option('--json', 'report as JSON')
       .addHelpText(
         'after',
@@ -128,6 +132,10 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       )
       .option('--dry-run', 'print the plan, change nothing')
       .option('-y, --yes', 'apply without asking (needed without a terminal when the plan deletes)')
+      .option(
+        '--allow-delete-all',
+        'apply a plan that deletes every managed trigger and cron because the config declares none (even with --yes)',
+      )
       .option('--no-generate', 'do not write the metadata files first')
       .option('--exit-code', 'exit 2 when the plan is not empty (with --dry-run: CI check)')
       .option('--rollback', 'restore the metadata saved before the last sync (.nself-hooks/backups)')

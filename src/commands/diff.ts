@@ -16,7 +16,7 @@ import {
   summaryLine,
 } from '../output/changes.js'
 import { colors, printWarnings } from '../output/report.js'
-import { planAgainstServer, readServer, serverOwnership } from './sync.js'
+import { planAgainstServer, readServer, serverOwnership, warnAboutSynced } from './sync.js'
 
 export interface DiffOptions extends GlobalOptions {
   /** files (default): config vs the metadata directory; server: config vs Hasura; all: both */
@@ -54,6 +54,7 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
   if (against === 'server' || against === 'all') {
     const client = connectHasura(project, ctx)
     const state = await readServer(client)
+    if (format !== 'json') warnAboutSynced(ctx, model.root)
     const serverOwned = serverOwnership(model, [readManaged(model.root)], client.endpoint)
     const changes = planAgainstServer(desiredFromModel(model, { crons: 'all' }), state, serverOwned)
     results.push({ against: 'server', target: client.endpoint, changes })

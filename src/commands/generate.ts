@@ -4,8 +4,15 @@ import { createTwoFilesPatch } from 'diff'
 import { type LoadedProject, loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode } from '../errors.js'
-import { type Managed, managedPath, readManaged, renderManaged } from '../metadata/managed.js'
-import { readLayout } from '../metadata/metadata-dir.js'
+import {
+  deleteAllError,
+  type Managed,
+  managedPath,
+  ownedNames,
+  readManaged,
+  renderManaged,
+} from '../metadata/managed.js'
+import { actualFromLayout, type MetadataLayout, readLayout } from '../metadata/metadata-dir.js'
 import { planFiles } from '../metadata/plan-files.js'
 import { colors, printWarnings } from '../output/report.js'
 import { writeFilesAtomic } from '../write-files.js'
@@ -15,6 +22,8 @@ export interface GenerateOptions extends GlobalOptions {
   dryRun?: boolean
   /** take over hand-made triggers and crons whose names the config uses */
   adopt?: boolean
+  /** remove every managed trigger and cron from the files when the config declares none */
+  allowDeleteAll?: boolean
 }
 
 export interface GenerateResult {
@@ -23,19 +32,44 @@ export interface GenerateResult {
   notes: string[]
   /** the managed record after this run */
   managed: Managed
+  /**
+   * When the config declares no trigger and no cron: the managed ones the files would lose
+   * (`event trigger x`, `cron trigger y`); empty otherwise.
+   */
+  removesAll: string[]
 }
 
 /** The pure planning step plus the managed record; used by `generate` and `sync`. */
 export function planGenerate(project: LoadedProject, opts: { adopt?: boolean } = {}): GenerateResult {
   const { model } = project
   const managedBefore = readManaged(model.root)
-  const plan = planFiles(readLayout(model.hasura.metadataDir), model, managedBefore, opts)
+  const layout = readLayout(model.hasura.metadataDir)
+  const plan = planFiles(layout, model, managedBefore, opts)
   const changes = new Map(plan.files)
   const managedFile = managedPath(model.root)
   const managedText = renderManaged(plan.managed)
   const before = existsSync(managedFile) ? readFileSync(managedFile, 'utf8') : undefined
   if (managedText !== before) changes.set(managedFile, managedText)
-  return { changes, notes: plan.notes, managed: plan.managed }
+  return {
+    changes,
+    notes: plan.notes,
+    managed: plan.managed,
+    removesAll: removesAll(layout, model, managedBefore),
+  }
+}
+
+function removesAll(layout: MetadataLayout, model: LoadedProject['model'], managed: Managed): string[] {
+  if (model.triggers.length > 0 || model.crons.length > 0) return []
+  const owned = ownedNames(model, managed)
+  const actual = actualFromLayout(layout)
+  return [
+    ...actual.eventTriggers
+      .filter((e) => owned.eventTriggers(e.source, e.trigger.name))
+      .map((e) => `event trigger ${e.trigger.name}`),
+    ...actual.cronTriggers
+      .filter((x) => owned.cronTriggers(x.cron.name))
+      .map((x) => `cron trigger ${x.cron.name}`),
+  ]
 }
 
 /** Writes a plan's files atomically; returns one line per file (`wrote x`, `removed y`). */
@@ -53,6 +87,14 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
   printWarnings(ctx, project.warnings)
   const plan = planGenerate(project, { adopt: options.adopt ?? false })
   const { changes, notes } = plan
+  const writes = !options.check && !options.dryRun
+  if (writes && plan.removesAll.length > 0 && !options.allowDeleteAll) {
+    throw deleteAllError(
+      plan.removesAll,
+      `in ${relative(ctx.cwd, project.model.hasura.metadataDir) || '.'}`,
+      'generate',
+    )
+  }
   const c = colors(ctx)
   const rel = (p: string) => relative(ctx.cwd, p) || p
   const paths = [...changes.keys()].sort()
@@ -94,6 +136,10 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
       else
         ctx.stdout.write(
           `would write ${paths.length} file${paths.length === 1 ? '' : 's'} (dry run: nothing written)\n`,
+        )
+      if (plan.removesAll.length > 0 && !options.allowDeleteAll)
+        ctx.stderr.write(
+          `${c.yellow('warning')} the config declares no trigger: this removes every managed one from the files, which needs --allow-delete-all\n`,
         )
     }
     return options.check && paths.length > 0 ? ExitCode.drift : ExitCode.ok

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { z } from 'zod'
 import { type LoadedProject, loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
@@ -17,6 +18,7 @@ import {
 } from '../metadata/diff.js'
 import type { HasuraCronTrigger } from '../metadata/emit.js'
 import {
+  deleteAllError,
   type Managed,
   managedPath,
   nextManaged,
@@ -40,6 +42,8 @@ export interface SyncOptions extends GlobalOptions {
   rollback?: boolean
   /** take over hand-made triggers and crons whose names the config uses */
   adopt?: boolean
+  /** apply a plan that deletes every managed trigger and cron when the config declares none */
+  allowDeleteAll?: boolean
 }
 
 /** Re-read and re-plan this many times when the metadata changes between our read and our write. */
@@ -57,6 +61,21 @@ export async function readServer(client: HasuraClient): Promise<ServerState> {
   const exported = await client.exportMetadata()
   const crons = (await client.getCronTriggers()) as HasuraCronTrigger[]
   return { resourceVersion: exported.resource_version, metadata: exported.metadata, crons }
+}
+
+/** Names on the server whose definition is not what the config wants (present under that name). */
+function differingOnServer(
+  desired: DesiredTriggers,
+  onServer: ReturnType<typeof actualFromServer>,
+): { eventTriggers: Set<string>; cronTriggers: Set<string> } {
+  const everything: Ownership = { eventTriggers: () => true, cronTriggers: () => true }
+  const updates = diffTriggers(desired, onServer, everything).filter((ch) => ch.action === 'update')
+  return {
+    eventTriggers: new Set(
+      updates.filter((ch) => ch.kind === 'event_trigger').map((ch) => `${ch.source}\u0000${ch.name}`),
+    ),
+    cronTriggers: new Set(updates.filter((ch) => ch.kind === 'cron_trigger').map((ch) => ch.name)),
+  }
 }
 
 export function planAgainstServer(desired: DesiredTriggers, state: ServerState, owned: Ownership): Change[] {
@@ -81,31 +100,78 @@ function unionManaged(a: Managed, b: Managed): Managed {
  * `generate` rewrites webhooks.managed.json to the config's names, so a trigger removed from the
  * config and generated away before a sync would otherwise be forgotten and left on the server.
  */
-interface SyncedState {
-  format_version: 1
-  endpoints: Record<string, { eventTriggers: { source: string; name: string }[]; cronTriggers: string[] }>
-}
+const syncedSchema = z.object({
+  format_version: z.literal(1),
+  endpoints: z.record(
+    z.string(),
+    z.object({
+      eventTriggers: z.array(z.object({ source: z.string(), name: z.string() })),
+      cronTriggers: z.array(z.string()),
+    }),
+  ),
+})
+type SyncedState = z.infer<typeof syncedSchema>
+
+export const SYNCED_FILE = join('.nself-hooks', 'synced.json')
 
 function syncedPath(root: string): string {
-  return join(root, '.nself-hooks', 'synced.json')
+  return join(root, SYNCED_FILE)
+}
+
+/** The record, or why it could not be read (then an empty one: it is a cache, rebuilt by sync). */
+function loadSynced(root: string): { state: SyncedState; problem?: string } {
+  const empty: SyncedState = { format_version: 1, endpoints: {} }
+  let text: string
+  try {
+    text = readFileSync(syncedPath(root), 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: empty }
+    return { state: empty, problem: `cannot be read (${(err as Error).message})` }
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    return { state: empty, problem: `is not valid JSON (${(err as Error).message})` }
+  }
+  const parsed = syncedSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
+    return { state: empty, problem: `has an unexpected shape (${issue?.message ?? 'invalid'}${at})` }
+  }
+  return { state: parsed.data }
 }
 
 function readSynced(root: string): SyncedState {
-  try {
-    const s = JSON.parse(readFileSync(syncedPath(root), 'utf8')) as SyncedState
-    if (s.format_version === 1 && s.endpoints && typeof s.endpoints === 'object') return s
-  } catch {}
-  return { format_version: 1, endpoints: {} }
+  return loadSynced(root).state
 }
 
-function writeSynced(root: string, endpoint: string, desired: DesiredTriggers): void {
-  const state = readSynced(root)
-  state.endpoints[endpoint] = {
+/**
+ * A damaged record is said, never silently read as empty: without it, sync does not know the
+ * triggers it applied to each endpoint before (those the managed record no longer lists).
+ */
+export function warnAboutSynced(ctx: Context, root: string): void {
+  const { problem } = loadSynced(root)
+  if (problem === undefined) return
+  const shown = relative(ctx.cwd, syncedPath(root)) || syncedPath(root)
+  ctx.stderr.write(
+    `${colors(ctx).yellow('warning')} ${shown} ${problem}: ignored. It records what sync applied to each endpoint; the next sync rewrites it. Until then a trigger removed from the config may be left on the server: check with \`nself-hooks diff --against server\`, or delete the file to silence this warning\n`,
+  )
+}
+
+/** Records what sync now manages on `endpoint`; false when the record already said so. */
+function writeSynced(root: string, endpoint: string, desired: DesiredTriggers): boolean {
+  const { state, problem } = loadSynced(root)
+  const entry = {
     eventTriggers: desired.eventTriggers.map((d) => ({ source: d.source, name: d.trigger.name })),
     cronTriggers: desired.cronTriggers.map((c) => c.name),
   }
+  if (problem === undefined && deepEqual(state.endpoints[endpoint], entry)) return false
+  state.endpoints[endpoint] = entry
   ensureStateDir(root)
-  writeFileSync(syncedPath(root), `${JSON.stringify(state, null, 2)}\n`)
+  writeFilesAtomic(new Map([[syncedPath(root), `${JSON.stringify(state, null, 2)}\n`]]))
+  return true
 }
 
 function ensureStateDir(root: string): void {
@@ -215,6 +281,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
   const project = await loadProject(ctx, options)
   printWarnings(ctx, project.warnings)
   if (options.rollback) return rollback(project, options, ctx)
+  warnAboutSynced(ctx, project.model.root)
 
   const c = colors(ctx)
   const json = options.json === true
@@ -255,6 +322,9 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
   let confirmed: Change[] | undefined
   for (let attempt = 0; ; attempt++) {
     const state = await readServer(client)
+    // objects on the server exactly as the config defines them and not yet recorded as ours: what
+    // a sync that died after applying and before recording left (adopted without asking)
+    let alreadyThere: string[] = []
     if (!options.adopt) {
       // a name the config uses, on the server, never managed or synced by nself-hooks: made by hand
       const synced = readSynced(model.root).endpoints[endpoint]
@@ -264,17 +334,35 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
         cronTriggers: synced?.cronTriggers ?? [],
       }
       const onServer = actualFromServer(state.metadata, state.crons)
-      const found = takeovers(model, [managedBefore, known], {
+      const present = {
         eventTriggers: onServer.eventTriggers.map((e) => ({
           source: e.source,
           name: e.trigger.name,
           where: `on ${endpoint}, table ${typeof e.table === 'string' ? e.table : `${e.table.schema}.${e.table.name}`}`,
         })),
         cronTriggers: onServer.cronTriggers.map((x) => ({ name: x.cron.name, where: `on ${endpoint}` })),
+      }
+      const differ = differingOnServer(desired, onServer)
+      const found = takeovers(model, [managedBefore, known], {
+        eventTriggers: present.eventTriggers.filter((e) =>
+          differ.eventTriggers.has(`${e.source}\u0000${e.name}`),
+        ),
+        cronTriggers: present.cronTriggers.filter((x) => differ.cronTriggers.has(x.name)),
       })
       if (found.length > 0) throw takeoverError(found, 'sync')
+      alreadyThere = takeovers(model, [managedBefore, known], present)
     }
     const changes = planAgainstServer(desired, state, owned)
+    const deletes = changes.filter((ch) => ch.action === 'delete')
+    const removesAll =
+      model.triggers.length === 0 && model.crons.length === 0
+        ? {
+            server: deletes.map(
+              (ch) => `${ch.kind === 'cron_trigger' ? 'cron' : 'event'} trigger ${ch.name}`,
+            ),
+            files: filePlan?.removesAll ?? [],
+          }
+        : undefined
     const counts = summarize(changes)
     // pure and cheap: computed with the plan, so a dry run shows the tables it would track too
     const merged = changes.length > 0 ? mergeMetadata(state.metadata, desired, owned) : undefined
@@ -326,8 +414,28 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     }
     const done = (code: number) => (options.exitCode && changes.length > 0 ? ExitCode.drift : code)
 
+    if (removesAll && !options.allowDeleteAll && removesAll.server.length + removesAll.files.length > 0) {
+      if (options.dryRun) {
+        ctx.stderr.write(
+          `${c.yellow('warning')} the config declares no trigger: this plan deletes every managed one, which needs --allow-delete-all\n`,
+        )
+      } else if (removesAll.server.length > 0) {
+        throw deleteAllError(removesAll.server, `on ${endpoint}`, 'sync')
+      } else {
+        throw deleteAllError(removesAll.files, `in ${rel(model.hasura.metadataDir)}`, 'sync')
+      }
+    }
+    if (alreadyThere.length > 0) {
+      out(
+        `${options.dryRun ? 'would adopt' : 'adopting'} ${alreadyThere.length === 1 ? 'a trigger' : `${alreadyThere.length} triggers`} already on the server exactly as the config defines ${alreadyThere.length === 1 ? 'it' : 'them'} (an earlier sync that did not finish recording?):\n${alreadyThere.map((f) => `  ${f}`).join('\n')}`,
+      )
+    }
+
     if (changes.length === 0) {
       writeFiles()
+      // nothing to apply, but what was adopted is recorded (and a damaged record repaired)
+      if (!options.dryRun && (alreadyThere.length > 0 || loadSynced(model.root).problem !== undefined))
+        writeSynced(model.root, endpoint, desired)
       report({ applied: false })
       return ExitCode.ok
     }

@@ -47,39 +47,197 @@ function selfEntry(): string {
 }
 
 export async function importConfig(file: string): Promise<unknown> {
+  // interopDefault off: the module's own exports, so a missing `export default` is seen as missing
+  // (jiti's interop would hand back the namespace itself, read as an empty config)
   const jiti = createJiti(import.meta.url, {
     alias: { 'nself-hooks': selfEntry() },
     moduleCache: false,
     fsCache: false,
-    interopDefault: true,
+    interopDefault: false,
   })
   let mod: unknown
   try {
     mod = await jiti.import(file)
   } catch (err) {
     const e = err as Error
-    const [what, where] = e.message
+    const [what, where] = String(e?.message ?? err)
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean)
     // jiti puts the file:line:column of a syntax error on the message's second line
-    // a runtime error (a name not defined...) has its place in the stack, in the config file itself
-    const frame = (e.stack ?? '').split('\n').find((l) => l.includes(file) && /:\d+:\d+\)?\s*$/.test(l))
-    const place = where && /:\d+:\d+$/.test(where) ? where : /(\S+:\d+:\d+)\)?\s*$/.exec(frame ?? '')?.[1]
+    const place = where && /:\d+:\d+$/.test(where) ? where : placeInFile(err, file)
     const at = place ? ` (at ${place.replace(/^\(/, '').replace(/^file:\/\//, '')})` : ''
     throw new UserError(`could not load ${file}: ${what ?? 'unknown error'}${at}`, {
       hint: 'fix that error; the file must `export default defineConfig({...})`',
       cause: err,
     })
   }
-  const value =
-    mod && typeof mod === 'object' && 'default' in mod ? (mod as { default: unknown }).default : mod
-  if (value === undefined || value === null || typeof value !== 'object') {
-    throw new UserError(`${file} has no default export`, {
-      hint: 'end the file with `export default defineConfig({ ... })`',
-    })
+  return plainConfig(defaultExport(mod, file), file)
+}
+
+/** A runtime error's place in the config file itself, from its stack (file:line:column). */
+function placeInFile(err: unknown, file: string): string | undefined {
+  const stack = String((err as Error | undefined)?.stack ?? '')
+  const frame = stack.split('\n').find((l) => l.includes(file) && /:\d+:\d+\)?\s*$/.test(l))
+  const place = /(\S+:\d+:\d+)\)?\s*$/
+    .exec(frame ?? '')?.[1]
+    ?.replace(/^\(/, '')
+    .replace(/^file:\/\//, '')
+  // the loader wraps the transpiled module into the first line: columns there are not the file's
+  return place?.replace(/:1:\d+$/, ':1')
+}
+
+const EXPORT_HINT = 'end the file with `export default defineConfig({ ... })`'
+
+/**
+ * The default export. An ES module (or TypeScript) must have one; a CommonJS file's
+ * `module.exports` is its default, as Node's own import of CommonJS treats it.
+ */
+function defaultExport(mod: unknown, file: string): unknown {
+  if (mod === null || (typeof mod !== 'object' && typeof mod !== 'function')) return mod
+  const m = mod as Record<string | symbol, unknown>
+  let named: string[]
+  try {
+    if ('default' in m) return m.default
+    named = Object.keys(m).filter((k) => k !== '__esModule')
+    const esm = m.__esModule === true || m[Symbol.toStringTag] === 'Module'
+    // CommonJS that assigned module.exports (or exports.x): that object is the config
+    if (!esm && named.length > 0) return m
+  } catch (err) {
+    throw readFailure(err, file, 'the default export')
   }
-  return value
+  const config = named.find((n) => /config/i.test(n)) ?? named[0]
+  throw new UserError(
+    named.length > 0
+      ? `${file} has no default export (only named: ${named.slice(0, 5).join(', ')}${named.length > 5 ? ', ...' : ''}); nothing was read from it`
+      : `${file} has no default export (a config object that is never exported is not read); nothing was read from it`,
+    {
+      hint:
+        config !== undefined
+          ? `export it as the default: \`export default ${config}\` (or \`export default defineConfig({ ... })\`)`
+          : EXPORT_HINT,
+    },
+  )
+}
+
+/** What a value is, for a message: `null`, `a number (42)`, `an array`, `a Map`. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null'
+  if (v === undefined) return 'undefined'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'function') return 'a function'
+  if (typeof v !== 'object') {
+    const shown = JSON.stringify(v) ?? String(v)
+    return `a ${typeof v} (${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown})`
+  }
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a custom prototype'
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
+/** Deeper than this is no config: said as the user's problem, not a stack overflow. */
+const MAX_DEPTH = 200
+
+/**
+ * The default export as plain data, read once: every getter runs here, so one that throws is
+ * reported with its path as the user's error, and the rest of the run sees fixed values.
+ */
+function plainConfig(value: unknown, file: string): unknown {
+  let root: boolean
+  try {
+    root = isPlainObject(value)
+  } catch (err) {
+    throw readFailure(err, file, 'the default export')
+  }
+  if (!root) {
+    const kind = kindOf(value)
+    const thenable = typeof (value as { then?: unknown } | null)?.then === 'function'
+    throw new UserError(
+      `the default export of ${file} is ${thenable ? 'a Promise' : kind}, not a config object`,
+      {
+        hint: thenable
+          ? 'await it first: `export default defineConfig(await ...)`'
+          : typeof value === 'function'
+            ? 'export the object itself: `export default defineConfig({ ... })` (call the function in the file if it builds the config)'
+            : 'export the config object: `export default defineConfig({ hasura: {...}, triggers: {...} })`',
+      },
+    )
+  }
+  const seen = new Set<object>()
+  const copy = (v: unknown, path: string, depth: number): unknown => {
+    if (v === null || typeof v !== 'object') return v
+    let array: boolean
+    try {
+      array = Array.isArray(v)
+      if (!array && !isPlainObject(v)) return v
+    } catch (err) {
+      throw readFailure(err, file, path === '' ? 'the default export' : path)
+    }
+    if (seen.has(v)) {
+      throw new UserError(`${file}: ${path} refers to itself (a circular reference)`, {
+        hint: 'the config must be plain data: replace the reference with a copy of the value it needs',
+      })
+    }
+    if (depth > MAX_DEPTH) {
+      throw new UserError(`${file}: ${path} is nested more than ${MAX_DEPTH} levels deep`, {
+        hint: 'the config must be plain data of a sensible depth; flatten that value',
+      })
+    }
+    seen.add(v)
+    let out: unknown
+    if (array) {
+      const length = Number(read(v, 'length', path))
+      out = Array.from({ length }, (_, i) =>
+        copy(read(v, String(i), `${path}[${i}]`), `${path}[${i}]`, depth + 1),
+      )
+    } else {
+      const o: Record<string, unknown> = {}
+      for (const key of keysOf(v, path)) {
+        const at = path === '' ? key : `${path}.${key}`
+        // defineProperty: a key named __proto__ stays data (and is reported by validation as unknown)
+        Object.defineProperty(o, key, {
+          value: copy(read(v, key, at), at, depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+      out = o
+    }
+    seen.delete(v)
+    return out
+  }
+  const read = (o: object, key: string, path: string): unknown => {
+    try {
+      return (o as Record<string, unknown>)[key]
+    } catch (err) {
+      throw readFailure(err, file, path)
+    }
+  }
+  const keysOf = (o: object, path: string): string[] => {
+    try {
+      return Object.keys(o)
+    } catch (err) {
+      throw readFailure(err, file, path === '' ? 'the default export' : path)
+    }
+  }
+  return copy(value, '', 0)
+}
+
+/** A getter or proxy in the config threw while it was read: the user's code, not a bug here. */
+function readFailure(err: unknown, file: string, path: string): UserError {
+  if (err instanceof UserError) return err
+  const message = String((err as Error | undefined)?.message ?? err).split('\n')[0]
+  const place = placeInFile(err, file)
+  return new UserError(`reading ${path} of ${file} threw: ${message}${place ? ` (at ${place})` : ''}`, {
+    hint: 'the config must be plain data: fix that getter (or proxy), or replace it with the value it returns',
+    cause: err,
+  })
 }
 
 export function configPath(ctx: Context, opts: GlobalOptions): string {

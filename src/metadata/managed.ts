@@ -38,22 +38,43 @@ export function managedPath(root: string): string {
   return join(root, MANAGED_FILE)
 }
 
+/**
+ * The record, or an error naming it: read as empty, it would forget what was retired and which
+ * tables the tool created, and the next run would rewrite it so, for good.
+ */
 export function readManaged(root: string): Managed {
   const file = managedPath(root)
   if (!existsSync(file)) return EMPTY_MANAGED
+  const restore = `restore it from git (\`git checkout -- ${MANAGED_FILE}\`); it records which triggers nself-hooks manages, so nothing was changed until it is readable`
+  let text: string
   let raw: unknown
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
+    text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new UserError(`${MANAGED_FILE} is not valid JSON`, {
-      hint: `restore it from git (git checkout ${MANAGED_FILE}); it records which triggers nself-hooks manages`,
-      cause: err,
-    })
+    throw new UserError(`${file} cannot be read: ${(err as Error).message}`, { hint: restore, cause: err })
+  }
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    const conflict = /^(<{7}|>{7}|={7})( |$)/m.test(text)
+    throw new UserError(
+      conflict
+        ? `${file} has unresolved merge conflict markers`
+        : `${file} is not valid JSON (${(err as Error).message})`,
+      {
+        hint: conflict
+          ? 'resolve the conflict keeping the names of both sides (run `nself-hooks generate` afterwards to tidy it); nothing was changed'
+          : restore,
+        cause: err,
+      },
+    )
   }
   const parsed = managedSchema.safeParse(raw)
   if (!parsed.success) {
-    throw new UserError(`${MANAGED_FILE} has an unexpected shape: ${parsed.error.issues[0]?.message}`, {
-      hint: `restore it from git (git checkout ${MANAGED_FILE})`,
+    const issue = parsed.error.issues[0]
+    const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
+    throw new UserError(`${file} has an unexpected shape: ${issue?.message ?? 'invalid'}${at}`, {
+      hint: restore,
     })
   }
   return parsed.data
@@ -187,6 +208,20 @@ export function takeoverError(found: string[], command: string): UserError {
     `the config would take over ${found.length === 1 ? 'a trigger' : `${found.length} triggers`} made outside nself-hooks:\n${found.map((f) => `  ${f}`).join('\n')}`,
     {
       hint: `rename the config entry to keep the hand-made one, or run \`nself-hooks ${command} --adopt\` to manage it from now on (its definition becomes the config's); if nself-hooks made it from another checkout, commit ${MANAGED_FILE} there. Nothing was written`,
+    },
+  )
+}
+
+/**
+ * A config that declares no trigger and no cron, about to delete every one nself-hooks manages:
+ * the likeliest cause is a config that lost its content, so the user has to say it in a flag.
+ */
+export function deleteAllError(lost: string[], where: string, command: string): UserError {
+  const shown = lost.slice(0, 8).join(', ') + (lost.length > 8 ? ` and ${lost.length - 8} more` : '')
+  return new UserError(
+    `the config declares no event or cron trigger, so this would delete every one nself-hooks manages (${lost.length} ${where}: ${shown}): nothing was changed`,
+    {
+      hint: `if the config lost them by mistake (an emptied file, a missing \`export default\`), fix it; to delete them all, run \`nself-hooks ${command} --allow-delete-all\``,
     },
   )
 }

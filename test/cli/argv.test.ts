@@ -29,6 +29,8 @@ describe('argv maps to the right command and options', () => {
     [['--no-color', '--verbose', 'init'], 'init', {}, [], { color: false, verbose: true }],
     [['init', '--force'], 'init', { force: true }],
     [['sync', '--yes', '--dry-run'], 'sync', { yes: true, dryRun: true }],
+    [['sync', '--yes', '--allow-delete-all'], 'sync', { yes: true, allowDeleteAll: true }],
+    [['generate', '--allow-delete-all'], 'generate', { allowDeleteAll: true }],
     [['diff', '--against', 'server', '--format', 'json'], 'diff', { against: 'server', format: 'json' }],
     [['scaffold', 'user-created'], 'scaffold', {}, ['user-created']],
     [['scaffold', '--all'], 'scaffold', { all: true }],

@@ -107,7 +107,12 @@ describe.skipIf(!HAS_SHARED)(
         join(dir, 'webhooks.config.ts'),
         config(`{ hasura: { metadataDir: '${rel}', source: '${source}' } }`),
       )
-      expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+      // a config that declares nothing removes every managed trigger only when told so
+      const refused = await cli(['generate'], { cwd: dir })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain('--allow-delete-all')
+      expect(readTree(mdir)).toEqual(after)
+      expect((await cli(['generate', '--allow-delete-all'], { cwd: dir })).code).toBe(0)
       const back = readTree(mdir)
       for (const [file, text] of Object.entries(original)) {
         if (file.endsWith('cron_triggers.yaml') && /^\s*(\[\])?\s*$/.test(text)) continue

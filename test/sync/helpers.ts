@@ -67,11 +67,13 @@ export function api(url: string, secret = SECRET) {
 
 /**
  * A proxy in front of the engine that counts requests per command, and may run a hook right
- * before forwarding a request (e.g. a concurrent metadata change before the first replace_metadata).
+ * before forwarding a request (e.g. a concurrent metadata change before the first replace_metadata)
+ * and one once the engine answered, before the answer goes back (e.g. killing the client).
  */
 export async function startProxy(
   target: string,
   before?: (body: any, n: number) => Promise<void> | void,
+  after?: (body: any, status: number) => Promise<void> | void,
 ): Promise<{ url: string; commands: string[]; close: () => Promise<void> }> {
   const commands: string[] = []
   const server = http.createServer((req, res) => {
@@ -97,6 +99,7 @@ export async function startProxy(
           body: raw.length > 0 ? raw : undefined,
         })
         const text = await r.text()
+        await after?.(body, r.status)
         res.writeHead(r.status, { 'content-type': 'application/json' })
         res.end(text)
       } catch (err) {

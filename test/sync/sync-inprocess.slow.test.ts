@@ -115,7 +115,12 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
 
     writeFileSync(join(dir, 'webhooks.config.ts'), config(`{ hasura: { endpoint: '${url}' } }`))
     const del = context(dir)
-    expect(await sync({ yes: true }, del.ctx)).toBe(0)
+    // the config now declares nothing: deleting every managed object takes the explicit flag
+    await expect(sync({ yes: true }, del.ctx)).rejects.toThrow(
+      /the config declares no event or cron trigger.*cron trigger hidden/,
+    )
+    expect((await api(url).crons()).map((c) => c.name)).toEqual(['hidden'])
+    expect(await sync({ yes: true, allowDeleteAll: true }, del.ctx)).toBe(0)
     expect(del.out()).toContain('- cron_trigger hidden')
     expect(await api(url).crons()).toEqual([])
   })
