@@ -2,7 +2,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import {
   type Document,
-  isAlias,
   isMap,
   isScalar,
   isSeq,
