@@ -292,7 +292,7 @@ function tablesAreQualifiedOnce(config: ParsedConfig, push: (i: Issue) => void) 
  * (`databases/<source>/tables/<schema>_<table>.yaml`, as the Hasura CLI lays them out): no path
  * separators, NUL or control characters, and a source is not `.` or `..`.
  */
-const NOT_IN_FILE_NAMES = /[/\\\u0000-\u001f\u007f]/
+const NOT_IN_FILE_NAMES = /[/\\\p{Cc}]/u
 
 function namesAreFileNames(config: ParsedConfig, push: (i: Issue) => void) {
   const shown = (v: string) => JSON.stringify(v)

@@ -16,7 +16,10 @@ const TABLES = `${META}/databases/default/tables`
 /** A project with one trigger per table given, and (optionally) metadata files already there. */
 function project(tables: { schema: string; name: string }[], files: Record<string, string> = {}, extra = '') {
   const triggers = tables
-    .map((t, i) => `    t${i}: { table: ${JSON.stringify(t)}, on: { insert: true }, webhook: 'http://hooks/t${i}' },`)
+    .map(
+      (t, i) =>
+        `    t${i}: { table: ${JSON.stringify(t)}, on: { insert: true }, webhook: 'http://hooks/t${i}' },`,
+    )
     .join('\n')
   return testdir({
     'webhooks.config.ts': config(`{\n  ${extra}triggers: {\n${triggers}\n  },\n}`),
@@ -50,7 +53,7 @@ describe('table and schema names with YAML-special characters', () => {
     { schema: 'public', name: 'true' },
     { schema: 'public', name: '0x1F' },
     { schema: 'né"e ü', name: 'ünïcødé 🎉' },
-    { schema: "s'\"q", name: 'x'.repeat(60) },
+    { schema: 's\'"q', name: 'x'.repeat(60) },
   ]
 
   it('writes YAML that parses back to the config names, and reads it again (--check clean)', async () => {
@@ -120,7 +123,11 @@ describe('paths stay inside the metadata directory', () => {
   })
 
   it('a source name with ../ is refused, nothing written', async () => {
-    const dir = project([{ schema: 'public', name: 'users' }], {}, `hasura: { source: '../../../../../tmp/owned' },\n  `)
+    const dir = project(
+      [{ schema: 'public', name: 'users' }],
+      {},
+      `hasura: { source: '../../../../../tmp/owned' },\n  `,
+    )
     const r = await cli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('hasura.source')
@@ -146,7 +153,8 @@ describe('paths stay inside the metadata directory', () => {
 
   it('a committed tables include in databases.yaml that leaves the directory is refused', async () => {
     const files = exported('[]\n')
-    files[`${META}/databases/databases.yaml`] = '- name: default\n  kind: postgres\n  tables: "!include ../../x.yaml"\n'
+    files[`${META}/databases/databases.yaml`] =
+      '- name: default\n  kind: postgres\n  tables: "!include ../../x.yaml"\n'
     files['hasura/x.yaml'] = '[]\n'
     const dir = project([{ schema: 'public', name: 'users' }], files)
     const before = readTree(dir)
