@@ -136,6 +136,7 @@ describe('generate killed with SIGKILL at random moments', () => {
     const kills = 16
     let landed = 0
     let midWrite = 0
+    let withTemps = 0
     const seen: string[] = []
     for (let i = 0; i < kills; i++) {
       // Alternate growing (new table files and includes) and shrinking (includes and files removed).
@@ -154,6 +155,7 @@ describe('generate killed with SIGKILL at random moments', () => {
         JSON.stringify(after) !== JSON.stringify(before) &&
         JSON.stringify(after) !== JSON.stringify(want(next))
       if (leftTemps > 0 || partial) midWrite++
+      if (leftTemps > 0) withTemps++
       seen.push(
         `kill ${i} (${next}, ${inWrite ? 'write phase +' : 'at '}${Math.round(at)}ms): temps ${leftTemps}, partial ${partial}`,
       )
@@ -172,5 +174,6 @@ describe('generate killed with SIGKILL at random moments', () => {
     // The kills hit running processes, and some of them in the middle of writing.
     expect(landed, seen.join('\n')).toBeGreaterThanOrEqual(kills / 2)
     expect(midWrite, seen.join('\n')).toBeGreaterThanOrEqual(3)
+    expect(withTemps, seen.join('\n')).toBeGreaterThanOrEqual(1)
   })
 })
