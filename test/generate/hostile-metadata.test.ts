@@ -10,6 +10,8 @@ beforeAll(() => {
 })
 
 const BUG = 'looks like a bug'
+/** e2fsprogs' chattr, present on most Linux machines; the test that needs it skips without it */
+const CHATTR = 'chattr'
 const META = 'hasura/metadata'
 const TABLES = `${META}/databases/default/tables`
 
@@ -224,7 +226,7 @@ describe('broken metadata files are the user’s to fix, with the file and a hin
 describe('a metadata directory that cannot be written', () => {
   const immutable: string[] = []
   afterEach(() => {
-    for (const d of immutable.splice(0)) execFileSync('chattr', ['-i', d])
+    for (const d of immutable.splice(0)) execFileSync(CHATTR, ['-i', d])
   })
 
   it('a metadata directory below a file (ENOTDIR): exit 1 naming the directory, nothing written', async () => {
@@ -247,7 +249,7 @@ describe('a metadata directory that cannot be written', () => {
     const tablesDir = join(dir, TABLES)
     try {
       // Tests run as root, which file modes do not stop; the immutable attribute does.
-      execFileSync('chattr', ['+i', tablesDir], { stdio: 'ignore' })
+      execFileSync(CHATTR, ['+i', tablesDir], { stdio: 'ignore' })
       immutable.push(tablesDir)
     } catch {
       ctx.skip('chattr +i is not available here (no chattr, or the file system or container refuses it)')
