@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { relative } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import { type LoadedProject, loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
@@ -15,7 +15,7 @@ import {
 import { actualFromLayout, type MetadataLayout, readLayout } from '../metadata/metadata-dir.js'
 import { planFiles } from '../metadata/plan-files.js'
 import { colors, printWarnings } from '../output/report.js'
-import { writeFilesAtomic } from '../write-files.js'
+import { removeStaleTemps, type WriteStep, writeFilesAtomic } from '../write-files.js'
 
 export interface GenerateOptions extends GlobalOptions {
   check?: boolean
@@ -37,6 +37,10 @@ export interface GenerateResult {
    * (`event trigger x`, `cron trigger y`); empty otherwise.
    */
   removesAll: string[]
+  /** `changes` as write steps, in the order that a crash between any two leaves a readable project */
+  steps: WriteStep[]
+  /** directories whose leftover temporary files are removed before writing */
+  dirs: { dir: string; recursive: boolean }[]
 }
 
 /** The pure planning step plus the managed record; used by `generate` and `sync`. */
@@ -50,12 +54,39 @@ export function planGenerate(project: LoadedProject, opts: { adopt?: boolean } =
   const managedText = renderManaged(plan.managed)
   const before = existsSync(managedFile) ? readFileSync(managedFile, 'utf8') : undefined
   if (managedText !== before) changes.set(managedFile, managedText)
+  // The record goes first, owning every name and table of before and after (ownership only grows,
+  // see nextManaged), so a run stopped at any later step finds each trigger and table file it
+  // wrote already recorded as its own; the exact record goes last.
+  const steps: WriteStep[] = []
+  const interim = renderManaged({
+    ...plan.managed,
+    tables: unionTables(managedBefore.tables ?? [], plan.managed.tables ?? []),
+  })
+  let recorded = before
+  if (plan.order.length > 0 && interim !== before) {
+    steps.push([managedFile, interim])
+    recorded = interim
+  }
+  for (const path of plan.order) steps.push([path, plan.files.get(path) ?? null])
+  if (managedText !== recorded) steps.push([managedFile, managedText])
+  const dirs = [
+    { dir: model.hasura.metadataDir, recursive: true },
+    { dir: dirname(managedFile), recursive: false },
+  ]
   return {
     changes,
     notes: plan.notes,
     managed: plan.managed,
     removesAll: removesAll(layout, model, managedBefore),
+    steps,
+    dirs,
   }
+}
+
+function unionTables(a: NonNullable<Managed['tables']>, b: NonNullable<Managed['tables']>) {
+  const seen = new Map(a.map((t) => [`${t.source}\u0000${t.schema}\u0000${t.name}`, t]))
+  for (const t of b) seen.set(`${t.source}\u0000${t.schema}\u0000${t.name}`, t)
+  return [...seen.values()]
 }
 
 function removesAll(layout: MetadataLayout, model: LoadedProject['model'], managed: Managed): string[] {
@@ -74,7 +105,8 @@ function removesAll(layout: MetadataLayout, model: LoadedProject['model'], manag
 
 /** Writes a plan's files atomically; returns one line per file (`wrote x`, `removed y`). */
 export function writeGenerated(plan: GenerateResult, ctx: Context): string[] {
-  writeFilesAtomic(plan.changes)
+  removeStaleTemps(plan.dirs)
+  writeFilesAtomic(plan.steps)
   const c = colors(ctx)
   const rel = (p: string) => relative(ctx.cwd, p) || p
   return [...plan.changes.keys()]

@@ -54,6 +54,7 @@ const rules: Rule[] = [
   (config, push) => {
     for (const issue of httpRulesOnRaw(config)) push(issue)
   },
+  namesAreFileNames,
 ]
 
 function runRules(config: ParsedConfig): Issue[] {
@@ -288,6 +289,34 @@ function tablesAreQualifiedOnce(config: ParsedConfig, push: (i: Issue) => void) 
         hint: `write 'schema.table', or { schema: '...', name: '...' } when a name contains a dot`,
       })
     }
+  }
+}
+
+/**
+ * Table, schema and source names become file and directory names in the metadata directory
+ * (`databases/<source>/tables/<schema>_<table>.yaml`, as the Hasura CLI lays them out): no path
+ * separators, NUL or control characters, and a source is not `.` or `..`.
+ */
+const NOT_IN_FILE_NAMES = /[/\\\p{Cc}]/u
+
+function namesAreFileNames(config: ParsedConfig, push: (i: Issue) => void) {
+  const shown = (v: string) => JSON.stringify(v)
+  const bad = (path: string, what: string, value: string) =>
+    push({
+      path,
+      severity: 'error',
+      message: `${what} ${shown(value)} cannot be part of a file name in the metadata directory (it has / \\ or a control character)`,
+      hint: 'rename it in the database (Hasura names the file <schema>_<table>.yaml), or leave it out of the config',
+    })
+  const source = (path: string, value: string | undefined) => {
+    if (value === undefined) return
+    if (NOT_IN_FILE_NAMES.test(value) || value === '.' || value === '..') bad(path, 'source name', value)
+  }
+  source('hasura.source', config.hasura?.source)
+  for (const [n, t] of Object.entries(config.triggers ?? {})) {
+    source(`triggers.${n}.source`, t.source)
+    const values = typeof t.table === 'string' ? [t.table] : [t.table.schema, t.table.name]
+    if (values.some((v) => NOT_IN_FILE_NAMES.test(v))) bad(`triggers.${n}.table`, 'table', values.join('.'))
   }
 }
 

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import {
   type Document,
   isMap,
@@ -7,6 +7,7 @@ import {
   isSeq,
   type Node,
   parseDocument,
+  visit,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml'
@@ -57,7 +58,61 @@ export function parseYaml(text: string, file: string): Document {
       hint: 'fix the file (or restore it from git) and run again',
     })
   }
+  // Aliases expand when the document is read; the yaml library stops a document whose aliases
+  // multiply (a "billion laughs" file) with a ReferenceError, raised here once instead of later.
+  let aliases = false
+  visit(doc, {
+    Alias() {
+      aliases = true
+      return visit.BREAK
+    },
+  })
+  if (aliases) {
+    try {
+      doc.toJS()
+    } catch (err) {
+      throw new UserError(`${file} has YAML aliases that expand too far (${(err as Error).message})`, {
+        hint: 'write the values out instead of using &anchors and *aliases, or restore the file from git',
+        cause: err,
+      })
+    }
+  }
   return doc
+}
+
+/**
+ * A path built from a config value or read from a metadata file, refused unless it stays inside
+ * the metadata directory (an `!include ../../x.yaml` or a table named `../x` would read or write
+ * elsewhere).
+ */
+export function insideDir(dir: string, path: string, what: string, file?: string): string {
+  const rel = relative(resolve(dir), resolve(path))
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || path.includes('\0')) {
+    throw new UserError(
+      `${what} points outside the metadata directory ${dir}${file ? ` (in ${file})` : ''}`,
+      {
+        hint: 'every file of the metadata lives inside that directory: fix the value (or restore the file from git)',
+      },
+    )
+  }
+  return path
+}
+
+/** The cron triggers in cron_triggers.yaml (empty when the file is absent or empty). */
+export function cronList(layout: MetadataLayout): HasuraCronTrigger[] {
+  if (layout.cronText === undefined) return []
+  const list = parseYaml(layout.cronText, layout.cronFile).toJS() as unknown
+  if (list === null || list === undefined) return []
+  if (!Array.isArray(list) || list.some((c) => !isRecord(c))) {
+    throw new UserError(`${layout.cronFile} is not a list of cron triggers`, {
+      hint: 'Hasura writes a YAML list there (`- name: ...` items, or [] when there are none): restore it from git',
+    })
+  }
+  return list as HasuraCronTrigger[]
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 /** `"!include x"`, `!include "x"`, `"!include \"s 5/x\""`: every spelling the Hasura CLI reads. */
@@ -117,30 +172,62 @@ export function readLayout(dir: string): MetadataLayout {
         hint: 'export the metadata with the Hasura CLI (tables in !include files), then run again',
       })
     }
-    const tablesFile = join(dir, 'databases', target ?? join(name, 'tables', 'tables.yaml'))
-    const tablesText = read(tablesFile)
-    const tables: TableFile[] = []
-    if (tablesText !== undefined) {
-      const list = parseYaml(tablesText, tablesFile).toJS() as unknown[] | null
-      for (const entry of list ?? []) {
-        const inc = includeTarget(entry)
-        if (inc === undefined) continue
-        const path = join(dirname(tablesFile), inc)
-        const text = read(path)
-        if (text === undefined) {
-          throw new UserError(`${relative(dir, tablesFile)} includes ${inc}, which does not exist`, {
-            hint: 'remove the !include line or restore the file',
-          })
-        }
-        const doc = parseYaml(text, path)
-        const t = (doc.toJS() as { table?: { schema?: string; name?: string } } | null)?.table
-        if (!t?.name) continue
-        tables.push({ path, table: { schema: t.schema ?? 'public', name: t.name }, text, doc })
-      }
-    }
-    layout.sources.push({ name, tablesFile, tablesText, tables })
+    const tablesFile = insideDir(
+      dir,
+      join(dir, 'databases', target ?? join(name, 'tables', 'tables.yaml')),
+      target === undefined ? `source name "${name}"` : `!include ${target}`,
+      dbFile,
+    )
+    layout.sources.push(readSource(dir, name, tablesFile))
   }
   return layout
+}
+
+/** One source's tables.yaml and the table files it includes. */
+export function readSource(dir: string, name: string, tablesFile: string): SourceLayout {
+  const tablesText = read(tablesFile)
+  const tables: TableFile[] = []
+  if (tablesText !== undefined) {
+    const list = parseYaml(tablesText, tablesFile).toJS() as unknown
+    if (list !== null && !Array.isArray(list)) {
+      throw new UserError(`${tablesFile} is not a list of !include lines`, {
+        hint: 'Hasura writes a YAML list there (- "!include public_users.yaml" items, or []): restore it from git',
+      })
+    }
+    for (const entry of (list ?? []) as unknown[]) {
+      const inc = includeTarget(entry)
+      if (inc === undefined) continue
+      const path = insideDir(dir, join(dirname(tablesFile), inc), `!include ${inc}`, tablesFile)
+      const text = read(path)
+      if (text === undefined) {
+        throw new UserError(`${relative(dir, tablesFile)} includes ${inc}, which does not exist`, {
+          hint: 'remove the !include line or restore the file',
+        })
+      }
+      const tf = readTableFile(path, text)
+      if (tf) tables.push(tf)
+    }
+  }
+  return { name, tablesFile, tablesText, tables }
+}
+
+/**
+ * A table file: a map with `table:` and, if any, a list of event_triggers. A table other than a
+ * Postgres `{ schema, name }` (another kind of source) is skipped: undefined.
+ */
+export function readTableFile(path: string, text: string): TableFile | undefined {
+  const doc = parseYaml(text, path)
+  const value = doc.toJS() as unknown
+  const triggers = isRecord(value) ? value.event_triggers : undefined
+  if (!isRecord(value) || (triggers !== undefined && triggers !== null && !Array.isArray(triggers))) {
+    throw new UserError(`${path} is not a table definition`, {
+      hint: 'Hasura writes a map there (table: { name, schema }, then event_triggers: as a list): restore it from git, or remove its !include line',
+    })
+  }
+  const t = value.table
+  if (!isRecord(t) || typeof t.name !== 'string') return undefined
+  const schema = typeof t.schema === 'string' ? t.schema : 'public'
+  return { path, table: { schema, name: t.name }, text, doc }
 }
 
 export function readActual(dir: string): ActualTriggers {
@@ -151,15 +238,12 @@ export function actualFromLayout(layout: MetadataLayout): ActualTriggers {
   const out: ActualTriggers = { eventTriggers: [], cronTriggers: [] }
   for (const source of layout.sources) {
     for (const t of source.tables) {
-      const list = (t.doc.toJS() as { event_triggers?: HasuraEventTrigger[] }).event_triggers ?? []
+      const list = (t.doc.toJS() as { event_triggers?: HasuraEventTrigger[] | null }).event_triggers ?? []
       for (const trigger of list)
         out.eventTriggers.push({ source: source.name, table: t.table, trigger, file: t.path })
     }
   }
-  if (layout.cronText !== undefined) {
-    const list = (parseYaml(layout.cronText, layout.cronFile).toJS() as HasuraCronTrigger[] | null) ?? []
-    for (const cron of list) out.cronTriggers.push({ cron, file: layout.cronFile })
-  }
+  for (const cron of cronList(layout)) out.cronTriggers.push({ cron, file: layout.cronFile })
   return out
 }
 

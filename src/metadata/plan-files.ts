@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { basename, join, relative } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { isMap, isScalar, isSeq, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
 import { UserError } from '../errors.js'
 import type { Model, TableRef } from '../model/types.js'
@@ -7,11 +7,16 @@ import { emitCronTrigger, emitEventTrigger, type HasuraEventTrigger } from './em
 import type { Managed } from './managed.js'
 import { nextManaged, ownedNames, type Present, takeoverError, takeovers } from './managed.js'
 import {
+  cronList,
   editNamedSeq,
   includeTarget,
+  insideDir,
   type MetadataLayout,
   type NamedSeqEdit,
   parseYaml,
+  readSource,
+  readTableFile,
+  type SourceLayout,
   type TableFile,
 } from './metadata-dir.js'
 import { renderSeqItem, toHasuraYaml } from './yaml-format.js'
@@ -23,6 +28,12 @@ import { renderSeqItem, toHasuraYaml } from './yaml-format.js'
 export interface FilePlan {
   /** absolute path → new content (null: delete the file), only for files that change */
   files: Map<string, string | null>
+  /**
+   * The paths of `files` in the order that keeps the directory readable after a crash between any
+   * two steps: files that are included before the files that include them (table files, then
+   * tables.yaml, then databases.yaml), and deletions last, after the includes naming them are gone.
+   */
+  order: string[]
   managed: Managed
   notes: string[]
 }
@@ -96,17 +107,20 @@ export function planFiles(
       })
     }
     for (const [rel, text] of Object.entries(standardFiles(model.hasura.source))) {
-      const path = join(layout.dir, rel)
+      const path = insideDir(layout.dir, join(layout.dir, rel), `source name "${model.hasura.source}"`)
       if (rel === 'databases/databases.yaml' || !layout.exists || readIfPresent(layout, path) === undefined) {
         set(path, text, layout.exists ? readIfPresent(layout, path) : undefined)
       }
     }
-    sources.push({
-      name: model.hasura.source,
-      tablesFile: join(layout.dir, 'databases', model.hasura.source, 'tables', 'tables.yaml'),
-      tablesText: '[]\n',
-      tables: [],
-    })
+    // A tables.yaml without databases.yaml naming it: written by a run that stopped before its last
+    // step (databases.yaml is written last); its includes are read, not overwritten.
+    const tablesFile = join(layout.dir, 'databases', model.hasura.source, 'tables', 'tables.yaml')
+    const stopped = layout.exists ? readSource(layout.dir, model.hasura.source, tablesFile) : undefined
+    sources.push(
+      stopped?.tablesText !== undefined
+        ? stopped
+        : { name: model.hasura.source, tablesFile, tablesText: '[]\n', tables: [] },
+    )
     notes.push(`created the Hasura metadata layout in ${layout.dir}`)
   }
 
@@ -142,16 +156,30 @@ export function planFiles(
         }
       }
     }
-    if (layout.cronText !== undefined) {
-      const list = (parseYaml(layout.cronText, layout.cronFile).toJS() as { name?: string }[] | null) ?? []
-      for (const c of list)
-        if (c.name) present.cronTriggers.push({ name: c.name, where: 'cron_triggers.yaml' })
-    }
+    for (const c of cronList(layout))
+      if (c.name) present.cronTriggers.push({ name: c.name, where: 'cron_triggers.yaml' })
     const found = takeovers(model, [managed], present)
     if (found.length > 0) throw takeoverError(found, 'generate')
   }
 
+  // A file of a table the tool tracks that tables.yaml does not include: left by a run that stopped
+  // between writing the file and its include (or between dropping the include and the file). It is
+  // read as if included; the plan below then includes it again or deletes it.
+  const orphans = new Set<string>()
+  for (const t of managed.tables ?? []) {
+    const source = sources.find((s) => s.name === t.source)
+    if (!source || source.tables.some((tf) => tf.table.schema === t.schema && tf.table.name === t.name))
+      continue
+    const path = tableFilePath(layout.dir, source, t)
+    const text = existsSyncText(path)
+    const tf = text === undefined ? undefined : readTableFile(path, text)
+    if (!tf || source.tables.some((x) => x.path === path)) continue
+    source.tables.push(tf)
+    orphans.add(path)
+  }
+
   const seen = new Map<string, string>()
+  const kept = new Set<string>()
   for (const source of sources) {
     for (const tf of source.tables) {
       const key = tableKey(source.name, tf.table)
@@ -168,13 +196,21 @@ export function planFiles(
       }
       const remove = new Set(present.filter((n) => owned.eventTriggers(source.name, n) && !want.has(n)))
       desired.delete(key)
-      if (want.size === 0 && remove.size === 0) continue
+      const orphan = orphans.has(tf.path)
+      if (want.size === 0 && remove.size === 0 && !orphan) {
+        kept.add(key)
+        continue
+      }
       const next = editTableFile(tf, { upsert: want as Map<string, unknown>, remove })
       const onlyTable =
         Object.keys((parseYaml(next, tf.path).toJS() as object | null) ?? {}).join() === 'table'
       if (toolTables.has(key) && onlyTable) {
         // The tool tracked this table only for its triggers: with none left, untrack it again.
         set(tf.path, null, tf.text)
+        if (orphan) {
+          toolTables.delete(key)
+          continue
+        }
         const tablesText = textOf(source.tablesFile, source.tablesText)
         set(
           source.tablesFile,
@@ -185,15 +221,26 @@ export function planFiles(
         notes.push(
           `untracked table ${tf.table.schema}.${tf.table.name} (tracked by nself-hooks for triggers that are gone)`,
         )
-      } else set(tf.path, next, tf.text)
+      } else {
+        set(tf.path, next, tf.text)
+        kept.add(key)
+        if (orphan) {
+          const tablesText = textOf(source.tablesFile, source.tablesText)
+          set(
+            source.tablesFile,
+            addInclude(tablesText, relative(dirname(source.tablesFile), tf.path), source.tablesFile),
+            tablesText,
+          )
+        }
+      }
     }
   }
 
   // Tables that have no file yet: a new table file, and an !include line in tables.yaml.
   for (const { source, table, triggers } of [...desired.values()].filter((d) => d.triggers.size > 0)) {
     const src = sources.find((s) => s.name === source)!
-    const fileName = `${table.schema}_${table.name}.yaml`
-    const path = join(src.tablesFile, '..', fileName)
+    const path = tableFilePath(layout.dir, src, table)
+    const fileName = basename(path)
     if (readIfPresent(layout, path) !== undefined || current.has(path)) {
       throw new UserError(
         `${path} exists but tables.yaml does not include it for table ${table.schema}.${table.name}`,
@@ -211,6 +258,7 @@ export function planFiles(
     const tablesText = textOf(src.tablesFile, src.tablesText)
     set(src.tablesFile, addInclude(tablesText, fileName, src.tablesFile), tablesText)
     toolTables.add(tableKey(source, table))
+    kept.add(tableKey(source, table))
     notes.push(`tracked table ${table.schema}.${table.name} in ${fileName}`)
   }
 
@@ -222,8 +270,21 @@ export function planFiles(
   const cronNext = editCronFile(cronText ?? '[]\n', layout.cronFile, cronWant, owned.cronTriggers)
   set(layout.cronFile, cronNext, cronText)
 
+  // A table recorded as the tool's whose file is gone (a run stopped before writing it) is forgotten.
+  for (const key of toolTables) if (!kept.has(key)) toolTables.delete(key)
+
+  const includers = new Set<string>(sources.map((s) => s.tablesFile))
+  const dbFile = join(layout.dir, 'databases', 'databases.yaml')
+  const rank = (path: string) =>
+    files.get(path) === null ? 3 : path === dbFile ? 2 : includers.has(path) ? 1 : 0
+  const order = [...files.keys()]
+    .map((path, i) => ({ path, i, r: rank(path) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.path)
+
   return {
     files,
+    order,
     managed: nextManaged(
       model,
       managed,
@@ -234,6 +295,18 @@ export function planFiles(
     ),
     notes,
   }
+}
+
+/** `<schema>_<table>.yaml` beside tables.yaml, as the Hasura CLI names table files. */
+function tableFilePath(dir: string, source: SourceLayout, t: TableRef): string {
+  const fileName = `${t.schema}_${t.name}.yaml`
+  const path = join(dirname(source.tablesFile), fileName)
+  if (/[/\\\0]/.test(fileName) || basename(path) !== fileName) {
+    throw new UserError(`table "${t.schema}.${t.name}" cannot be a file name (${fileName})`, {
+      hint: 'nself-hooks and the Hasura CLI name the table file <schema>_<table>.yaml: rename the table or schema without / \\ or NUL',
+    })
+  }
+  return insideDir(dir, path, `table "${t.schema}.${t.name}"`)
 }
 
 function readIfPresent(layout: MetadataLayout, path: string): string | undefined {
@@ -327,7 +400,8 @@ function editCronFile(
 
 /** Adds `- "!include <file>"` to tables.yaml, in order when the list is sorted. */
 function addInclude(text: string | undefined, fileName: string, path: string): string {
-  const line = (col: number) => `${' '.repeat(col)}- "!include ${fileName}"\n`
+  // The include string goes through the yaml library's quoting: a file name may hold `"` or `\`.
+  const line = (col: number) => renderSeqItem(`!include ${fileName}`, col)
   if (text === undefined || /^\s*(\[\s*\]\s*)?$/.test(text)) return line(0)
   const doc = parseYaml(text, path)
   const seq = doc.contents
@@ -335,9 +409,7 @@ function addInclude(text: string | undefined, fileName: string, path: string): s
     throw new UserError(`${path} is not a list of !include lines`, { hint: 'restore it from git' })
   if ((seq as YAMLSeq).flow) {
     const entries = [...((seq as YAMLSeq).toJSON() as unknown[]), `!include ${fileName}`]
-    return entries
-      .map((e) => `- "${String(typeof e === 'string' ? e : `!include ${includeTarget(e)}`)}"\n`)
-      .join('')
+    return toHasuraYaml(entries.map((e) => (typeof e === 'string' ? e : `!include ${includeTarget(e)}`)))
   }
   const items = (seq as YAMLSeq).items as { range?: [number, number, number] }[]
   const targets = ((seq as YAMLSeq).toJSON() as unknown[]).map((e) => includeTarget(e) ?? '')
