@@ -12,6 +12,7 @@ import {
   emptyMetadata,
   exportForm,
   findTrigger,
+  headerConf,
   type JsonObject,
   type Metadata,
   normalizeCron,
@@ -103,7 +104,7 @@ const scheduledEventArgs = z
     webhook: z.string(),
     schedule_at: z.string(),
     payload: z.unknown().optional(),
-    headers: z.array(z.record(z.string(), z.unknown())).nullish(),
+    headers: z.array(headerConf).nullish(),
     retry_conf: z
       .object({
         num_retries: z.number().int().optional(),
@@ -786,12 +787,12 @@ export class Core {
     )
     const log = p.type === 'cron' ? 'hdb_cron_event_invocation_logs' : 'hdb_scheduled_event_invocation_logs'
     const ev = p.type === 'cron' ? 'hdb_cron_events' : 'hdb_scheduled_events'
-    const byTrigger =
-      p.type === 'cron' && p.trigger_name ? 'AND e.trigger_name = $2' : 'AND $2::text IS NULL OR true'
+    // one event's attempts, or (cron) one trigger's, or all of them
+    const byTrigger = p.type === 'cron' ? '($2::text IS NULL OR e.trigger_name = $2)' : '$2::text IS NULL'
     const { rows } = await this.db.query(
       `SELECT l.id, l.event_id, l.status, l.request, l.response, l.created_at
          FROM hdb_catalog.${log} l JOIN hdb_catalog.${ev} e ON e.id = l.event_id
-        WHERE ($1::text IS NULL OR l.event_id = $1) ${byTrigger}
+        WHERE ($1::text IS NULL OR l.event_id = $1) AND ${byTrigger}
         ORDER BY l.created_at DESC ${p.limit !== undefined ? `LIMIT ${p.limit}` : ''} OFFSET ${p.offset}`,
       [p.event_id ?? null, p.type === 'cron' ? (p.trigger_name ?? null) : null],
     )

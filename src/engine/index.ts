@@ -16,7 +16,7 @@ import { EVENT_CHANNEL, installCatalog } from './catalog.js'
 import { CronScheduler } from './cron.js'
 import { type Db, openPglite, openPostgres } from './db.js'
 import { EventProcessor } from './delivery.js'
-import { createServer } from './server.js'
+import { createServer, type ServerLimits } from './server.js'
 import { checkConsistency, loadState, reconcileTriggers } from './store.js'
 import { closeAgents, createAgents } from './webhook.js'
 
@@ -35,6 +35,8 @@ export interface EngineOptions {
   /** fallback poll for new events, default 1000 (Hasura's 1 s) */
   pollIntervalMs?: number
   log?: (line: string) => void
+  /** request body limit and HTTP server timeouts (DEFAULT_LIMITS in server.ts) */
+  limits?: Partial<ServerLimits>
   /** test-only: scales every retry interval and Retry-After (1 = real seconds); the rules stay Hasura's */
   timeScale?: number
 }
@@ -96,7 +98,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
       pollIntervalMs: opts.pollIntervalMs ?? 1000,
     })
     await cron.start()
-    const server = createServer(core, { adminSecret: opts.adminSecret, log })
+    const server = createServer(core, {
+      adminSecret: opts.adminSecret,
+      log,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    })
     const host = opts.host ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ApiError, parseFailed } from './errors.js'
+import { headerProblem } from './webhook.js'
 
 // Shapes of Hasura v3 metadata that the engine understands. Everything else is kept verbatim.
 
@@ -232,10 +233,24 @@ function emptyColumns(specs: (z.output<typeof opSpec> | null | undefined)[]): st
 
 const int = z.number().int()
 const retryConf = z.object({ num_retries: int, interval_sec: int, timeout_sec: int.optional() }).loose()
-const headerConf = z.union([
-  z.object({ name: z.string(), value: z.string() }).loose(),
-  z.object({ name: z.string(), value_from_env: z.string() }).loose(),
-])
+/**
+ * Hasura takes any text as a header name or value (HeaderConf in Hasura's RQL/Types/Headers.hs) and
+ * fails at delivery; the engine refuses at creation what can never be sent (docs/hasura-compatibility.md).
+ */
+const headerName = z.string().superRefine((name, ctx) => {
+  const problem = headerProblem(name)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [] })
+})
+const headerConf = z
+  .union([
+    z.object({ name: headerName, value: z.string() }).loose(),
+    z.object({ name: headerName, value_from_env: z.string() }).loose(),
+  ])
+  .superRefine((h, ctx) => {
+    const value = (h as { value?: unknown }).value
+    const problem = typeof value === 'string' ? headerProblem(h.name, value) : undefined
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['value'] })
+  })
 
 const triggerName = z.string().superRefine((name, ctx) => {
   if (!TRIGGER_NAME_RE.test(name))
@@ -652,4 +667,4 @@ export function sortTables(list: TableEntry[]): TableEntry[] {
   )
 }
 
-export { orderKeys, qualifiedTable, TABLE_KEY_ORDER }
+export { headerConf, orderKeys, qualifiedTable, TABLE_KEY_ORDER }
