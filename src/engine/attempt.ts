@@ -1,4 +1,4 @@
-import type { HeaderConf, JsonObject } from './metadata.js'
+import type { HeaderConf, JsonObject } from './metadata/model.js'
 import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,

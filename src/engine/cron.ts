@@ -1,15 +1,15 @@
 import { Cron } from 'croner'
-import { allCrons } from './api.js'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { cronRetry } from './metadata/cron-triggers.js'
 import {
   type CronTriggerDef,
-  cronRetry,
   DEFAULT_CRON_RETRY_CONF,
   type HeaderConf,
   type JsonObject,
-} from './metadata.js'
+} from './metadata/model.js'
 import type { StoredState } from './store.js'
+import { allCrons } from './store.js'
 import { atMost, utcJson } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 

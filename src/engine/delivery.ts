@@ -1,8 +1,12 @@
-import { localTime } from './api.js'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
-import { DEFAULT_RETRY_CONF, type EventTriggerDef, type Metadata, type QualifiedTable } from './metadata.js'
-import { atMost } from './time.js'
+import {
+  DEFAULT_RETRY_CONF,
+  type EventTriggerDef,
+  type Metadata,
+  type QualifiedTable,
+} from './metadata/model.js'
+import { atMost, localTime } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
 /** Hasura: up to 100 events fetched at a time and 100 HTTP deliveries in flight. */

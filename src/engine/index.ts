@@ -11,13 +11,14 @@
  * webhook.ts (HTTP out), transform.ts (request transforms), server.ts (HTTP in).
  */
 import type { AddressInfo } from 'node:net'
-import { Core } from './api.js'
 import { EVENT_CHANNEL, installCatalog } from './catalog.js'
+import { checkConsistency, reconcileTriggers } from './consistency.js'
+import { Core } from './core.js'
 import { CronScheduler } from './cron.js'
 import { type Db, openPglite, openPostgres } from './db.js'
 import { EventProcessor } from './delivery.js'
 import { createServer, type ServerLimits } from './server.js'
-import { checkConsistency, loadState, reconcileTriggers } from './store.js'
+import { loadState } from './store.js'
 import { closeAgents, createAgents } from './webhook.js'
 
 export interface EngineOptions {

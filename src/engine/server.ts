@@ -1,13 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
-import type { Core } from './api.js'
+import { runCommand } from './commands/index.js'
+import type { Core } from './core.js'
 import { introspection } from './graphql.js'
 import { USER_AGENT } from './webhook.js'
 
 const VERSION = USER_AGENT.replace(/^hasura-graphql-engine\//, '')
 
 import { ApiError } from './errors.js'
-import type { JsonObject } from './metadata.js'
+import type { JsonObject } from './metadata/model.js'
 
 export interface ServerLimits {
   /** largest request body accepted on any endpoint, in bytes */
@@ -251,7 +252,7 @@ async function dispatch(
   }
   if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args as JsonObject)
   try {
-    return await core.run(type, body.args, body, { session })
+    return await runCommand(core, type, body.args, body, session)
   } catch (err) {
     if (endpoint === 'metadata' && err instanceof ApiError && err.fromArgs) {
       const cmd = type.replace(/^(pg|citus|cockroach|mssql|bigquery)_/, '')

@@ -1,6 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
-import type { HeaderConf } from './metadata.js'
+import type { HeaderConf } from './metadata/model.js'
 
 /** Hasura's User-Agent, with this engine's version tag. */
 export const USER_AGENT = 'hasura-graphql-engine/v2.x-nself'
