@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
+import { z } from 'zod'
 import { runCommand } from './commands/index.js'
 import type { Core } from './core.js'
 import { introspection } from './graphql.js'
@@ -8,7 +9,9 @@ import { USER_AGENT } from './webhook.js'
 const VERSION = USER_AGENT.replace(/^hasura-graphql-engine\//, '')
 
 import { ApiError } from './errors.js'
+import { qualifiedTable } from './metadata/event-triggers.js'
 import type { JsonObject } from './metadata/model.js'
+import { parseWith } from './metadata/parse.js'
 
 export interface ServerLimits {
   /** largest request body accepted on any endpoint, in bytes */
@@ -250,7 +253,7 @@ async function dispatch(
     }
     return results
   }
-  if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args as JsonObject)
+  if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args)
   try {
     return await runCommand(core, type, body.args, body, session)
   } catch (err) {
@@ -272,9 +275,17 @@ async function dispatch(
 }
 
 /** /v1/query `insert` (used by Hasura's fixtures): a plain INSERT with the admin session set. */
-async function legacyInsert(core: Core, args: JsonObject) {
-  const t = typeof args.table === 'string' ? { schema: 'public', name: args.table } : args.table
-  const objects = (args.objects ?? []) as JsonObject[]
+const legacyInsertArgs = z
+  .object({
+    table: qualifiedTable,
+    objects: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .loose()
+
+async function legacyInsert(core: Core, args: unknown) {
+  const p = parseWith(legacyInsertArgs, args)
+  const t = p.table
+  const objects = p.objects
   let affected = 0
   for (const o of objects) {
     const cols = Object.keys(o)

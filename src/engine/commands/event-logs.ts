@@ -38,7 +38,23 @@ const eventByIdArgs = z
 const EVENT_COLS = `id, schema_name, table_name, trigger_name, payload, delivered, error, tries,
   created_at::text AS created_at, (locked AT TIME ZONE 'UTC')::text AS locked, next_retry_at::text AS next_retry_at, archived`
 
-function eventRow(r: JsonObject) {
+/** An event_log row as EVENT_COLS reads it. */
+interface EventLogRow {
+  id: string
+  schema_name: string
+  table_name: string
+  trigger_name: string
+  payload: unknown
+  delivered: boolean
+  error: boolean
+  tries: number
+  created_at: string | null
+  locked: string | null
+  next_retry_at: string | null
+  archived: boolean
+}
+
+function eventRow(r: EventLogRow) {
   return {
     id: r.id,
     schema_name: r.schema_name,
@@ -56,7 +72,17 @@ function eventRow(r: JsonObject) {
 }
 
 const INVOCATION_COLS = `id, trigger_name, event_id, status, request, response, created_at::text AS created_at`
-function invocationRow(r: JsonObject) {
+interface InvocationRow {
+  id: string
+  trigger_name: string
+  event_id: string
+  status: number | null
+  request: unknown
+  response: unknown
+  created_at: string | null
+}
+
+function invocationRow(r: InvocationRow) {
   const j = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v)
   return {
     id: r.id,
@@ -79,7 +105,7 @@ export async function eventLogs(core: Core, a: JsonObject) {
       : p.status === 'processed'
         ? `AND (delivered = true OR error = true) AND archived = false`
         : ''
-  const { rows } = await core.db.query(
+  const { rows } = await core.db.query<EventLogRow>(
     `SELECT ${EVENT_COLS} FROM hdb_catalog.event_log WHERE trigger_name = $1 ${where}
       ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
     [p.name, p.limit, p.offset],
@@ -91,7 +117,7 @@ export async function invocationLogs(core: Core, a: JsonObject) {
   const p = parseWith(invocationLogsArgs, a)
   getSource(core.state.metadata, p.source)
   if (!(await hasEventLog(core.db))) return []
-  const { rows } = await core.db.query(
+  const { rows } = await core.db.query<InvocationRow>(
     `SELECT ${INVOCATION_COLS} FROM hdb_catalog.event_invocation_logs WHERE trigger_name = $1
       ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
     [p.name, p.limit, p.offset],
@@ -102,11 +128,12 @@ export async function invocationLogs(core: Core, a: JsonObject) {
 export async function eventById(core: Core, a: JsonObject) {
   const p = parseWith(eventByIdArgs, a)
   getSource(core.state.metadata, p.source)
-  const { rows } = await core.db.query(`SELECT ${EVENT_COLS} FROM hdb_catalog.event_log WHERE id = $1`, [
-    p.event_id,
-  ])
+  const { rows } = await core.db.query<EventLogRow>(
+    `SELECT ${EVENT_COLS} FROM hdb_catalog.event_log WHERE id = $1`,
+    [p.event_id],
+  )
   if (!rows[0]) throw notExists(`event id "${p.event_id}" does not exist`)
-  const inv = await core.db.query(
+  const inv = await core.db.query<InvocationRow>(
     `SELECT ${INVOCATION_COLS} FROM hdb_catalog.event_invocation_logs WHERE event_id = $1
       ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
     [p.event_id, p.invocation_log_limit, p.invocation_log_offset],

@@ -4,7 +4,7 @@
  */
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-export type JsonObject = { [k: string]: any }
+export type JsonObject = { [k: string]: unknown }
 
 export interface QualifiedTable {
   schema: string
@@ -145,8 +145,9 @@ export const byName = (a: { name: string }, b: { name: string }) =>
 export function exportForm(meta: Metadata): Metadata {
   const m = structuredClone(meta) as JsonObject
   if (Array.isArray(m.cron_triggers)) {
-    m.cron_triggers = (m.cron_triggers as CronTriggerDef[]).filter((c) => c.include_in_metadata).sort(byName)
-    if (m.cron_triggers.length === 0) delete m.cron_triggers
+    const crons = (m.cron_triggers as CronTriggerDef[]).filter((c) => c.include_in_metadata).sort(byName)
+    if (crons.length === 0) delete m.cron_triggers
+    else m.cron_triggers = crons
   }
   const order = [
     'version',

@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import { ApiError, parseFailed } from '../errors.js'
 import type { JsonObject } from './model.js'
 
@@ -43,10 +43,18 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown, base = '$.arg
   }
 }
 
+const transformShape = z
+  .object({
+    content_type: z.unknown(),
+    request_headers: z.object({ remove_headers: z.unknown() }).loose().nullish().catch(undefined),
+  })
+  .loose()
+
 /** Hasura's checks on a request transform (legacy `transform` too). */
 export function checkTransform(t: unknown, path: string): void {
-  if (typeof t !== 'object' || t === null) return
-  const o = t as JsonObject
+  const parsed = transformShape.safeParse(t)
+  if (!parsed.success) return
+  const o = parsed.data
   const fail = (msg: string, p: string) => {
     const e = parseFailed(msg, p)
     e.fromArgs = true
@@ -54,7 +62,8 @@ export function checkTransform(t: unknown, path: string): void {
   }
   if (
     o.content_type !== undefined &&
-    !['application/json', 'application/x-www-form-urlencoded'].includes(o.content_type)
+    (typeof o.content_type !== 'string' ||
+      !['application/json', 'application/x-www-form-urlencoded'].includes(o.content_type))
   )
     fail('Invalid ContentType', `${path}.content_type`)
   const remove = o.request_headers?.remove_headers
@@ -63,6 +72,16 @@ export function checkTransform(t: unknown, path: string): void {
       if (typeof h === 'string' && h.toLowerCase() === 'content-type')
         fail(`Restricted Header: ${h}`, `${path}.request_headers.remove_headers[${i}]`)
     })
+}
+
+/** The value at a zod issue path inside the input. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = input
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null) return undefined
+    v = (v as Record<PropertyKey, unknown>)[k]
+  }
+  return v
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, base: string): T {
@@ -74,10 +93,8 @@ function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, base: string): T 
     throw parseFailed(issue.message, jsonPath(base, path))
   }
   // locate the offending value
-  let parent: any = input
-  for (const k of path.slice(0, -1)) parent = parent?.[k as any]
   const last = path[path.length - 1]
-  const value = last === undefined ? input : parent?.[last as any]
+  const value = valueAt(input, path)
   if (value === undefined && last !== undefined && typeof last === 'string') {
     throw parseFailed(`key "${last}" not found`, jsonPath(base, path.slice(0, -1)))
   }
