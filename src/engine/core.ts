@@ -31,6 +31,7 @@ export class Core {
   /** the names of the inconsistent objects after the last change (healthz, run_sql) */
   lastInconsistent: string[] = []
 
+  /** Runs `fn` after every earlier serial call has settled (metadata commands one at a time). */
   serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn)
     this.chain = run.catch(() => {})

@@ -45,8 +45,8 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown, base = '$.arg
 
 const transformShape = z
   .object({
-    content_type: z.unknown(),
-    request_headers: z.object({ remove_headers: z.unknown() }).loose().nullish().catch(undefined),
+    content_type: z.unknown().optional(),
+    request_headers: z.object({ remove_headers: z.unknown().optional() }).loose().nullish().catch(undefined),
   })
   .loose()
 
