@@ -148,3 +148,25 @@ export async function ensureEventCatalog(db: Queryable): Promise<void> {
   const { rows } = await db.query(`SELECT to_regclass('hdb_catalog.event_log') IS NOT NULL AS ok`)
   if (rows[0]?.ok !== true) await db.exec(EVENT_CATALOG_SQL)
 }
+
+/** Whether the event trigger catalog exists (it goes with the last trigger). */
+export async function hasEventLog(tx: Queryable): Promise<boolean> {
+  const { rows } = await tx.query(`SELECT to_regclass('hdb_catalog.event_log') IS NOT NULL AS ok`)
+  return rows[0]?.ok === true
+}
+
+/** Hasura drops the source's event trigger catalog with the last trigger (clear_metadata). */
+export async function dropEventCatalog(tx: Queryable): Promise<void> {
+  const { rows } = await tx.query<{ name: string }>(
+    `SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'hdb_catalog' AND p.proname LIKE 'notify\\_hasura\\_%'`,
+  )
+  let sql = ''
+  for (const r of rows)
+    sql += `DROP FUNCTION IF EXISTS hdb_catalog."${r.name.replace(/"/g, '""')}"() CASCADE;\n`
+  sql += `DROP TABLE IF EXISTS hdb_catalog.event_invocation_logs;
+DROP TABLE IF EXISTS hdb_catalog.event_log;
+DROP FUNCTION IF EXISTS hdb_catalog.insert_event_log(text, text, text, text, json);
+`
+  await tx.exec(sql)
+}

@@ -1,26 +1,17 @@
 import { Cron } from 'croner'
-import { allCrons } from './api.js'
+import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { cronRetry } from './metadata/cron-triggers.js'
 import {
   type CronTriggerDef,
-  cronRetry,
   DEFAULT_CRON_RETRY_CONF,
   type HeaderConf,
   type JsonObject,
-} from './metadata.js'
+} from './metadata/model.js'
 import type { StoredState } from './store.js'
+import { allCrons } from './store.js'
 import { atMost, utcJson } from './time.js'
-import { applyRequestTransform, TransformError } from './transform.js'
-import {
-  type Agents,
-  EnvMissing,
-  invocationResponse,
-  postJson,
-  requestHeaders,
-  resolveHeaders,
-  resolveTemplate,
-  type WebhookResult,
-} from './webhook.js'
+import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
 /** Hasura keeps about 100 future events per cron trigger. */
 export const CRON_HORIZON = 100
@@ -224,64 +215,35 @@ export class CronScheduler {
       await this.db.query(`UPDATE hdb_catalog.${table} SET status = 'dead' WHERE id = $1`, [e.id])
       return
     }
-    const text = JSON.stringify(body)
     const transform = (e.kind === 'cron' ? cron?.request_transform : j(e.request_transform)) as
       | JsonObject
       | undefined
-    let loggedPayload: unknown = body
-    let result: WebhookResult
-    let other: string | undefined
-    try {
-      const url =
+    const out = await attempt(this.opts.agents, this.opts.env, {
+      webhook: () =>
         typeof webhookSpec === 'string'
           ? resolveTemplate(webhookSpec, this.opts.env)
-          : envValue(this.opts.env, (webhookSpec as { from_env?: string })?.from_env)
-      let req = {
-        url,
-        method: 'POST',
-        headers: requestHeaders(resolveHeaders(headers, this.opts.env)),
-        body: text as string | undefined,
-      }
-      if (transform) {
-        const t = applyRequestTransform(transform, {
-          body,
-          baseUrl: url,
-          sessionVariables: null,
-          headers: req.headers,
-        })
-        req = t
-        loggedPayload = t.logged
-      }
-      result = await postJson(
-        this.opts.agents,
-        req.url,
-        req.body,
-        req.headers,
-        retry.timeout_seconds * 1000,
-        req.method,
-      )
-    } catch (err) {
-      if (err instanceof TransformError) {
-        // Hasura: a transformation error fails the event without an invocation
-        this.opts.log(`scheduled event ${e.id}: request transform failed: ${err.message}`)
-        await this.db.query(`UPDATE hdb_catalog.${table} SET status = 'error' WHERE id = $1`, [e.id])
-        return
-      }
-      if (!(err instanceof EnvMissing)) throw err
-      other = err.message
-      result = { body: '', headers: [], error: other }
+          : envValue(this.opts.env, (webhookSpec as { from_env?: string })?.from_env),
+      headers,
+      body,
+      text: JSON.stringify(body),
+      transform: transform ?? undefined,
+      sessionVariables: null,
+      timeoutMs: retry.timeout_seconds * 1000,
+    })
+    if (out.kind === 'transform-error') {
+      // Hasura: a transformation error fails the event without an invocation
+      this.opts.log(`scheduled event ${e.id}: request transform failed: ${out.message}`)
+      await this.db.query(`UPDATE hdb_catalog.${table} SET status = 'error' WHERE id = $1`, [e.id])
+      return
     }
-    const logged = other
-      ? { status: 500, response: { type: 'client_error', data: { message: other } } }
-      : invocationResponse(result)
-    const ok = !other && result.status !== undefined && result.status >= 200 && result.status < 300
+    const ok = out.ok
     let retryIn: number | undefined
     if (!ok) {
-      const ra = other ? undefined : result.retryAfter
-      if (e.tries < retry.num_retries || ra !== undefined) retryIn = ra ?? retry.retry_interval_seconds
+      if (e.tries < retry.num_retries || out.retryAfter !== undefined)
+        retryIn = out.retryAfter ?? retry.retry_interval_seconds
     }
     this.opts.log(
-      `${e.kind === 'cron' ? `cron ${e.trigger_name}` : 'scheduled event'} ${e.id}: ${other ?? result.status ?? result.error} → ${
+      `${e.kind === 'cron' ? `cron ${e.trigger_name}` : 'scheduled event'} ${e.id}: ${out.summary} → ${
         ok ? 'delivered' : retryIn !== undefined ? `retry in ${retryIn}s` : 'error'
       }`,
     )
@@ -290,9 +252,9 @@ export class CronScheduler {
         `INSERT INTO hdb_catalog.${logTable} (event_id, status, request, response) VALUES ($1, $2, $3, $4)`,
         [
           e.id,
-          logged.status,
-          JSON.stringify({ payload: loggedPayload, headers, version: '2' }),
-          JSON.stringify(logged.response),
+          out.status,
+          JSON.stringify({ payload: out.loggedPayload, headers, version: '2' }),
+          JSON.stringify(out.response),
         ],
       )
       if (ok)

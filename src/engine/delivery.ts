@@ -1,18 +1,13 @@
-import { localTime } from './api.js'
+import { attempt } from './attempt.js'
 import type { Db } from './db.js'
-import { DEFAULT_RETRY_CONF, type EventTriggerDef, type Metadata, type QualifiedTable } from './metadata.js'
-import { atMost } from './time.js'
-import { applyRequestTransform, TransformError } from './transform.js'
 import {
-  type Agents,
-  EnvMissing,
-  invocationResponse,
-  postJson,
-  requestHeaders,
-  resolveHeaders,
-  resolveTemplate,
-  type WebhookResult,
-} from './webhook.js'
+  DEFAULT_RETRY_CONF,
+  type EventTriggerDef,
+  type Metadata,
+  type QualifiedTable,
+} from './metadata/model.js'
+import { atMost, localTime } from './time.js'
+import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
 /** Hasura: up to 100 events fetched at a time and 100 HTTP deliveries in flight. */
 export const FETCH_BATCH = 100
@@ -250,72 +245,51 @@ export class EventProcessor {
       delivery_info: { current_retry: e.tries, max_retries: retry.num_retries },
       created_at: localTime(e.created_at),
     }
-    let result: WebhookResult
-    let other: string | undefined
-    let loggedPayload: unknown = body
-    try {
-      const url = info.def.webhook_from_env
-        ? envOrThrow(this.opts.env, info.def.webhook_from_env)
-        : resolveTemplate(info.def.webhook ?? '', this.opts.env)
-      const headers = requestHeaders(resolveHeaders(info.def.headers, this.opts.env))
-      let req = { url, method: 'POST', headers, body: exactBody(body, e.payload) as string | undefined }
-      if (info.def.request_transform) {
-        try {
-          const t = applyRequestTransform(info.def.request_transform, {
-            body,
-            baseUrl: url,
-            sessionVariables: body.event?.session_variables ?? null,
-            headers,
-          })
-          req = t
-          loggedPayload = t.logged
-        } catch (err) {
-          if (!(err instanceof TransformError)) throw err
-          // Hasura: a transformation error fails the event without an invocation
-          this.opts.log(`event ${e.id}: request transform failed: ${err.message}`)
-          await this.record({
-            id: e.id,
-            trigger: e.trigger_name,
-            status: null,
-            request: '',
-            response: '',
-            outcome: 'error',
-            secs: 0,
-            noLog: true,
-          })
-          return
-        }
-      }
-      result = await postJson(this.opts.agents, req.url, req.body, req.headers, timeoutSec * 1000, req.method)
-    } catch (err) {
-      if (!(err instanceof EnvMissing)) throw err
-      other = err.message
-      result = { body: '', headers: [], error: other }
+    const out = await attempt(this.opts.agents, this.opts.env, {
+      webhook: () =>
+        info.def.webhook_from_env
+          ? envOrThrow(this.opts.env, info.def.webhook_from_env)
+          : resolveTemplate(info.def.webhook ?? '', this.opts.env),
+      headers: info.def.headers,
+      body,
+      text: exactBody(body, e.payload),
+      transform: info.def.request_transform,
+      sessionVariables: body.event?.session_variables ?? null,
+      timeoutMs: timeoutSec * 1000,
+    })
+    if (out.kind === 'transform-error') {
+      this.opts.log(`event ${e.id}: request transform failed: ${out.message}`)
+      await this.record({
+        id: e.id,
+        trigger: e.trigger_name,
+        status: null,
+        request: '',
+        response: '',
+        outcome: 'error',
+        secs: 0,
+        noLog: true,
+      })
+      return
     }
-    const logged = other
-      ? { status: 500, response: { type: 'client_error', data: { message: other } } }
-      : invocationResponse(result)
-    const request = { payload: loggedPayload, headers: info.def.headers ?? [], version: '2' }
-    const ok = !other && result.status !== undefined && result.status >= 200 && result.status < 300
+    const request = { payload: out.loggedPayload, headers: info.def.headers ?? [], version: '2' }
     let retryInSec: number | undefined
-    if (!ok) {
-      const retryAfter = other ? undefined : result.retryAfter
+    if (!out.ok) {
       // Hasura retryOrSetError: tries counts earlier attempts; Retry-After forces another attempt
-      if (e.tries < retry.num_retries || retryAfter !== undefined)
-        retryInSec = retryAfter ?? retry.interval_sec
+      if (e.tries < retry.num_retries || out.retryAfter !== undefined)
+        retryInSec = out.retryAfter ?? retry.interval_sec
     }
     this.opts.log(
-      `event ${e.trigger_name} ${e.id} attempt ${e.tries + 1}: ${other ?? result.status ?? result.error} → ${
-        ok ? 'delivered' : retryInSec !== undefined ? `retry in ${retryInSec}s` : 'error'
+      `event ${e.trigger_name} ${e.id} attempt ${e.tries + 1}: ${out.summary} → ${
+        out.ok ? 'delivered' : retryInSec !== undefined ? `retry in ${retryInSec}s` : 'error'
       }`,
     )
     await this.record({
       id: e.id,
       trigger: e.trigger_name,
-      status: logged.status,
+      status: out.status,
       request: JSON.stringify(request),
-      response: JSON.stringify(logged.response),
-      outcome: ok ? 'ok' : retryInSec !== undefined ? 'retry' : 'error',
+      response: JSON.stringify(out.response),
+      outcome: out.ok ? 'ok' : retryInSec !== undefined ? 'retry' : 'error',
       secs: (retryInSec ?? 0) * this.opts.timeScale,
     })
     if (retryInSec !== undefined && !this.stopped) {

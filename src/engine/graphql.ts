@@ -1,5 +1,5 @@
 import type { Queryable } from './db.js'
-import type { Metadata } from './metadata.js'
+import type { Metadata } from './metadata/model.js'
 
 /**
  * Just enough of /v1/graphql for tools that read column types through introspection: one OBJECT type

@@ -1,23 +1,35 @@
 /**
- * The embedded Hasura-compatible engine: Hasura v2's metadata API subset, its hdb_catalog
- * tables and per-trigger Postgres functions, the event delivery worker and cron scheduling, on an
- * embedded PGlite (default) or a real PostgreSQL. docs/hasura-compatibility.md is the contract; a difference is a bug.
+ * The embedded Hasura-compatible engine: Hasura v2's metadata API subset, its hdb_catalog tables and
+ * per-trigger Postgres functions, the event delivery worker and cron scheduling, on an embedded
+ * PGlite (default) or a real PostgreSQL. What it implements and every known difference from Hasura:
+ * docs/hasura-compatibility.md. It imports nothing from the rest of nself-hooks.
  *
  * HTTP (node:http on 127.0.0.1): POST /v1/metadata, POST /v2/query (run_sql, bulk), POST /v1/query
  * (the legacy commands Hasura's own fixtures use), POST /v1/graphql (schema introspection only),
- * GET /healthz, GET /v1/version. Layout: db.ts (PGlite/pg adapter), catalog.ts (hdb_catalog SQL),
- * metadata.ts (shapes, parsing, export order), trigger-sql.ts (notify_hasura_* functions),
- * store.ts (consistency, reconcile, stored state), api.ts (the commands), delivery.ts, cron.ts,
- * webhook.ts (HTTP out), transform.ts (request transforms), server.ts (HTTP in).
+ * GET /healthz, GET /v1/version.
+ *
+ * Layout, top down:
+ *   server.ts          HTTP in: limits, admin secret, endpoints, bulk
+ *   commands/          one file per area (metadata, tables, event triggers, event logs, cron
+ *                      triggers, scheduled events, run_sql); commands/index.ts maps names to them
+ *   core.ts            the stored state and its changes: one transaction each, consistency checked
+ *   consistency.ts     Hasura's consistency check; the trigger functions reconciled
+ *   store.ts           hdb_metadata read and written
+ *   metadata/          shapes (model.ts), parsing with Hasura's messages (parse.ts), event and
+ *                      cron trigger args, whole documents (document.ts)
+ *   delivery.ts, cron.ts   the event processor and the cron/scheduled event scheduler
+ *   attempt.ts, webhook.ts, transform.ts   one webhook call: build, transform, send, record
+ *   db.ts, catalog.ts, trigger-sql.ts, graphql.ts, errors.ts, time.ts
  */
 import type { AddressInfo } from 'node:net'
-import { Core } from './api.js'
 import { EVENT_CHANNEL, installCatalog } from './catalog.js'
+import { checkConsistency, reconcileTriggers } from './consistency.js'
+import { Core } from './core.js'
 import { CronScheduler } from './cron.js'
 import { type Db, openPglite, openPostgres } from './db.js'
 import { EventProcessor } from './delivery.js'
-import { createServer } from './server.js'
-import { checkConsistency, loadState, reconcileTriggers } from './store.js'
+import { createServer, type ServerLimits } from './server.js'
+import { loadState } from './store.js'
 import { closeAgents, createAgents } from './webhook.js'
 
 export interface EngineOptions {
@@ -35,6 +47,8 @@ export interface EngineOptions {
   /** fallback poll for new events, default 1000 (Hasura's 1 s) */
   pollIntervalMs?: number
   log?: (line: string) => void
+  /** request body limit and HTTP server timeouts (DEFAULT_LIMITS in server.ts) */
+  limits?: Partial<ServerLimits>
   /** test-only: scales every retry interval and Retry-After (1 = real seconds); the rules stay Hasura's */
   timeScale?: number
 }
@@ -96,7 +110,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
       pollIntervalMs: opts.pollIntervalMs ?? 1000,
     })
     await cron.start()
-    const server = createServer(core, { adminSecret: opts.adminSecret, log })
+    const server = createServer(core, {
+      adminSecret: opts.adminSecret,
+      log,
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    })
     const host = opts.host ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

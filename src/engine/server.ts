@@ -1,16 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
-import type { Core } from './api.js'
+import { z } from 'zod'
+import { runCommand } from './commands/index.js'
+import type { Core } from './core.js'
 import { introspection } from './graphql.js'
 import { USER_AGENT } from './webhook.js'
 
 const VERSION = USER_AGENT.replace(/^hasura-graphql-engine\//, '')
 
 import { ApiError } from './errors.js'
-import type { JsonObject } from './metadata.js'
+import { qualifiedTable } from './metadata/event-triggers.js'
+import type { JsonObject } from './metadata/model.js'
+import { parseWith } from './metadata/parse.js'
+
+export interface ServerLimits {
+  /** largest request body accepted on any endpoint, in bytes */
+  maxBodyBytes: number
+  /** time a client has to send the request headers */
+  headersTimeoutMs: number
+  /** time a client has to send the whole request (the answer may take longer) */
+  requestTimeoutMs: number
+}
+
+/**
+ * Hasura sets no body limit of its own; the engine takes up to 64 MiB (a replace_metadata of
+ * thousands of triggers is a few MiB) and refuses more before reading it.
+ */
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 64 * 1024 * 1024,
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 120_000,
+}
 
 export interface ServerOptions {
   adminSecret: string | undefined
   log: (line: string) => void
+  limits?: Partial<ServerLimits>
+}
+
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest()
+
+/** Compares the admin secret in constant time: equal-length digests, crypto.timingSafeEqual. */
+export function secretMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected))
+}
+
+function tooLarge(res: http.ServerResponse, limit: number) {
+  const text = JSON.stringify({
+    error: `request body too large: the limit is ${limit} bytes; send less per request (e.g. split a bulk)`,
+    path: '$',
+    code: 'bad-request',
+  })
+  // the rest of the body is not read: close the connection after the answer
+  res.writeHead(413, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    Connection: 'close',
+  })
+  res.end(text)
 }
 
 const METADATA_ONLY = new Set(['run_sql'])
@@ -38,88 +85,117 @@ function sessionOf(req: http.IncomingMessage): Record<string, string> {
 }
 
 export function createServer(core: Core, opts: ServerOptions): http.Server {
-  return http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'Content-Type': 'text/plain' })
-      // Hasura answers 200 either way, with a warning while the metadata is inconsistent
-      res.end(core.lastInconsistent.length > 0 ? 'WARN: inconsistent objects in schema' : 'OK')
-      return
-    }
-    if (url.pathname === '/v1/version' && req.method === 'GET') {
-      send(res, 200, { version: VERSION })
-      return
-    }
-    const endpoint =
-      url.pathname === '/v1/graphql'
-        ? 'graphql'
-        : url.pathname === '/v1/metadata'
-          ? 'metadata'
-          : url.pathname === '/v2/query'
-            ? 'query'
-            : url.pathname === '/v1/query'
-              ? 'legacy'
-              : undefined
-    if (!endpoint || req.method !== 'POST') {
-      send(res, 404, { error: 'resource does not exist', path: '$', code: 'not-found' })
-      return
-    }
-    if (opts.adminSecret !== undefined) {
-      const given = req.headers['x-hasura-admin-secret'] ?? req.headers['x-hasura-access-key']
-      if (given === undefined) {
-        send(res, 401, {
-          error: 'x-hasura-admin-secret/x-hasura-access-key required, but not found',
-          path: '$',
-          code: 'access-denied',
-        })
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits }
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // how often node checks those two timeouts (its default, 30 s, would stretch them)
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        res.writeHead(200, { 'Content-Type': 'text/plain' })
+        // Hasura answers 200 either way, with a warning while the metadata is inconsistent
+        res.end(core.lastInconsistent.length > 0 ? 'WARN: inconsistent objects in schema' : 'OK')
         return
       }
-      if (given !== opts.adminSecret) {
-        send(res, 401, {
-          error: 'invalid x-hasura-admin-secret/x-hasura-access-key',
-          path: '$',
-          code: 'access-denied',
-        })
+      if (url.pathname === '/v1/version' && req.method === 'GET') {
+        send(res, 200, { version: VERSION })
         return
       }
-    }
-    // the admin secret makes the caller admin unless it asks for another role (Hasura)
-    const role = req.headers['x-hasura-role']
-    if (typeof role === 'string' && role !== 'admin') {
-      send(res, 400, { error: 'restricted access : admin only', path: '$', code: 'access-denied' })
-      return
-    }
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      void handle(Buffer.concat(chunks).toString('utf8'))
-    })
-    const handle = async (text: string) => {
-      let body: JsonObject
-      try {
-        body = JSON.parse(text)
-      } catch (err) {
-        send(res, 400, { error: `Error in $: ${(err as Error).message}`, path: '$', code: 'invalid-json' })
+      const endpoint =
+        url.pathname === '/v1/graphql'
+          ? 'graphql'
+          : url.pathname === '/v1/metadata'
+            ? 'metadata'
+            : url.pathname === '/v2/query'
+              ? 'query'
+              : url.pathname === '/v1/query'
+                ? 'legacy'
+                : undefined
+      if (!endpoint || req.method !== 'POST') {
+        send(res, 404, { error: 'resource does not exist', path: '$', code: 'not-found' })
         return
       }
-      try {
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new ApiError(400, 'parse-failed', 'expecting an object for query', '$')
-        const result =
-          endpoint === 'graphql'
-            ? await graphql(core, body)
-            : await dispatch(core, endpoint, body, sessionOf(req))
-        send(res, 200, result)
-      } catch (err) {
-        if (err instanceof ApiError) {
-          send(res, err.status, err.body())
+      if (opts.adminSecret !== undefined) {
+        const given = req.headers['x-hasura-admin-secret'] ?? req.headers['x-hasura-access-key']
+        if (given === undefined) {
+          send(res, 401, {
+            error: 'x-hasura-admin-secret/x-hasura-access-key required, but not found',
+            path: '$',
+            code: 'access-denied',
+          })
           return
         }
-        opts.log(`internal error: ${(err as Error).stack ?? String(err)}`)
-        send(res, 500, { error: 'unexpected error', path: '$', code: 'unexpected' })
+        if (typeof given !== 'string' || !secretMatches(given, opts.adminSecret)) {
+          send(res, 401, {
+            error: 'invalid x-hasura-admin-secret/x-hasura-access-key',
+            path: '$',
+            code: 'access-denied',
+          })
+          return
+        }
       }
-    }
-  })
+      // the admin secret makes the caller admin unless it asks for another role (Hasura)
+      const role = req.headers['x-hasura-role']
+      if (typeof role === 'string' && role !== 'admin') {
+        send(res, 400, { error: 'restricted access : admin only', path: '$', code: 'access-denied' })
+        return
+      }
+      const declared = Number(req.headers['content-length'])
+      if (Number.isFinite(declared) && declared > limits.maxBodyBytes) {
+        tooLarge(res, limits.maxBodyBytes)
+        return
+      }
+      const chunks: Buffer[] = []
+      let size = 0
+      let refused = false
+      req.on('data', (c: Buffer) => {
+        if (refused) return
+        size += c.length
+        if (size > limits.maxBodyBytes) {
+          refused = true
+          chunks.length = 0
+          tooLarge(res, limits.maxBodyBytes)
+          return
+        }
+        chunks.push(c)
+      })
+      req.on('end', () => {
+        if (!refused) void handle(Buffer.concat(chunks).toString('utf8'))
+      })
+      const handle = async (text: string) => {
+        let body: JsonObject
+        try {
+          body = JSON.parse(text)
+        } catch (err) {
+          send(res, 400, { error: `Error in $: ${(err as Error).message}`, path: '$', code: 'invalid-json' })
+          return
+        }
+        try {
+          if (typeof body !== 'object' || body === null || Array.isArray(body))
+            throw new ApiError(400, 'parse-failed', 'expecting an object for query', '$')
+          const result =
+            endpoint === 'graphql'
+              ? await graphql(core, body)
+              : await dispatch(core, endpoint, body, sessionOf(req))
+          send(res, 200, result)
+        } catch (err) {
+          if (err instanceof ApiError) {
+            send(res, err.status, err.body())
+            return
+          }
+          opts.log(`internal error: ${(err as Error).stack ?? String(err)}`)
+          send(res, 500, { error: 'unexpected error', path: '$', code: 'unexpected' })
+        }
+      }
+    },
+  )
+  // a client that stops sending: its socket does not stay open for ever
+  server.keepAliveTimeout = 5_000
+  return server
 }
 
 /** /v1/graphql: schema introspection only (column types for scaffolding). */
@@ -177,9 +253,9 @@ async function dispatch(
     }
     return results
   }
-  if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args as JsonObject)
+  if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args)
   try {
-    return await core.run(type, body.args, body, { session })
+    return await runCommand(core, type, body.args, body, session)
   } catch (err) {
     if (endpoint === 'metadata' && err instanceof ApiError && err.fromArgs) {
       const cmd = type.replace(/^(pg|citus|cockroach|mssql|bigquery)_/, '')
@@ -199,9 +275,17 @@ async function dispatch(
 }
 
 /** /v1/query `insert` (used by Hasura's fixtures): a plain INSERT with the admin session set. */
-async function legacyInsert(core: Core, args: JsonObject) {
-  const t = typeof args.table === 'string' ? { schema: 'public', name: args.table } : args.table
-  const objects = (args.objects ?? []) as JsonObject[]
+const legacyInsertArgs = z
+  .object({
+    table: qualifiedTable,
+    objects: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .loose()
+
+async function legacyInsert(core: Core, args: unknown) {
+  const p = parseWith(legacyInsertArgs, args)
+  const t = p.table
+  const objects = p.objects
   let affected = 0
   for (const o of objects) {
     const cols = Object.keys(o)

@@ -1,24 +1,15 @@
-import { Cron } from 'croner'
 import type { Db, Queryable } from './db.js'
 import { ApiError } from './errors.js'
 import {
   type CronTriggerDef,
-  type EventTriggerDef,
   emptyMetadata,
-  type JsonObject,
   type Metadata,
   type QualifiedTable,
   type SourceEntry,
   type TableEntry,
-} from './metadata.js'
-import { dropFunctionSql, triggerSql } from './trigger-sql.js'
+} from './metadata/model.js'
 
-export interface InconsistentObject {
-  type: string
-  name: string
-  definition: unknown
-  reason: string
-}
+// The stored state: hdb_catalog.hdb_metadata read and written, and lookups in the metadata tree.
 
 export interface StoredState {
   metadata: Metadata
@@ -29,157 +20,6 @@ export interface StoredState {
 
 /** Hasura prints `public` tables without their schema. */
 export const showTable = (t: QualifiedTable) => (t.schema === 'public' ? t.name : `${t.schema}.${t.name}`)
-
-type ColumnMap = Map<string, Set<string>>
-
-async function loadColumns(q: Queryable, tables: QualifiedTable[]): Promise<ColumnMap> {
-  const map: ColumnMap = new Map()
-  if (tables.length === 0) return map
-  const { rows } = await q.query<{ s: string; t: string; c: string | null }>(
-    `SELECT n.nspname AS s, c.relname AS t, a.attname AS c
-       FROM pg_class c
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE c.relkind IN ('r','v','m','f','p')
-        AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [tables.map((t) => t.schema), tables.map((t) => t.name)],
-  )
-  for (const r of rows) {
-    const k = `${r.s}.${r.t}`
-    const set = map.get(k) ?? new Set<string>()
-    map.set(k, set)
-    if (r.c) set.add(r.c)
-  }
-  return map
-}
-
-const PG_KINDS = new Set(['postgres', 'citus', 'cockroach'])
-
-/** Hasura's consistency check against the real tables and columns. */
-export async function checkConsistency(
-  q: Queryable,
-  meta: Metadata,
-): Promise<{
-  inconsistent: InconsistentObject[]
-  consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[]
-}> {
-  const tables: QualifiedTable[] = []
-  for (const s of meta.sources) if (PG_KINDS.has(s.kind)) for (const t of s.tables) tables.push(t.table)
-  const cols = await loadColumns(q, tables)
-  const inconsistent: InconsistentObject[] = []
-  const consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[] = []
-  const pgNames = new Map<string, string>()
-  for (const s of meta.sources) {
-    if (!PG_KINDS.has(s.kind)) continue
-    for (const t of s.tables) {
-      const have = cols.get(`${t.table.schema}.${t.table.name}`)
-      if (!have) {
-        inconsistent.push({
-          type: 'table',
-          name: `table ${showTable(t.table)} in source ${s.name}`,
-          definition: t.table,
-          reason: `Inconsistent object: no such table/view exists in source: "${showTable(t.table)}"`,
-        })
-        continue
-      }
-      for (const et of t.event_triggers ?? []) {
-        const reason = triggerProblem(et, have, t.table)
-        const clash = pgNames.get(et.name)
-        if (reason || clash) {
-          inconsistent.push({
-            type: 'event_trigger',
-            name: `event_trigger ${et.name} in table ${showTable(t.table)} in source ${s.name}`,
-            // Hasura's mkEventTriggerMetadataObject: {table, configuration}
-            definition: { table: t.table, configuration: et },
-            reason: `Inconsistent object: ${reason ?? `event trigger "${et.name}" already exists in ${clash}`}`,
-          })
-          continue
-        }
-        pgNames.set(et.name, `source ${s.name}`)
-        consistentTriggers.push({ table: t.table, def: et })
-      }
-    }
-  }
-  for (const c of meta.cron_triggers ?? []) {
-    if (validCronSchedule(c.schedule)) continue
-    inconsistent.push({
-      type: 'cron_trigger',
-      name: `cron_trigger ${c.name}`,
-      definition: c,
-      reason: `Inconsistent object: invalid cron expression: ${JSON.stringify(c.schedule)}`,
-    })
-  }
-  return { inconsistent, consistentTriggers }
-}
-
-/** Hasura takes 5-field cron expressions, in UTC. */
-export function validCronSchedule(schedule: string): boolean {
-  if (typeof schedule !== 'string' || schedule.trim().split(/\s+/).length !== 5) return false
-  try {
-    new Cron(schedule, { timezone: 'UTC', paused: true }).stop()
-    return true
-  } catch {
-    return false
-  }
-}
-
-function triggerProblem(et: EventTriggerDef, have: Set<string>, table: QualifiedTable): string | undefined {
-  for (const op of ['insert', 'update', 'delete'] as const) {
-    const spec = et.definition[op]
-    if (!spec) continue
-    for (const list of [spec.columns, spec.payload]) {
-      if (!Array.isArray(list)) continue
-      for (const c of list)
-        if (!have.has(c))
-          return `in table "${showTable(table)}": in event trigger "${et.name}": column "${c}" does not exist`
-    }
-  }
-  return undefined
-}
-
-/**
- * Brings the Postgres trigger functions in line with the consistent triggers: creates missing or
- * changed ones, drops those no longer wanted. One transaction, batched statements.
- */
-export async function reconcileTriggers(
-  q: Queryable,
-  wanted: { table: QualifiedTable; def: EventTriggerDef }[],
-  opts: { recreate?: boolean } = {},
-) {
-  const { rows } = await q.query<{ name: string; comment: string | null }>(
-    `SELECT p.proname AS name, obj_description(p.oid, 'pg_proc') AS comment
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE n.nspname = 'hdb_catalog' AND p.proname LIKE 'notify\\_hasura\\_%'`,
-  )
-  const existing = new Map(rows.map((r) => [r.name, r.comment ?? '']))
-  // a trigger whose table lost it (dropped and re-created table) must be re-created too
-  const { rows: live } = await q.query<{ name: string }>(
-    `SELECT t.tgname AS name FROM pg_trigger t WHERE t.tgname LIKE 'notify\\_hasura\\_%' AND NOT t.tgisinternal`,
-  )
-  const liveSet = new Set(live.map((r) => r.name))
-  const keep = new Set<string>()
-  let script = ''
-  let pending = 0
-  const flush = async () => {
-    if (script) await q.exec(script)
-    script = ''
-    pending = 0
-  }
-  for (const w of wanted) {
-    for (const t of triggerSql(w.def, w.table)) {
-      keep.add(t.name)
-      if (!opts.recreate && existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
-      script += t.sql
-      if (++pending >= 200) await flush()
-    }
-  }
-  for (const name of existing.keys()) {
-    if (keep.has(name)) continue
-    script += dropFunctionSql(name)
-    if (++pending >= 200) await flush()
-  }
-  await flush()
-}
 
 /** The stored state, read inside a transaction (another engine may have written it). */
 export async function readState(q: Queryable): Promise<StoredState> {
@@ -227,4 +67,6 @@ export function findTable(source: SourceEntry, table: QualifiedTable): TableEntr
   return source.tables.find((t) => t.table.schema === table.schema && t.table.name === table.name)
 }
 
-export type { JsonObject }
+export function allCrons(s: StoredState): CronTriggerDef[] {
+  return [...(s.metadata.cron_triggers ?? []), ...s.hiddenCrons]
+}

@@ -1,4 +1,4 @@
-import type { JsonObject } from './metadata.js'
+import type { JsonObject } from './metadata/model.js'
 
 /**
  * Hasura request transforms (Kriti templates), the subset real projects use: `{{ $body.a.b }}`,

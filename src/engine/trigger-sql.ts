@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Columns, EventTriggerDef, QualifiedTable } from './metadata.js'
+import type { Columns, EventTriggerDef, QualifiedTable } from './metadata/model.js'
 
 export type Op = 'INSERT' | 'UPDATE' | 'DELETE'
 export const OPS: Op[] = ['INSERT', 'UPDATE', 'DELETE']

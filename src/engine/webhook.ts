@@ -1,6 +1,6 @@
 import http from 'node:http'
 import https from 'node:https'
-import type { HeaderConf } from './metadata.js'
+import type { HeaderConf } from './metadata/model.js'
 
 /** Hasura's User-Agent, with this engine's version tag. */
 export const USER_AGENT = 'hasura-graphql-engine/v2.x-nself'
@@ -64,6 +64,18 @@ export function requestHeaders(configured: [string, string][]): Record<string, s
   return h
 }
 
+/** Why a webhook URL cannot be requested (Hasura's InvalidUrlException), or undefined. */
+export function urlProblem(url: string): string | undefined {
+  try {
+    const u = new URL(url)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new Error(`unsupported protocol ${u.protocol}`)
+    return undefined
+  } catch (err) {
+    return `InvalidUrlException "${url}" "${(err as Error).message}"`
+  }
+}
+
 export function postJson(
   agents: Agents,
   url: string,
@@ -73,16 +85,18 @@ export function postJson(
   method = 'POST',
 ): Promise<WebhookResult> {
   return new Promise((resolve) => {
-    let u: URL
-    try {
-      u = new URL(url)
-      if (u.protocol !== 'http:' && u.protocol !== 'https:')
-        throw new Error(`unsupported protocol ${u.protocol}`)
-    } catch (err) {
-      resolve({ body: '', headers: [], error: `InvalidUrlException "${url}" "${(err as Error).message}"` })
+    const badUrl = urlProblem(url)
+    if (badUrl) {
+      resolve({ body: '', headers: [], error: badUrl })
       return
     }
+    const u = new URL(url)
     const lib = u.protocol === 'https:' ? https : http
+    const bad = badHeader(headers)
+    if (bad) {
+      resolve({ body: '', headers: [], error: bad })
+      return
+    }
     let done = false
     const finish = (r: WebhookResult) => {
       if (done) return
@@ -90,43 +104,92 @@ export function postJson(
       clearTimeout(timer)
       resolve(r)
     }
-    const req = lib.request(
-      u,
-      {
-        method,
-        headers:
-          body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        agent: u.protocol === 'https:' ? agents.https : agents.http,
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('error', (err) => finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }))
-        res.on('end', () => {
-          const hdrs: { name: string; value: string }[] = []
-          for (let i = 0; i < res.rawHeaders.length; i += 2)
-            hdrs.push({ name: res.rawHeaders[i]!, value: res.rawHeaders[i + 1]! })
-          const ra = res.headers['retry-after']
-          // Hasura: whole seconds > 0 only
-          const retryAfter =
-            typeof ra === 'string' && /^\d+$/.test(ra) && Number(ra) > 0 ? Number(ra) : undefined
-          finish({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            headers: hdrs,
-            ...(retryAfter !== undefined ? { retryAfter } : {}),
+    const sent: Record<string, string> = {}
+    for (const [n, v] of Object.entries(headers)) sent[n] = wireValue(v)
+    if (body !== undefined) sent['Content-Length'] = String(Buffer.byteLength(body))
+    let req: http.ClientRequest
+    try {
+      req = lib.request(
+        u,
+        {
+          method,
+          headers: sent,
+          agent: u.protocol === 'https:' ? agents.https : agents.http,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('error', (err) =>
+            finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }),
+          )
+          res.on('end', () => {
+            const hdrs: { name: string; value: string }[] = []
+            for (let i = 0; i < res.rawHeaders.length; i += 2)
+              hdrs.push({ name: res.rawHeaders[i]!, value: res.rawHeaders[i + 1]! })
+            const ra = res.headers['retry-after']
+            // Hasura: whole seconds > 0 only
+            const retryAfter =
+              typeof ra === 'string' && /^\d+$/.test(ra) && Number(ra) > 0 ? Number(ra) : undefined
+            finish({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              headers: hdrs,
+              ...(retryAfter !== undefined ? { retryAfter } : {}),
+            })
           })
-        })
-      },
-    )
+        },
+      )
+    } catch (err) {
+      // anything node:http refuses to send (a method, a header) is a client-side failure
+      resolve({ body: '', headers: [], error: `InvalidRequest ${(err as Error).message}` })
+      return
+    }
     const timer = setTimeout(() => {
       req.destroy()
       finish({ body: '', headers: [], error: 'ResponseTimeout' })
     }, timeoutMs)
     req.on('error', (err) => finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }))
     if (body === undefined) req.end()
-    else req.end(body)
+    // a Buffer, not a string: node:http would write the headers in the body's encoding then
+    else req.end(Buffer.from(body, 'utf8'))
   })
+}
+
+/** RFC 9110 token: what a header name may hold. */
+const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** RFC 9110 field-value: no control characters but HTAB (so no CR, LF or NUL). */
+function hasForbiddenChar(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true
+  }
+  return false
+}
+
+/** Why a header cannot go on the wire (the value itself is never shown: it may be a secret). */
+export function headerProblem(name: string, value?: string): string | undefined {
+  if (!TOKEN_RE.test(name))
+    return `invalid header name ${JSON.stringify(name)}: a header name is letters, digits and !#$%&'*+-.^_\`|~ only`
+  if (value !== undefined && hasForbiddenChar(value))
+    return `the value of header ${JSON.stringify(name)} holds a control character (CR, LF, NUL...), which HTTP forbids`
+  return undefined
+}
+
+function badHeader(headers: Record<string, string>): string | undefined {
+  for (const [n, v] of Object.entries(headers)) {
+    const problem = headerProblem(n, v)
+    if (problem) return `InvalidRequestHeader ${problem}`
+  }
+  return undefined
+}
+
+/**
+ * Hasura sends header values as UTF-8 bytes; node:http writes header strings as latin1 and refuses
+ * characters above U+00FF, so non-ASCII text goes as its UTF-8 bytes spelled in latin1.
+ */
+function wireValue(v: string): string {
+  // more UTF-8 bytes than characters: non-ASCII text
+  return Buffer.byteLength(v, 'utf8') !== v.length ? Buffer.from(v, 'utf8').toString('latin1') : v
 }
 
 /** What Hasura records as the response of one invocation (mkInvocationResp: >= 300 is a client_error). */

@@ -1,0 +1,113 @@
+import { z } from 'zod'
+import type { Core } from '../core.js'
+import { ApiError, alreadyExists, notExists, notSupported } from '../errors.js'
+import { createEventTriggerArgs, triggerFromArgs } from '../metadata/event-triggers.js'
+import {
+  findTrigger,
+  type JsonObject,
+  orderKeys,
+  type QualifiedTable,
+  sortTriggers,
+  TABLE_KEY_ORDER,
+} from '../metadata/model.js'
+import { checkTransform, parseWith } from '../metadata/parse.js'
+import { findTable, getSource, showTable } from '../store.js'
+import { type CommandCtx, SUCCESS } from './context.js'
+
+// pg_create_event_trigger, pg_delete_event_trigger, pg_redeliver_event, pg_invoke_event_trigger
+
+const deleteTriggerArgs = z.object({ source: z.string().default('default'), name: z.string() }).loose()
+const redeliverArgs = z.object({ source: z.string().default('default'), event_id: z.string() }).loose()
+const invokeArgs = z
+  .object({ source: z.string().default('default'), name: z.string(), payload: z.unknown() })
+  .loose()
+
+export async function createEventTrigger(core: Core, a: JsonObject, cmd: CommandCtx) {
+  // `transform` is the older name of request_transform
+  if (a.transform !== undefined) {
+    checkTransform(a.transform, '$.args.transform')
+    const { transform, ...rest } = a
+    a = a.request_transform === undefined ? { ...rest, request_transform: transform } : rest
+  }
+  if (a.request_transform !== undefined) checkTransform(a.request_transform, '$.args.request_transform')
+  const p = parseWith(createEventTriggerArgs, a)
+  const def = triggerFromArgs(p)
+  const table: QualifiedTable = { name: p.table.name, schema: p.table.schema }
+  await core.change(
+    cmd.resourceVersion,
+    (d) => {
+      const source = getSource(d.metadata, p.source)
+      const existing = findTrigger(d.metadata, p.source, p.name)
+      if (p.replace) {
+        if (!existing) throw notExists(`event trigger "${p.name}" does not exist`)
+        if (existing.table.table.schema !== table.schema || existing.table.table.name !== table.name)
+          throw new ApiError(
+            400,
+            'bad-request',
+            `cannot replace event trigger "${p.name}" on table "${showTable(existing.table.table)}" with one on table "${showTable(table)}"`,
+            '$.args',
+          )
+      } else if (existing) {
+        throw alreadyExists(`Event trigger with name "${p.name}" already exists`)
+      }
+      const entry = findTable(source, table)
+      if (!entry) throw notExists(`table "${showTable(table)}" does not exist`)
+      const list = (entry.event_triggers ?? []).filter((t) => t.name !== p.name)
+      list.push(def)
+      entry.event_triggers = sortTriggers(list)
+      const ordered = orderKeys(entry, TABLE_KEY_ORDER)
+      Object.assign(entry, ordered)
+    },
+    { object: `event_trigger ${p.name} in table ${showTable(table)} in source ${p.source}` },
+  )
+  return SUCCESS
+}
+
+export async function deleteEventTrigger(core: Core, a: JsonObject, cmd: CommandCtx) {
+  const p = parseWith(deleteTriggerArgs, a)
+  await core.change(cmd.resourceVersion, (d) => {
+    const found = findTrigger(d.metadata, p.source, p.name)
+    if (!found) throw notExists(`event trigger "${p.name}" does not exist`)
+    found.table.event_triggers = found.table.event_triggers!.filter((t) => t.name !== p.name)
+    if (found.table.event_triggers.length === 0) delete found.table.event_triggers
+  })
+  return SUCCESS
+}
+
+export async function redeliver(core: Core, a: JsonObject) {
+  const p = parseWith(redeliverArgs, a)
+  getSource(core.state.metadata, p.source)
+  const { rows } = await core.db.query<{ recent: boolean }>(
+    `SELECT (locked IS NOT NULL AND locked > now() - interval '30 minutes') AS recent FROM hdb_catalog.event_log WHERE id = $1`,
+    [p.event_id],
+  )
+  const row = rows[0]
+  if (!row) throw notExists('event not found')
+  if (row.recent) throw new ApiError(400, 'busy', 'event is already being processed', '$.args')
+  await core.db.query(
+    // Hasura's markForDelivery: next_retry_at is left as it is
+    `UPDATE hdb_catalog.event_log SET delivered = 'f', error = 'f', tries = 0 WHERE id = $1`,
+    [p.event_id],
+  )
+  core.hooks.wakeDelivery()
+  return SUCCESS
+}
+
+export async function invoke(core: Core, a: JsonObject, cmd: CommandCtx) {
+  const p = parseWith(invokeArgs, a)
+  getSource(core.state.metadata, p.source)
+  const found = findTrigger(core.state.metadata, p.source, p.name)
+  if (!found) throw notExists(`event trigger "${p.name}" does not exist`)
+  if (!found.trigger.definition.enable_manual)
+    throw notSupported('manual mode is not enabled for event trigger')
+  const id = await core.db.transaction(async (tx) => {
+    await tx.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(cmd.session)])
+    const { rows } = await tx.query<{ id: string }>(
+      `SELECT hdb_catalog.insert_event_log($1, $2, $3, 'MANUAL', json_build_object('old', NULL, 'new', $4::json)) AS id`,
+      [found.table.table.schema, found.table.table.name, p.name, JSON.stringify(p.payload ?? null)],
+    )
+    return rows[0]!.id
+  })
+  core.hooks.wakeDelivery()
+  return { event_id: id }
+}
