@@ -27,10 +27,10 @@ export const HOSTILE = [
   '\ud800lone surrogate',
 ]
 /** The same number of values, harmless, not identifiers either (so keys are quoted the same way). */
-export const PLAIN = HOSTILE.map((_, i) => `b ${i}`)
+const PLAIN = HOSTILE.map((_, i) => `b ${i}`)
 /** Header names: only characters HTTP allows in a field name (RFC 9110 tchar), the odd ones included. */
 export const HOSTILE_HEADER = "X-Token'!#$%&*+.^_`|~"
-export const PLAIN_HEADER = 'X-Token-plain'
+const PLAIN_HEADER = 'X-Token-plain'
 
 export interface Values {
   names: string[]
@@ -66,7 +66,7 @@ export const PLAIN_VALUES: Values = {
 }
 
 /** A project whose crons, externals, trigger table, columns, enum labels and service name carry `v`. */
-export function hostileProject(template: string, v: Values): string {
+function hostileProject(template: string, v: Values): string {
   const crons = Object.fromEntries(
     v.names.map((name, i) => [
       name,
