@@ -77,13 +77,14 @@ export async function importCommand(options: ImportCommandOptions, ctx: Context)
         : `${options.dryRun ? 'would import' : 'imported'} ${n} ${n === 1 ? 'entry' : 'entries'} from ${plan.origin} into ${rel(plan.configFile)}${plan.created ? ' (created)' : ''}`
     ctx.stdout.write(`${summary}${options.dryRun && n > 0 ? ' (dry run: nothing written)' : ''}\n`)
     if (write) {
-      for (const path of [...plan.changes.keys()].sort()) ctx.stdout.write(`${c.green('wrote')} ${rel(path)}\n`)
+      for (const path of [...plan.changes.keys()].sort())
+        ctx.stdout.write(`${c.green('wrote')} ${rel(path)}\n`)
       ctx.stdout.write(
         `next: nself-hooks ${plan.from === 'files' ? 'generate --check (the metadata files stay as they are)' : 'sync --dry-run (the server stays as it is)'}\n`,
       )
     }
   }
-  if (plan.imported.length === 0 && plan.refused.length > 0) {
+  if (plan.imported.length === 0 && plan.skipped.length === 0 && plan.refused.length > 0) {
     throw new UserError(
       `none of the ${plan.refused.length} requested trigger${plan.refused.length === 1 ? '' : 's'} could be imported`,
       { hint: 'the reasons are above; those stay as they are, unmanaged by the config; nothing was written' },

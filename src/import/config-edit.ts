@@ -4,8 +4,8 @@ import {
   type ObjectLiteralExpression,
   Project,
   QuoteKind,
-  SyntaxKind,
   type SourceFile,
+  SyntaxKind,
   ts,
 } from 'ts-morph'
 import { UserError } from '../errors.js'
@@ -55,7 +55,11 @@ function detectStyle(sf: SourceFile): Style {
 }
 
 function stringLiteral(s: string, style: Style): string {
-  return style.printer.printNode(ts.EmitHint.Expression, ts.factory.createStringLiteral(s, style.single), style.sf)
+  return style.printer.printNode(
+    ts.EmitHint.Expression,
+    ts.factory.createStringLiteral(s, style.single),
+    style.sf,
+  )
 }
 
 function keyText(k: string, style: Style): string {
@@ -125,9 +129,12 @@ function configObject(sf: SourceFile, file: string): ObjectLiteralExpression {
   const exported = sf.getExportAssignment((e) => !e.isExportEquals())
   const obj = unwrap(exported?.getExpression())
   if (!obj || !Node.isObjectLiteralExpression(obj)) {
-    throw new UserError(`${file}: import cannot find the object of \`export default defineConfig({...})\` to add to`, {
-      hint: 'write the config as `export default defineConfig({ ... })` with an object literal, or add the entries by hand; nothing was written',
-    })
+    throw new UserError(
+      `${file}: import cannot find the object of \`export default defineConfig({...})\` to add to`,
+      {
+        hint: 'write the config as `export default defineConfig({ ... })` with an object literal, or add the entries by hand; nothing was written',
+      },
+    )
   }
   return obj
 }
@@ -175,7 +182,13 @@ function addProperties(obj: ObjectLiteralExpression, entries: [string, unknown][
   if (entries.length === 0) return false
   const last = obj.getProperties().at(-1)
   // keep the file's habit: a trailing comma after the last entry of a multi-line object
-  const trailing = last ? obj.getText().slice(last.getEnd() - obj.getStart()).trimStart().startsWith(',') : true
+  const trailing = last
+    ? obj
+        .getText()
+        .slice(last.getEnd() - obj.getStart())
+        .trimStart()
+        .startsWith(',')
+    : true
   const col = obj.getIndentationLevel() + 1
   const width = style.indent === '\t' ? 4 : style.indent.length
   const added = obj.addPropertyAssignments(
@@ -259,7 +272,9 @@ export function addToConfig(text: string, file: string, additions: ConfigAdditio
       commas.push(key)
   }
   for (const where of new Set(commas)) {
-    addTrailingComma(where === '' ? configObject(sf, file) : propertyObject(configObject(sf, file), where, file))
+    addTrailingComma(
+      where === '' ? configObject(sf, file) : propertyObject(configObject(sf, file), where, file),
+    )
   }
   return sf.getFullText()
 }

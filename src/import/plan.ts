@@ -76,7 +76,8 @@ const WEBHOOK_TEMPLATES = ['express-ts', 'nest-ts', 'fastapi']
 function detectMetadataDir(root: string): string {
   for (const rel of ['hasura/metadata', 'metadata']) {
     const dir = join(root, rel)
-    if (existsSync(join(dir, 'version.yaml')) || existsSync(join(dir, 'databases', 'databases.yaml'))) return rel
+    if (existsSync(join(dir, 'version.yaml')) || existsSync(join(dir, 'databases', 'databases.yaml')))
+      return rel
   }
   return 'hasura/metadata'
 }
@@ -214,7 +215,10 @@ export async function planImport(ctx: Context, opts: ImportOptions): Promise<Imp
     ...found.eventTriggers.map((e) => ({ kind: 'event_trigger' as const, name: e.trigger.name })),
     ...found.cronTriggers.map((c) => ({ kind: 'cron_trigger' as const, name: c.cron.name })),
   ]
-  const only = opts.only?.flatMap((o) => o.split(',')).map((o) => o.trim()).filter((o) => o !== '')
+  const only = opts.only
+    ?.flatMap((o) => o.split(','))
+    .map((o) => o.trim())
+    .filter((o) => o !== '')
   if (only !== undefined) {
     const known = new Set(all.map((a) => a.name))
     const unknown = only.filter((n) => !known.has(n))

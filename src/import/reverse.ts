@@ -1,5 +1,5 @@
-import { envNameFor, HANDLER, SECRET_LOOKING } from '../config/validate.js'
 import type { HeaderValue, RetryConfig } from '../config/schema.js'
+import { envNameFor, HANDLER, SECRET_LOOKING } from '../config/validate.js'
 import type { HasuraCronTrigger, HasuraEventTrigger, HasuraHeader } from '../metadata/emit.js'
 import { HASURA_CRON_RETRY, HASURA_TRIGGER_RETRY, type TableRef } from '../model/types.js'
 
@@ -122,7 +122,9 @@ function headersOf(
   list: unknown,
   ctx: ReverseContext,
   namer: SecretNamer,
-): { ok: true; headers?: Record<string, HeaderValue>; secrets: SecretHeader[] } | { ok: false; reason: string } {
+):
+  | { ok: true; headers?: Record<string, HeaderValue>; secrets: SecretHeader[] }
+  | { ok: false; reason: string } {
   if (list === undefined || list === null) list = []
   if (!Array.isArray(list)) return { ok: false, reason: 'its headers are not a list' }
   const own: Record<string, HeaderValue> = {}
@@ -199,7 +201,10 @@ function columnsOf(c: unknown): string[] | undefined {
 export function reverseEventTrigger(f: FoundEventTrigger, ctx: ReverseContext, namer: SecretNamer): Reversed {
   const t = f.trigger as unknown as Record<string, unknown>
   const name = String(t.name)
-  const refuse = (reason: string): Reversed => ({ ok: false, refusal: { kind: 'event_trigger', name, reason } })
+  const refuse = (reason: string): Reversed => ({
+    ok: false,
+    refusal: { kind: 'event_trigger', name, reason },
+  })
   const odd = unsupported(t, EVENT_FIELDS, { trigger_on_replication: false })
   if (odd) return refuse(odd)
   const def = (t.definition ?? {}) as Record<string, unknown>
@@ -226,7 +231,8 @@ export function reverseEventTrigger(f: FoundEventTrigger, ctx: ReverseContext, n
   const value: Record<string, unknown> = { table: tableValue(f.table) }
   if (f.source !== ctx.source) value.source = f.source
   value.on = on
-  if (typeof t.webhook_from_env === 'string' && t.webhook === undefined) value.webhookFromEnv = t.webhook_from_env
+  if (typeof t.webhook_from_env === 'string' && t.webhook === undefined)
+    value.webhookFromEnv = t.webhook_from_env
   else if (typeof t.webhook === 'string' && t.webhook_from_env === undefined)
     Object.assign(value, webhookOf(t.webhook, ctx))
   else return refuse('it needs exactly one of webhook and webhook_from_env')
@@ -255,7 +261,10 @@ export function reverseEventTrigger(f: FoundEventTrigger, ctx: ReverseContext, n
 export function reverseCronTrigger(f: FoundCronTrigger, ctx: ReverseContext, namer: SecretNamer): Reversed {
   const c = f.cron as unknown as Record<string, unknown>
   const name = String(c.name)
-  const refuse = (reason: string): Reversed => ({ ok: false, refusal: { kind: 'cron_trigger', name, reason } })
+  const refuse = (reason: string): Reversed => ({
+    ok: false,
+    refusal: { kind: 'cron_trigger', name, reason },
+  })
   const odd = unsupported(c, CRON_FIELDS, {})
   if (odd) return refuse(odd)
   if (typeof c.webhook !== 'string') return refuse('it has no webhook URL')
@@ -288,7 +297,10 @@ export function reverseCronTrigger(f: FoundCronTrigger, ctx: ReverseContext, nam
 }
 
 /** The Hasura object as the config will make it: literal secrets replaced by their env names. */
-export function withSecretsFromEnv<T extends { headers?: HasuraHeader[] }>(obj: T, secrets: SecretHeader[]): T {
+export function withSecretsFromEnv<T extends { headers?: HasuraHeader[] }>(
+  obj: T,
+  secrets: SecretHeader[],
+): T {
   if (secrets.length === 0 || !Array.isArray(obj.headers)) return obj
   return {
     ...obj,
