@@ -115,7 +115,7 @@ function unwrap(node: Node | undefined): Node | undefined {
   for (let i = 0; i < 10 && n; i++) {
     if (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isSatisfiesExpression(n)) {
       n = n.getExpression()
-    } else if (Node.isCallExpression(n)) {
+    } else if (Node.isCallExpression(n) && /(^|\.)defineConfig$/.test(n.getExpression().getText())) {
       n = n.getArguments()[0]
     } else if (Node.isIdentifier(n)) {
       const decl = n.getDefinitionNodes().find((d) => Node.isVariableDeclaration(d))
