@@ -10,7 +10,12 @@ const SECRET_VALUE = 'sk_live_DO-NOT-LEAK-7f3a9'
 const NOTE = `it's "quoted" \\ back */ end\nline2 ünïcødé 😀 \u2028 \t tab`
 const CRON = `nightly "report" */ ü's \\`
 const COMMENT = `multi\nline */ 'q' "dq" \\ /* ${'${not.a.template}'}`
-const PAYLOAD = { "it's": 'a\\b', '*/': 'x\ny', ünï: ['😀', null, 1.5, true, { '': '' }], 'a.b': { 'c-d': -2 } }
+const PAYLOAD = {
+  "it's": 'a\\b',
+  '*/': 'x\ny',
+  ünï: ['😀', null, 1.5, true, { '': '' }],
+  'a.b': { 'c-d': -2 },
+}
 
 const CONFIG = `import { defineConfig } from 'nself-hooks'
 
@@ -33,7 +38,10 @@ async function project(): Promise<string> {
   const g = await cli(['generate'], { cwd: dir })
   expect(g.code, g.stderr).toBe(0)
   const tables = join(dir, 'hasura/metadata/databases/default/tables')
-  writeFileSync(join(tables, 'tables.yaml'), `${readFileSync(join(tables, 'tables.yaml'), 'utf8')}- "!include public_orders.yaml"\n`)
+  writeFileSync(
+    join(tables, 'tables.yaml'),
+    `${readFileSync(join(tables, 'tables.yaml'), 'utf8')}- "!include public_orders.yaml"\n`,
+  )
   writeFileSync(
     join(tables, 'public_orders.yaml'),
     stringify({
@@ -64,7 +72,12 @@ async function project(): Promise<string> {
         schedule: '0 3 * * *',
         include_in_metadata: true,
         payload: PAYLOAD,
-        retry_conf: { num_retries: 2, retry_interval_seconds: 10, timeout_seconds: 60, tolerance_seconds: 21600 },
+        retry_conf: {
+          num_retries: 2,
+          retry_interval_seconds: 10,
+          timeout_seconds: 60,
+          tolerance_seconds: 21600,
+        },
         comment: COMMENT,
       },
     ]),
@@ -77,7 +90,9 @@ describe('import into an existing config', () => {
     const dir = await project()
     const text = await cli(['diff'], { cwd: dir })
     expect(text.code).toBe(0)
-    expect(text.stdout).toContain('1 trigger and 1 cron are not managed by the config: nself-hooks import takes them in')
+    expect(text.stdout).toContain(
+      '1 trigger and 1 cron are not managed by the config: nself-hooks import takes them in',
+    )
     const json = await cli(['diff', '--format', 'json'], { cwd: dir })
     expect(json.code).toBe(0)
     const body = JSON.parse(json.stdout)
@@ -88,7 +103,9 @@ describe('import into an existing config', () => {
     })
     const gh = await cli(['diff', '--format', 'github'], { cwd: dir })
     expect(gh.code).toBe(0)
-    expect(gh.stdout).toMatch(/^::notice title=nself-hooks: unmanaged \(files\)::1 trigger and 1 cron are not managed/m)
+    expect(gh.stdout).toMatch(
+      /^::notice title=nself-hooks: unmanaged \(files\)::1 trigger and 1 cron are not managed/m,
+    )
     expect(gh.stdout).not.toContain('::error')
   })
 
@@ -105,18 +122,27 @@ describe('import into an existing config', () => {
     expect(plan.written).toEqual([])
     expect(plan.imported.map((e: { name: string }) => e.name)).toEqual(['order_paid', CRON])
     expect(plan.skipped).toEqual([
-      { kind: 'event_trigger', name: 'user_created', reason: 'the config already has a trigger of that name' },
+      {
+        kind: 'event_trigger',
+        name: 'user_created',
+        reason: 'the config already has a trigger of that name',
+      },
     ])
-    expect(plan.env_needed).toEqual([{ kind: 'event_trigger', name: 'order_paid', header: 'X-Api-Key', env: 'X_API_KEY' }])
+    expect(plan.env_needed).toEqual([
+      { kind: 'event_trigger', name: 'order_paid', header: 'X-Api-Key', env: 'X_API_KEY' },
+    ])
     expect(readFileSync(configFile, 'utf8')).toBe(CONFIG)
     expect(existsSync(join(dir, 'webhooks.managed.json'))).toBe(true)
     expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).not.toContain('order_paid')
 
     const r = await cli(['import'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toMatch(/warning event trigger order_paid: header "X-Api-Key" .* set X_API_KEY where Hasura runs/)
+    expect(r.stderr).toMatch(
+      /warning event trigger order_paid: header "X-Api-Key" .* set X_API_KEY where Hasura runs/,
+    )
     const after = readFileSync(configFile, 'utf8')
-    for (const out of [r.stdout, r.stderr, dry.stdout, dry.stderr, after]) expect(out).not.toContain(SECRET_VALUE)
+    for (const out of [r.stdout, r.stderr, dry.stdout, dry.stderr, after])
+      expect(out).not.toContain(SECRET_VALUE)
     // only insertions: every byte of the user's file is still there
     expect(diffLines(CONFIG, after).filter((p) => p.removed)).toEqual([])
     expect(after).toContain('// Our webhooks. Keep this comment.')
@@ -139,14 +165,20 @@ describe('import into an existing config', () => {
       retry: { numRetries: 2 },
     })
     const managed = JSON.parse(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8'))
-    expect(managed.eventTriggers.map((t: { name: string }) => t.name).sort()).toEqual(['order_paid', 'user_created'])
+    expect(managed.eventTriggers.map((t: { name: string }) => t.name).sort()).toEqual([
+      'order_paid',
+      'user_created',
+    ])
     expect(managed.cronTriggers).toEqual([CRON])
 
     // generate owns them now: the cron file stays byte for byte, the secret literal becomes its env name
     const g = await cli(['generate'], { cwd: dir })
     expect(g.code, g.stderr).toBe(0)
     expect(readFileSync(cronFile, 'utf8')).toBe(cronBefore)
-    const orders = readFileSync(join(dir, 'hasura/metadata/databases/default/tables/public_orders.yaml'), 'utf8')
+    const orders = readFileSync(
+      join(dir, 'hasura/metadata/databases/default/tables/public_orders.yaml'),
+      'utf8',
+    )
     expect(orders).toContain('value_from_env: X_API_KEY')
     expect(orders).not.toContain(SECRET_VALUE)
     expect(orders).toContain('webhook: http://webhooks:3001/webhooks/orders/paid')
@@ -158,7 +190,9 @@ describe('import into an existing config', () => {
     const again = await cli(['import'], { cwd: dir })
     expect(again.code, again.stderr).toBe(0)
     expect(again.stdout).toContain('nothing to import')
-    expect(again.stdout).toContain('= event trigger order_paid: the config already has a trigger of that name')
+    expect(again.stdout).toContain(
+      '= event trigger order_paid: the config already has a trigger of that name',
+    )
     expect(readFileSync(configFile, 'utf8')).toBe(after)
     expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).toBe(managedText)
   })

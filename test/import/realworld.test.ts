@@ -31,68 +31,74 @@ describe.skipIf(!HAS_SHARED)(
       expect(v3.length).toBeGreaterThanOrEqual(13)
     })
 
-    it.each(v3)('%s: import everything, generate, every metadata file is byte for byte the same', async (repo) => {
-      const rel = metadataDirOf(repo)!
-      const dir = mkdtempSync(join(tmpdir(), 'nh-imp-rw-'))
-      cpSync(join(REALWORLD, repo), dir, { recursive: true })
-      const mdir = join(dir, rel)
-      const original = readTree(mdir)
-      const actual = readActual(mdir)
+    it.each(v3)(
+      '%s: import everything, generate, every metadata file is byte for byte the same',
+      async (repo) => {
+        const rel = metadataDirOf(repo)!
+        const dir = mkdtempSync(join(tmpdir(), 'nh-imp-rw-'))
+        cpSync(join(REALWORLD, repo), dir, { recursive: true })
+        const mdir = join(dir, rel)
+        const original = readTree(mdir)
+        const actual = readActual(mdir)
 
-      const r = await cli(['import'], { cwd: dir })
-      const refusedLines = r.stderr.split('\n').filter((l) => l.startsWith('not imported '))
-      const refused = new Map(
-        refusedLines.map((l) => {
-          const m = /^not imported (event trigger|cron trigger) (.+?): (.*)$/.exec(l)!
-          return [`${m[1]}\u0000${m[2]}`, m[3]!]
-        }),
-      )
-      // every object Hasura holds with something the config cannot say is refused by name, with the reason
-      for (const e of actual.eventTriggers) {
-        for (const [field, words] of CANNOT) {
-          if ((e.trigger as Record<string, unknown>)[field] == null) continue
-          expect(refused.get(`event trigger\u0000${e.trigger.name}`), `${e.trigger.name} refused`).toContain(words)
+        const r = await cli(['import'], { cwd: dir })
+        const refusedLines = r.stderr.split('\n').filter((l) => l.startsWith('not imported '))
+        const refused = new Map(
+          refusedLines.map((l) => {
+            const m = /^not imported (event trigger|cron trigger) (.+?): (.*)$/.exec(l)!
+            return [`${m[1]}\u0000${m[2]}`, m[3]!]
+          }),
+        )
+        // every object Hasura holds with something the config cannot say is refused by name, with the reason
+        for (const e of actual.eventTriggers) {
+          for (const [field, words] of CANNOT) {
+            if ((e.trigger as Record<string, unknown>)[field] == null) continue
+            expect(
+              refused.get(`event trigger\u0000${e.trigger.name}`),
+              `${e.trigger.name} refused`,
+            ).toContain(words)
+          }
         }
-      }
-      for (const c of actual.cronTriggers) {
-        for (const [field, words] of CANNOT) {
-          if ((c.cron as Record<string, unknown>)[field] == null) continue
-          expect(refused.get(`cron trigger\u0000${c.cron.name}`), `${c.cron.name} refused`).toContain(words)
+        for (const c of actual.cronTriggers) {
+          for (const [field, words] of CANNOT) {
+            if ((c.cron as Record<string, unknown>)[field] == null) continue
+            expect(refused.get(`cron trigger\u0000${c.cron.name}`), `${c.cron.name} refused`).toContain(words)
+          }
         }
-      }
-      const total = actual.eventTriggers.length + actual.cronTriggers.length
-      const configFile = join(dir, 'webhooks.config.ts')
-      if (refused.size >= total) {
-        // nothing could be taken in: a clear error, and nothing written
-        expect(r.code).toBe(1)
-        expect(r.stderr).toContain('could be imported')
-        expect(existsSync(configFile)).toBe(false)
+        const total = actual.eventTriggers.length + actual.cronTriggers.length
+        const configFile = join(dir, 'webhooks.config.ts')
+        if (refused.size >= total) {
+          // nothing could be taken in: a clear error, and nothing written
+          expect(r.code).toBe(1)
+          expect(r.stderr).toContain('could be imported')
+          expect(existsSync(configFile)).toBe(false)
+          expect(readTree(mdir)).toEqual(original)
+          return
+        }
+        expect(r.code, r.stderr).toBe(0)
+        // everything not refused is in the config now, under its own name
+        const cfg = (await importConfig(configFile)) as { triggers?: object; crons?: object }
+        const inConfig = Object.keys(cfg.triggers ?? {}).length + Object.keys(cfg.crons ?? {}).length
+        expect(inConfig + refused.size).toBe(
+          new Set([
+            ...actual.eventTriggers.map((e) => `e${e.trigger.name}`),
+            ...actual.cronTriggers.map((c) => `c${c.cron.name}`),
+          ]).size,
+        )
+        expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).toContain('"eventTriggers"')
+
+        const g = await cli(['generate'], { cwd: dir })
+        expect(g.code, g.stderr).toBe(0)
         expect(readTree(mdir)).toEqual(original)
-        return
-      }
-      expect(r.code, r.stderr).toBe(0)
-      // everything not refused is in the config now, under its own name
-      const cfg = (await importConfig(configFile)) as { triggers?: object; crons?: object }
-      const inConfig = Object.keys(cfg.triggers ?? {}).length + Object.keys(cfg.crons ?? {}).length
-      expect(inConfig + refused.size).toBe(
-        new Set([
-          ...actual.eventTriggers.map((e) => `e${e.trigger.name}`),
-          ...actual.cronTriggers.map((c) => `c${c.cron.name}`),
-        ]).size,
-      )
-      expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).toContain('"eventTriggers"')
+        expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
 
-      const g = await cli(['generate'], { cwd: dir })
-      expect(g.code, g.stderr).toBe(0)
-      expect(readTree(mdir)).toEqual(original)
-      expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
-
-      // a second import changes nothing
-      const before = readFileSync(configFile, 'utf8')
-      const again = await cli(['import'], { cwd: dir })
-      expect(again.code).toBe(0)
-      expect(again.stdout).toContain('nothing to import')
-      expect(readFileSync(configFile, 'utf8')).toBe(before)
-    })
+        // a second import changes nothing
+        const before = readFileSync(configFile, 'utf8')
+        const again = await cli(['import'], { cwd: dir })
+        expect(again.code).toBe(0)
+        expect(again.stdout).toContain('nothing to import')
+        expect(readFileSync(configFile, 'utf8')).toBe(before)
+      },
+    )
   },
 )
