@@ -9,7 +9,7 @@ import { cli, testdir } from '../helpers/project.js'
 const SECRET_VALUE = 'sk_live_DO-NOT-LEAK-7f3a9'
 const NOTE = `it's "quoted" \\ back */ end\nline2 ünïcødé 😀 \u2028 \t tab`
 const CRON = `nightly "report" */ ü's \\`
-const COMMENT = `multi\nline */ 'q' "dq" \\ /* ${'${not.a.template}'}`
+const COMMENT = ['multi\nline */ \'q\' "dq" \\ /* ', '$', '{not.a.template}'].join('')
 const PAYLOAD = {
   "it's": 'a\\b',
   '*/': 'x\ny',
