@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { relative } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
 import type { Context } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
 import { type ImportOptions, planImport } from '../import/plan.js'
+import { printJson } from '../output/json.js'
 import { colors } from '../output/report.js'
+import { plural, relPath } from '../output/text.js'
 import { writeFilesAtomic } from '../write-files.js'
 
 export interface ImportCommandOptions extends ImportOptions {
@@ -16,36 +17,29 @@ const KIND = { event_trigger: 'event trigger', cron_trigger: 'cron trigger' } as
 export async function importCommand(options: ImportCommandOptions, ctx: Context): Promise<number> {
   const plan = await planImport(ctx, options)
   const c = colors(ctx)
-  const rel = (p: string) => relative(ctx.cwd, p) || p
+  const rel = (p: string) => relPath(ctx.cwd, p)
   const write = !options.dryRun && plan.changes.size > 0
   if (write) writeFilesAtomic(plan.changes)
 
   if (options.json) {
-    ctx.stdout.write(
-      `${JSON.stringify(
-        {
-          format_version: 1,
-          from: plan.from,
-          origin: plan.origin,
-          config: rel(plan.configFile),
-          created: plan.created,
-          dry_run: options.dryRun === true,
-          written: write ? [...plan.changes.keys()].sort().map(rel) : [],
-          imported: plan.imported.map((e) => ({
-            kind: e.kind,
-            name: e.name,
-            ...(e.source !== undefined ? { source: e.source } : {}),
-            ...(e.table !== undefined ? { table: e.table } : {}),
-            from: e.where,
-          })),
-          skipped: plan.skipped,
-          refused: plan.refused,
-          env_needed: plan.secrets.map((s) => ({ kind: s.kind, name: s.name, header: s.header, env: s.env })),
-        },
-        null,
-        2,
-      )}\n`,
-    )
+    printJson(ctx, {
+      from: plan.from,
+      origin: plan.origin,
+      config: rel(plan.configFile),
+      created: plan.created,
+      dry_run: options.dryRun === true,
+      written: write ? [...plan.changes.keys()].sort().map(rel) : [],
+      imported: plan.imported.map((e) => ({
+        kind: e.kind,
+        name: e.name,
+        ...(e.source !== undefined ? { source: e.source } : {}),
+        ...(e.table !== undefined ? { table: e.table } : {}),
+        from: e.where,
+      })),
+      skipped: plan.skipped,
+      refused: plan.refused,
+      env_needed: plan.secrets.map((s) => ({ kind: s.kind, name: s.name, header: s.header, env: s.env })),
+    })
   } else {
     if (options.dryRun) {
       for (const [path, text] of [...plan.changes].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -74,7 +68,7 @@ export async function importCommand(options: ImportCommandOptions, ctx: Context)
     const summary =
       n === 0
         ? `nothing to import from ${plan.origin}`
-        : `${options.dryRun ? 'would import' : 'imported'} ${n} ${n === 1 ? 'entry' : 'entries'} from ${plan.origin} into ${rel(plan.configFile)}${plan.created ? ' (created)' : ''}`
+        : `${options.dryRun ? 'would import' : 'imported'} ${plural(n, 'entry', 'entries')} from ${plan.origin} into ${rel(plan.configFile)}${plan.created ? ' (created)' : ''}`
     ctx.stdout.write(`${summary}${options.dryRun && n > 0 ? ' (dry run: nothing written)' : ''}\n`)
     if (write) {
       for (const path of [...plan.changes.keys()].sort())
@@ -86,7 +80,7 @@ export async function importCommand(options: ImportCommandOptions, ctx: Context)
   }
   if (plan.imported.length === 0 && plan.skipped.length === 0 && plan.refused.length > 0) {
     throw new UserError(
-      `none of the ${plan.refused.length} requested trigger${plan.refused.length === 1 ? '' : 's'} could be imported`,
+      `none of the requested triggers and crons could be imported (${plural(plan.refused.length, 'refusal')})`,
       { hint: 'the reasons are above; those stay as they are, unmanaged by the config; nothing was written' },
     )
   }

@@ -1,3 +1,4 @@
+import { plural } from '../output/text.js'
 import type { ActualSide, Ownership } from './diff.js'
 
 /**
@@ -28,10 +29,7 @@ export function unmanagedLine(u: Unmanaged, against: 'files' | 'server'): string
   const t = u.eventTriggers.length
   const c = u.cronTriggers.length
   if (t + c === 0) return undefined
-  const parts = [
-    ...(t > 0 ? [`${t} trigger${t === 1 ? '' : 's'}`] : []),
-    ...(c > 0 ? [`${c} cron${c === 1 ? '' : 's'}`] : []),
-  ]
+  const parts = [...(t > 0 ? [plural(t, 'trigger')] : []), ...(c > 0 ? [plural(c, 'cron')] : [])]
   const verb = t + c === 1 ? 'is' : 'are'
   const cmd = against === 'files' ? 'nself-hooks import' : 'nself-hooks import --from server'
   return `${parts.join(' and ')} ${verb} not managed by the config: ${cmd} takes them in`
