@@ -200,15 +200,24 @@ function addProperties(obj: ObjectLiteralExpression, entries: [string, unknown][
       }
     }),
   )
-  for (const p of added) {
-    p.formatText({
-      indentSize: style.indent === '\t' ? 4 : style.indent.length,
-      tabSize: style.indent === '\t' ? 4 : style.indent.length,
-      convertTabsToSpaces: style.indent !== '\t',
-      semicolons: ts.SemicolonPreference.Remove,
-    })
+  const multiline = obj.getText().includes('\n')
+  // one formatting pass over the added range only: the rest of the file keeps its bytes
+  const first = added[0]
+  const lastAdded = added.at(-1)
+  if (first && lastAdded) {
+    const sf = obj.getSourceFile()
+    const edits = obj
+      .getProject()
+      .getLanguageService()
+      .getFormattingEditsForRange(sf.getFilePath(), [first.getStart(), lastAdded.getEnd()], {
+        indentSize: width,
+        tabSize: width,
+        convertTabsToSpaces: style.indent !== '\t',
+        semicolons: ts.SemicolonPreference.Remove,
+      })
+    if (edits.length > 0) sf.applyTextChanges(edits)
   }
-  return trailing && obj.getText().includes('\n')
+  return trailing && multiline
 }
 
 /** Puts the trailing comma after the object's last entry (the insertion forgets every node). */
