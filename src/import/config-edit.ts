@@ -74,7 +74,7 @@ function isPlain(v: unknown): v is Record<string, unknown> {
  * A JSON-like value as TypeScript source: on one line when it fits, else one entry per line.
  * `indent` is the column of the line the value starts on, `start` the column the value starts at.
  */
-export function valueText(v: unknown, style: Style, indent = 0, start = indent): string {
+function valueText(v: unknown, style: Style, indent = 0, start = indent): string {
   const inline = inlineText(v, style)
   if (start + inline.length + 1 <= WIDTH || !(isPlain(v) || Array.isArray(v))) return inline
   const pad = style.indent

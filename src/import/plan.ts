@@ -40,7 +40,7 @@ export interface ImportOptions extends GlobalOptions {
   only?: string[]
 }
 
-export interface ImportedEntry {
+interface ImportedEntry {
   kind: ImportKind
   name: string
   source?: string
@@ -49,7 +49,7 @@ export interface ImportedEntry {
   where: string
 }
 
-export interface SkippedEntry {
+interface SkippedEntry {
   kind: ImportKind
   name: string
   reason: string

@@ -187,7 +187,7 @@ function retryOf(actual: Partial<Record<RetryKey, number>>, base: Record<RetryKe
 }
 
 /** `'users'`, `'auth.users'`, or `{ schema, name }` when a dot would make the short form ambiguous. */
-export function tableValue(t: TableRef): string | { schema: string; name: string } {
+function tableValue(t: TableRef): string | { schema: string; name: string } {
   if (t.name.includes('.') || t.schema.includes('.')) return { schema: t.schema, name: t.name }
   return t.schema === 'public' ? t.name : `${t.schema}.${t.name}`
 }
