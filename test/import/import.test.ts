@@ -7,7 +7,8 @@ import { importConfig } from '../../src/config/load.js'
 import { cli, testdir } from '../helpers/project.js'
 
 const SECRET_VALUE = 'sk_live_DO-NOT-LEAK-7f3a9'
-const NOTE = `it's "quoted" \\ back */ end\nline2 ünïcødé 😀 \u2028 \t tab`
+// one line: a header value may not hold line breaks (the config refuses them)
+const NOTE = `it's "quoted" \\ back */ end; ünïcødé 😀 \t tab`
 const CRON = `nightly "report" */ ü's \\`
 const COMMENT = ['multi\nline */ \'q\' "dq" \\ /* ', '$', '{not.a.template}'].join('')
 const PAYLOAD = {
