@@ -15,7 +15,7 @@ const LAYERS = [
   ['model'],
   ['metadata', 'scaffold', 'hasura'],
   ['project'],
-  ['sync', 'events', 'console'],
+  ['sync', 'events', 'console', 'import'],
   ['commands'],
   ['cli', 'index'],
 ]

@@ -279,6 +279,25 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     'send',
   )
 
+  register(
+    program
+      .command('import')
+      .description('take existing event and cron triggers (metadata files or server) into webhooks.config.ts')
+      .option('--from <where>', 'files (the metadata directory) | server (the running Hasura)', 'files')
+      .option('--only <names>', 'only these triggers and crons (comma-separated, repeatable)', collect)
+      .option('--dry-run', 'print what would be written, write nothing')
+      .option('--json', 'report as JSON')
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks import                         # from hasura/metadata',
+          'nself-hooks import --from server --dry-run',
+          'nself-hooks import --only user_created,daily-report',
+        ]),
+      ),
+    'import',
+  )
+
   return program
 }
 
@@ -306,6 +325,8 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/replay.js')).replay({ ...opts, eventId: parsed.args[0] }, ctx)
     case 'send':
       return (await import('./commands/send.js')).send({ ...opts, trigger: parsed.args[0] }, ctx)
+    case 'import':
+      return (await import('./commands/import.js')).importCommand(opts, ctx)
     default:
       throw new Error(`command ${parsed.name} is registered but has no runner`)
   }

@@ -4,9 +4,10 @@ import { loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
 import { connectHasura } from '../hasura/client.js'
-import { type Change, desiredFromModel, diffTriggers } from '../metadata/diff.js'
+import { actualFromServer, type Change, desiredFromModel, diffTriggers } from '../metadata/diff.js'
 import { managedPath, ownedNames, readManaged } from '../metadata/managed.js'
 import { lineOfName, readActual } from '../metadata/metadata-dir.js'
+import { type Unmanaged, unmanagedJson, unmanagedLine, unmanagedOf } from '../metadata/unmanaged.js'
 import {
   type Against,
   changeJson,
@@ -45,11 +46,12 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
   const { model } = project
   const owned = ownedNames(model, readManaged(model.root))
 
-  const results: { against: Against; target: string; changes: Change[] }[] = []
+  const results: { against: Against; target: string; changes: Change[]; unmanaged: Unmanaged }[] = []
   if (against === 'files' || against === 'all') {
     const actual = readActual(model.hasura.metadataDir)
     const changes = diffTriggers(desiredFromModel(model, { crons: 'metadata' }), actual, owned)
-    results.push({ against: 'files', target: model.hasura.metadataDir, changes })
+    const unmanaged = unmanagedOf(actual, owned)
+    results.push({ against: 'files', target: model.hasura.metadataDir, changes, unmanaged })
   }
   if (against === 'server' || against === 'all') {
     const client = connectHasura(project, ctx)
@@ -57,7 +59,8 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
     if (format !== 'json') warnAboutSynced(ctx, model.root)
     const serverOwned = serverOwnership(model, [readManaged(model.root)], client.endpoint)
     const changes = planAgainstServer(desiredFromModel(model, { crons: 'all' }), state, serverOwned)
-    results.push({ against: 'server', target: client.endpoint, changes })
+    const unmanaged = unmanagedOf(actualFromServer(state.metadata, state.crons), serverOwned)
+    results.push({ against: 'server', target: client.endpoint, changes, unmanaged })
   }
 
   const total = results.reduce((n, r) => n + r.changes.length, 0)
@@ -77,6 +80,8 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
         if (typeof j.file === 'string') j.file = rel(j.file)
         return j
       }),
+      // present there, not managed by the config: not drift
+      unmanaged: Object.fromEntries(results.map((r) => [r.against, unmanagedJson(r.unmanaged)])),
     }
     ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
   } else if (format === 'github') {
@@ -112,6 +117,10 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
         )
       }
     }
+    for (const r of results) {
+      const line = unmanagedLine(r.unmanaged, r.against)
+      if (line) ctx.stdout.write(`::notice title=nself-hooks: unmanaged (${r.against})::${line}\n`)
+    }
     ctx.stdout.write(
       total === 0
         ? `nself-hooks: in sync (${results.map((r) => r.against).join(', ')})\n`
@@ -125,8 +134,10 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
           ? `config vs metadata files (${rel(r.target)})`
           : `config vs server (${r.target})`
       ctx.stdout.write(`${c.bold(title)}:\n`)
+      const line = unmanagedLine(r.unmanaged, r.against)
       if (r.changes.length === 0) {
         ctx.stdout.write(`  ${c.green('in sync')}\n`)
+        if (line) ctx.stdout.write(`  ${c.dim(line)}\n`)
         continue
       }
       ctx.stdout.write(renderChanges(r.changes, c))
@@ -134,6 +145,7 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
       ctx.stdout.write(
         `  ${summaryLine(r.changes, { create: 'missing', update: 'changed', delete: 'to remove' })}; run ${fix} to bring ${r.against === 'files' ? 'them' : 'it'} in line\n`,
       )
+      if (line) ctx.stdout.write(`  ${c.dim(line)}\n`)
     }
     if (total > 0) {
       ctx.stdout.write(

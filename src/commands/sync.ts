@@ -29,6 +29,7 @@ import {
   takeovers,
 } from '../metadata/managed.js'
 import { mergeMetadata } from '../metadata/merge.js'
+import { unmanagedJson, unmanagedLine, unmanagedOf } from '../metadata/unmanaged.js'
 import { changeJson, describe, renderChanges, summaryLine } from '../output/changes.js'
 import { colors, printWarnings } from '../output/report.js'
 import { writeFilesAtomic } from '../write-files.js'
@@ -368,6 +369,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
     const merged = changes.length > 0 ? mergeMetadata(state.metadata, desired, owned) : undefined
     const tracked = merged?.trackedTables ?? []
 
+    const unmanaged = unmanagedOf(actualFromServer(state.metadata, state.crons), owned)
     const samePlan = confirmed !== undefined && deepEqual(confirmed, changes)
     if (!samePlan) {
       out(
@@ -390,6 +392,8 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
           `Plan: ${summaryLine(changes, { create: 'to create', update: 'to update', delete: 'to delete' })}.`,
         )
       }
+      const line = unmanagedLine(unmanaged, 'server')
+      if (line) out(c.dim(`  ${line}`))
     }
 
     const report = (extra: Record<string, unknown>) => {
@@ -404,6 +408,7 @@ export async function sync(options: SyncOptions, ctx: Context): Promise<number> 
               changes: changes.map((ch) => changeJson(ch, 'server')),
               summary: counts,
               tracked_tables: tracked.map((t) => ({ source: t.source, ...t.table })),
+              unmanaged: unmanagedJson(unmanaged),
               ...extra,
             },
             null,

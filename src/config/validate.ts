@@ -16,7 +16,7 @@ import { urlCredentials } from './url-credentials.js'
 export const TRIGGER_NAME_PATTERN = /^[A-Za-z]+[A-Za-z0-9_-]*$/
 /** Postgres identifier limit minus `notify_hasura_` and `_INSERT`. */
 export const TRIGGER_NAME_MAX = 42
-const SECRET_LOOKING = /secret|token|key|authorization|signature|password/i
+export const SECRET_LOOKING = /secret|token|key|authorization|signature|password/i
 const ENV_TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/
 
 export type ValidationResult =
@@ -321,7 +321,7 @@ function namesAreFileNames(config: ParsedConfig, push: (i: Issue) => void) {
 }
 
 /** A handler is a route below the service's prefix and a file name: path segments, no spaces, queries or `..`. */
-const HANDLER = /^\/?[A-Za-z0-9_][A-Za-z0-9_-]*(\/[A-Za-z0-9_][A-Za-z0-9_-]*)*$/
+export const HANDLER = /^\/?[A-Za-z0-9_][A-Za-z0-9_-]*(\/[A-Za-z0-9_][A-Za-z0-9_-]*)*$/
 
 function handlersAreRoutes(config: ParsedConfig, push: (i: Issue) => void) {
   const entries = [
@@ -465,7 +465,7 @@ function suggestName(name: string): string {
   return (cleaned || 'trigger').slice(0, TRIGGER_NAME_MAX)
 }
 
-function envNameFor(header: string): string {
+export function envNameFor(header: string): string {
   return (
     header
       .replace(/[^A-Za-z0-9]+/g, '_')

@@ -3,7 +3,8 @@ import { basename, dirname, join, relative } from 'node:path'
 import { isMap, isScalar, isSeq, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
 import { UserError } from '../errors.js'
 import type { Model, TableRef } from '../model/types.js'
-import { emitCronTrigger, emitEventTrigger, type HasuraEventTrigger } from './emit.js'
+import { canonicalCronTrigger, canonicalEventTrigger, deepEqual } from './diff.js'
+import { emitCronTrigger, emitEventTrigger, type HasuraCronTrigger, type HasuraEventTrigger } from './emit.js'
 import type { Managed } from './managed.js'
 import { nextManaged, ownedNames, type Present, takeoverError, takeovers } from './managed.js'
 import {
@@ -197,11 +198,13 @@ export function planFiles(
       const remove = new Set(present.filter((n) => owned.eventTriggers(source.name, n) && !want.has(n)))
       desired.delete(key)
       const orphan = orphans.has(tf.path)
-      if (want.size === 0 && remove.size === 0 && !orphan) {
+      // an item that already means what the config says keeps its text, however it is spelled
+      const upsert = new Map([...want].filter(([name, t]) => !sameEventTrigger(tf, name, t)))
+      if (upsert.size === 0 && remove.size === 0 && !orphan) {
         kept.add(key)
         continue
       }
-      const next = editTableFile(tf, { upsert: want as Map<string, unknown>, remove })
+      const next = editTableFile(tf, { upsert: upsert as Map<string, unknown>, remove })
       const onlyTable =
         Object.keys((parseYaml(next, tf.path).toJS() as object | null) ?? {}).join() === 'table'
       if (toolTables.has(key) && onlyTable) {
@@ -323,6 +326,14 @@ function existsSyncText(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined
 }
 
+/** The file's item of that name means the same to Hasura as `want` (key order, defaults and quoting aside). */
+function sameEventTrigger(tf: TableFile, name: string, want: HasuraEventTrigger): boolean {
+  const list = (tf.doc.toJS() as { event_triggers?: HasuraEventTrigger[] } | null)?.event_triggers ?? []
+  const matches = list.filter((t) => t?.name === name)
+  if (matches.length !== 1) return false
+  return deepEqual(canonicalEventTrigger(matches[0]!, tf.table), canonicalEventTrigger(want, tf.table))
+}
+
 function triggerNames(tf: TableFile): string[] {
   const list = (tf.doc.toJS() as { event_triggers?: { name?: string }[] } | null)?.event_triggers ?? []
   return list.map((t) => t.name).filter((n): n is string => typeof n === 'string')
@@ -377,21 +388,33 @@ function editCronFile(
 ): string {
   const doc = parseYaml(text, file)
   const seq = doc.contents
-  const present = ((doc.toJS() as { name?: string }[] | null) ?? []).map((c) => c.name ?? '')
+  const items = (doc.toJS() as HasuraCronTrigger[] | null) ?? []
+  const present = items.map((c) => c.name ?? '')
   const remove = new Set(present.filter((n) => owned(n) && !want.has(n)))
+  // an item that already means what the config says keeps its text, however it is spelled
+  const upsert = new Map(
+    [...want].filter(([name, c]) => {
+      const matches = items.filter((x) => x?.name === name)
+      return !(
+        matches.length === 1 &&
+        deepEqual(canonicalCronTrigger(matches[0]!), canonicalCronTrigger(c as HasuraCronTrigger))
+      )
+    }),
+  )
+  if (upsert.size === 0 && remove.size === 0 && text.trim() !== '') return text
   if (isSeq(seq) && !(seq as YAMLSeq).flow && (seq as YAMLSeq).items.length > 0) {
-    const survivors = present.filter((n) => !remove.has(n) && !want.has(n)).length
-    if (survivors + want.size > 0)
-      return editNamedSeq(text, seq as YAMLSeq, { upsert: want, remove }, renderSeqItem)
+    const survivors = present.filter((n) => !remove.has(n) && !upsert.has(n)).length
+    if (survivors + upsert.size > 0)
+      return editNamedSeq(text, seq as YAMLSeq, { upsert, remove }, renderSeqItem)
     return '[]\n'
   }
   if (seq !== null && !isSeq(seq)) {
     throw new UserError(`${file} is not a list of cron triggers`, { hint: 'restore it from git' })
   }
   const kept = ((doc.toJS() as { name: string }[] | null) ?? []).filter(
-    (c) => !remove.has(c.name) && !want.has(c.name),
+    (c) => !remove.has(c.name) && !upsert.has(c.name),
   )
-  const all = [...kept, ...(want.values() as Iterable<{ name: string }>)].sort((a, b) =>
+  const all = [...kept, ...(upsert.values() as Iterable<{ name: string }>)].sort((a, b) =>
     a.name < b.name ? -1 : 1,
   )
   if (all.length === 0) return text.trim() === '' ? '[]\n' : text

@@ -39,6 +39,12 @@ describe('argv maps to the right command and options', () => {
     [['replay', '--failed', '--trigger', 't', '--yes'], 'replay', { failed: true, trigger: 't', yes: true }],
     [['send', 't', '--op', 'update'], 'send', { op: 'update' }, ['t']],
     [['dev', '--port', '9090'], 'dev', { port: '9090' }],
+    [['import'], 'import', { from: 'files' }],
+    [
+      ['import', '--from', 'server', '--only', 'a,b', '--only', 'c', '--dry-run'],
+      'import',
+      { from: 'server', only: ['a,b', 'c'], dryRun: true },
+    ],
   ]
   it.each(cases)('%j', (argv, name, options, args = [], globals = {}) => {
     const p = parse(argv)
@@ -50,7 +56,18 @@ describe('argv maps to the right command and options', () => {
 })
 
 describe('help and usage errors', () => {
-  const commands = ['init', 'generate', 'sync', 'diff', 'scaffold', 'events', 'replay', 'send', 'dev']
+  const commands = [
+    'init',
+    'generate',
+    'sync',
+    'diff',
+    'scaffold',
+    'events',
+    'replay',
+    'send',
+    'dev',
+    'import',
+  ]
   it.each(commands)('%s --help shows examples and exits 0', async (command) => {
     const r = await cli([command, '--help'], { cwd: testdir({}) })
     expect(r.code).toBe(0)
