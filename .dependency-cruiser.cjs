@@ -15,7 +15,9 @@ const LAYERS = [
   ['model'],
   ['metadata', 'scaffold', 'hasura'],
   ['project'],
-  ['sync', 'events', 'console'],
+  ['sync', 'events'],
+  // the console calls the same library functions as the commands (the events stage above all)
+  ['console'],
   ['commands'],
   ['cli', 'index'],
 ]

@@ -39,6 +39,8 @@ describe('argv maps to the right command and options', () => {
     [['replay', '--failed', '--trigger', 't', '--yes'], 'replay', { failed: true, trigger: 't', yes: true }],
     [['send', 't', '--op', 'update'], 'send', { op: 'update' }, ['t']],
     [['dev', '--port', '9090'], 'dev', { port: '9090' }],
+    [['console'], 'console', { port: '0', open: true }],
+    [['console', '--port', '4580', '--no-open'], 'console', { port: '4580', open: false }],
   ]
   it.each(cases)('%j', (argv, name, options, args = [], globals = {}) => {
     const p = parse(argv)
@@ -50,7 +52,18 @@ describe('argv maps to the right command and options', () => {
 })
 
 describe('help and usage errors', () => {
-  const commands = ['init', 'generate', 'sync', 'diff', 'scaffold', 'events', 'replay', 'send', 'dev']
+  const commands = [
+    'init',
+    'generate',
+    'sync',
+    'diff',
+    'scaffold',
+    'events',
+    'replay',
+    'send',
+    'dev',
+    'console',
+  ]
   it.each(commands)('%s --help shows examples and exits 0', async (command) => {
     const r = await cli([command, '--help'], { cwd: testdir({}) })
     expect(r.code).toBe(0)
