@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { z } from 'zod'
 import { type LoadedProject, loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
@@ -22,7 +21,6 @@ import {
   type Managed,
   managedPath,
   nextManaged,
-  ownedNames,
   readManaged,
   renderManaged,
   takeoverError,
