@@ -15,7 +15,9 @@ const LAYERS = [
   ['model'],
   ['metadata', 'scaffold', 'hasura'],
   ['project'],
-  ['sync', 'events', 'console', 'import'],
+  ['sync', 'events', 'import'],
+  // the console calls the same library functions as the commands (the events stage above all)
+  ['console'],
   ['commands'],
   ['cli', 'index'],
 ]

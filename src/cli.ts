@@ -298,6 +298,16 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     'import',
   )
 
+  register(
+    program
+      .command('console')
+      .description('a local events console in the browser (the admin secret stays in this process)')
+      .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', '0')
+      .option('--no-open', 'print the URL only; do not open a browser')
+      .addHelpText('after', examples(['nself-hooks console', 'nself-hooks console --port 4580 --no-open'])),
+    'console',
+  )
+
   return program
 }
 
@@ -327,6 +337,8 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/send.js')).send({ ...opts, trigger: parsed.args[0] }, ctx)
     case 'import':
       return (await import('./commands/import.js')).importCommand(opts, ctx)
+    case 'console':
+      return (await import('./commands/console.js')).runConsole(opts, ctx)
     default:
       throw new Error(`command ${parsed.name} is registered but has no runner`)
   }

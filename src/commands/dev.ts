@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadEnv } from '../config/env.js'
@@ -57,8 +58,25 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   const { startEngine } = await import('../engine/index.js')
   let engine: Awaited<ReturnType<typeof startEngine>>
+  // the console under /console, once the engine is up and the project is loaded
+  let consoleHandle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined
+  const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    if (path !== '/console' && !path.startsWith('/console/')) return false
+    if (!consoleHandle) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end('the console is not served by this dev run (see its output)\n')
+      return true
+    }
+    consoleHandle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+    return true
+  }
   try {
     engine = await startEngine({
+      handle,
       port,
       ...(options.host ? { host: options.host } : {}),
       ...(dataDir ? { dataDir } : {}),
@@ -126,6 +144,7 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
         code = 1
       }
     }
+    consoleHandle = await serveConsole(options, ctx, engine.url, adminSecret, configFile)
     options.onReady?.({ url: engine.url, adminSecret })
     print(ctx, 'Press Ctrl+C to stop.')
     await waitForStop(options.signal)
@@ -163,6 +182,42 @@ async function runSync(options: DevOptions, ctx: Context, url: string, adminSecr
   } = options
   print(ctx, 'applying the project config (nself-hooks sync)…')
   return sync({ ...rest, endpoint: url, yes: true }, syncCtx)
+}
+
+/** The console at /console, over this engine: only on a loopback address and with a project config. */
+async function serveConsole(
+  options: DevOptions,
+  ctx: Context,
+  url: string,
+  adminSecret: string,
+  configFile: string | undefined,
+): Promise<((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined> {
+  if (!/^http:\/\/(127\.0\.0\.1|localhost):/.test(url)) {
+    print(ctx, '  console: not served when --host is not 127.0.0.1 or localhost')
+    return undefined
+  }
+  if (!configFile) {
+    print(ctx, '  console: not served without a webhooks.config.ts (nself-hooks init writes one)')
+    return undefined
+  }
+  try {
+    const { mountConsole } = await import('../console/index.js')
+    const consoleCtx: Context = {
+      ...ctx,
+      env: { ...ctx.env, [SECRET_ENV]: adminSecret, HASURA_GRAPHQL_ENDPOINT: url },
+    }
+    const mounted = await mountConsole(
+      { endpoint: url, ...(options.envFile ? { envFile: options.envFile } : {}) },
+      consoleCtx,
+      '/console',
+    )
+    print(ctx, '  console (open this URL; it carries the access token):')
+    print(ctx, `${url}/console/?token=${mounted.token}`)
+    return mounted.handle
+  } catch (err) {
+    printErr(ctx, `warning: the console is not served: ${(err as Error).message}`)
+    return undefined
+  }
 }
 
 function waitForStop(signal: AbortSignal | undefined): Promise<void> {

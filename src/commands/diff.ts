@@ -7,6 +7,7 @@ import { connectHasura } from '../hasura/client.js'
 import { actualFromServer, type Change, desiredFromModel, diffTriggers } from '../metadata/diff.js'
 import { managedPath, ownedNames, readManaged } from '../metadata/managed.js'
 import { lineOfName, readActual } from '../metadata/metadata-dir.js'
+import { driftAgainstServer, warnAboutSynced } from '../metadata/server-state.js'
 import { type Unmanaged, unmanagedJson, unmanagedLine, unmanagedOf } from '../metadata/unmanaged.js'
 import {
   type Against,
@@ -17,7 +18,6 @@ import {
   summaryLine,
 } from '../output/changes.js'
 import { colors, printWarnings } from '../output/report.js'
-import { planAgainstServer, readServer, serverOwnership, warnAboutSynced } from './sync.js'
 
 export interface DiffOptions extends GlobalOptions {
   /** files (default): config vs the metadata directory; server: config vs Hasura; all: both */
@@ -55,11 +55,8 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
   }
   if (against === 'server' || against === 'all') {
     const client = connectHasura(project, ctx)
-    const state = await readServer(client)
+    const { changes, unmanaged } = await driftAgainstServer(project, client)
     if (format !== 'json') warnAboutSynced(ctx, model.root)
-    const serverOwned = serverOwnership(model, [readManaged(model.root)], client.endpoint)
-    const changes = planAgainstServer(desiredFromModel(model, { crons: 'all' }), state, serverOwned)
-    const unmanaged = unmanagedOf(actualFromServer(state.metadata, state.crons), serverOwned)
     results.push({ against: 'server', target: client.endpoint, changes, unmanaged })
   }
 

@@ -1,18 +1,10 @@
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
-import { mapBounded } from '../events/bulk.js'
-import {
-  collectCronEvents,
-  collectEvents,
-  cronStatus,
-  type DeliveryStatus,
-  eventStatus,
-  httpStatusOf,
-  lastInvocation,
-} from '../events/log.js'
-import { findEvent, guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
-import { fromEnvHeaderNames, maskHeadersDeep } from '../events/secrets.js'
+import { eventDetail } from '../events/detail.js'
+import { collectCronEvents, collectEvents, type DeliveryStatus, eventStatus } from '../events/log.js'
+import { guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
+import { type EventSummary, summarizeCronEvents, summarizeEvents } from '../events/summary.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
@@ -30,16 +22,6 @@ export interface EventsShowOptions extends GlobalOptions {
   json?: boolean
   /** print response bodies whole instead of cut */
   full?: boolean
-}
-
-/** One line of `events`: what a user needs to see whether deliveries work. */
-export interface EventSummary {
-  id: string
-  op: string
-  created_at: string
-  status: DeliveryStatus
-  attempts: number
-  last_http_status: number | null
 }
 
 const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed']
@@ -87,30 +69,10 @@ async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number>
       ...(status ? { status } : {}),
       limit,
     })
-    rows = await mapBounded(list, 8, async (e) => {
-      const inv = e.tries > 0 ? lastInvocation(await s.api.scheduledInvocations('cron', e.id)) : undefined
-      return {
-        id: e.id,
-        op: 'CRON',
-        created_at: e.scheduled_time,
-        status: cronStatus(e.status),
-        attempts: e.tries,
-        last_http_status: httpStatusOf(inv) ?? null,
-      }
-    })
+    rows = await summarizeCronEvents(s.api, list)
   } else {
     const list = await collectEvents(s.api, target.name, { ...window, ...(status ? { status } : {}), limit })
-    rows = await mapBounded(list, 8, async (row) => {
-      const inv = row.tries > 0 ? lastInvocation((await s.api.eventById(row.id)).invocations) : undefined
-      return {
-        id: row.id,
-        op: String((row.payload as { op?: unknown } | null)?.op ?? '?'),
-        created_at: row.created_at,
-        status: eventStatus(row),
-        attempts: row.tries,
-        last_http_status: httpStatusOf(inv) ?? null,
-      }
-    })
+    rows = await summarizeEvents(s.api, list)
     if (list.length === 0 && !target.trigger && !(await serverHasTrigger(s, target.name))) {
       // a typo in a script must not pass as "no events"
       const known = [...s.project.model.triggers, ...s.project.model.crons].map((t) => t.name)
@@ -199,7 +161,7 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
     })
   }
   const s = await openSession(opts, ctx)
-  const found = await findEvent(s, opts.eventId)
+  const found = await eventDetail(s, opts.eventId)
   if (!found) {
     throw new UserError(`no event with id ${opts.eventId} on the server`, {
       hint: 'list ids with nself-hooks events <trigger>; events are looked up in the configured source',
@@ -207,15 +169,12 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
   }
   const c = colors(s.ctx)
   if (found.kind === 'cron') {
-    const invocations = await s.api.scheduledInvocations('cron', found.event.id).catch(() => [])
-    const cronModel = s.project.model.crons.find((x) => x.name === found.cron)
-    const masked = fromEnvHeaderNames(cronModel?.headers ?? [])
     const out = {
       kind: 'cron',
       cron: found.cron,
       event: found.event,
-      status: cronStatus(found.event.status),
-      invocations: invocations.map((i) => maskHeadersDeep(i, masked)),
+      status: found.status,
+      invocations: found.invocations,
     }
     if (opts.json) {
       print(s.ctx, JSON.stringify(out, null, 2))
@@ -227,20 +186,16 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
       s.ctx,
       `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${out.status} (${remoteLine(String(ev.status))})  attempts ${ev.tries}`,
     )
-    if (cronModel?.payload !== undefined)
-      print(s.ctx, `${c.bold('payload')}\n${indent(json(cronModel.payload))}`)
-    printInvocations(s, out.invocations as Record<string, unknown>[], { full: opts.full, redact: s.redact })
+    if (found.payload !== undefined) print(s.ctx, `${c.bold('payload')}\n${indent(json(found.payload))}`)
+    printInvocations(s, out.invocations, { full: opts.full, redact: s.redact })
     return 0
   }
-  const { event, invocations } = found.data
-  const trigger = s.project.model.triggers.find((t) => t.name === event.trigger_name)
-  const masked = fromEnvHeaderNames(trigger?.headers ?? [])
-  const maskedInvocations = invocations.map((i) => maskHeadersDeep(i, masked) as Record<string, unknown>)
+  const { event, invocations: maskedInvocations } = found
   if (opts.json) {
     print(
       s.ctx,
       JSON.stringify(
-        { kind: 'trigger', event, status: eventStatus(event), invocations: maskedInvocations },
+        { kind: 'trigger', event, status: found.status, invocations: maskedInvocations },
         null,
         2,
       ),

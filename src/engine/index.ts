@@ -21,6 +21,7 @@
  *   attempt.ts, webhook.ts, transform.ts   one webhook call: build, transform, send, record
  *   db.ts, catalog.ts, trigger-sql.ts, graphql.ts, errors.ts, time.ts
  */
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { EVENT_CHANNEL, installCatalog } from './catalog.js'
 import { checkConsistency, reconcileTriggers } from './consistency.js'
@@ -49,6 +50,8 @@ export interface EngineOptions {
   log?: (line: string) => void
   /** request body limit and HTTP server timeouts (DEFAULT_LIMITS in server.ts) */
   limits?: Partial<ServerLimits>
+  /** answers requests outside the Hasura API first (true when it did): `dev` serves its console so */
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean
   /** test-only: scales every retry interval and Retry-After (1 = real seconds); the rules stay Hasura's */
   timeScale?: number
 }
@@ -114,6 +117,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
       adminSecret: opts.adminSecret,
       log,
       ...(opts.limits ? { limits: opts.limits } : {}),
+      handle: opts.handle,
     })
     const host = opts.host ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {

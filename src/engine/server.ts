@@ -36,6 +36,8 @@ export interface ServerOptions {
   adminSecret: string | undefined
   log: (line: string) => void
   limits?: Partial<ServerLimits>
+  /** requests outside the Hasura API (e.g. a console under /console); true when it answered */
+  handle?: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest()
@@ -94,6 +96,7 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
       connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 4)),
     },
     (req, res) => {
+      if (opts.handle?.(req, res)) return
       const url = new URL(req.url ?? '/', 'http://localhost')
       if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         res.writeHead(200, { 'Content-Type': 'text/plain' })

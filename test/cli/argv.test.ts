@@ -45,6 +45,8 @@ describe('argv maps to the right command and options', () => {
       'import',
       { from: 'server', only: ['a,b', 'c'], dryRun: true },
     ],
+    [['console'], 'console', { port: '0', open: true }],
+    [['console', '--port', '4580', '--no-open'], 'console', { port: '4580', open: false }],
   ]
   it.each(cases)('%j', (argv, name, options, args = [], globals = {}) => {
     const p = parse(argv)
@@ -67,6 +69,7 @@ describe('help and usage errors', () => {
     'send',
     'dev',
     'import',
+    'console',
   ]
   it.each(commands)('%s --help shows examples and exits 0', async (command) => {
     const r = await cli([command, '--help'], { cwd: testdir({}) })
