@@ -7,8 +7,9 @@ import { waitForOutcome } from '../events/bulk.js'
 import { guarded, openSession, type Session } from '../events/lookup.js'
 import { type HasuraEvent, pickColumns, syntheticBody } from '../events/payload.js'
 import { postEvent } from '../events/post.js'
-import { type ColumnInfo, changedRow, sampleRow } from '../events/sample-row.js'
+import { changedRow, sampleRow } from '../events/sample-row.js'
 import { checkReachableHost, resolveHeaders, targetUrl } from '../events/target.js'
+import type { ColumnInfo } from '../model/columns.js'
 import type { ModelCron, ModelTrigger } from '../model/types.js'
 import { colors } from '../output/report.js'
 import { parseCount } from './events.js'
@@ -256,7 +257,7 @@ async function sendCron(s: Session, cron: ModelCron, opts: SendOptions): Promise
       `${colors(s.ctx).yellow('warning')} header ${m.header}: ${m.env} is not set locally; sent without it\n`,
     )
   }
-  const res = await postEvent(url, body, headers.headers, cron.retry.timeoutSeconds)
+  const res = await postEvent(url, body, headers.headers, cron.retry.timeoutSec)
   return printPostResult(s, {
     to: url,
     label: `cron ${cron.name}`,

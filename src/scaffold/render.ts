@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Handlebars from 'handlebars'
 import { UserError } from '../errors.js'
-import type { TableColumns } from '../hasura/introspect.js'
+import type { TableColumns } from '../model/columns.js'
 import type { Model } from '../model/types.js'
+import { pyRouteCode } from './emit-py.js'
+import { tsPayloadImports, tsRouteCode } from './emit-ts.js'
 import {
   pyComment,
   pyDoc,
@@ -139,12 +141,20 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   }
   const isActive = (r: Route) =>
     opts.selected.has(r.handler) || opts.present.has(handlerFiles.get(r.handler)!)
-  const routes = new Map(shape.routes.map((r) => [r, viewRoute(r)]))
+  const emit = template.language === 'ts' ? tsRouteCode : pyRouteCode
+  const routes = new Map(shape.routes.map((r) => [r, viewRoute(r, emit(r))]))
   const v = <T extends Route>(list: T[]) => list.map((r) => routes.get(r)!)
   const active = shape.routes.filter(isActive)
   const view = {
     ...template.view,
-    payloadImports: tsPayloadImports(shape),
+    ...(template.language === 'ts'
+      ? {
+          payloadImports: tsPayloadImports(
+            shape,
+            [...v(shape.triggers), ...v(shape.crons)].map((r) => r.tsTypes as string),
+          ),
+        }
+      : {}),
     runtimeHandlers: ['Cron', 'Event', 'External']
       .filter((k) =>
         active.some(
@@ -192,64 +202,32 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
 }
 
 /**
- * A route as templates see it: every value that comes from the config or the database is UserText;
- * identifiers and code built by shape.ts (already sanitised and escaped) stay plain strings.
+ * A route as templates see it: the view model plus the code its language's emitter wrote for it.
+ * Every value that comes from the config or the database is UserText; identifiers and emitted code
+ * (already sanitised and escaped) stay plain strings.
  */
-function viewRoute(r: Route): Record<string, unknown> {
+function viewRoute(r: Route, code: Record<string, string>): Record<string, unknown> {
   const u = (s: string) => new UserText(s)
   return {
     ...r,
+    ...code,
     name: u(r.name),
     handler: u(r.handler),
     path: u(r.path),
     routePath: u(r.routePath),
     segments: r.segments.map(u),
     secrets: r.secrets.map((s) => ({ header: u(s.header), headerLower: u(s.headerLower), env: u(s.env) })),
-    ...(r.kind === 'trigger' ? { table: u(r.table) } : {}),
+    ...(r.kind === 'trigger'
+      ? {
+          table: u(r.table),
+          ops: r.ops.map((o) => ({ ...o, oldType: o.oldRow ?? 'null', newType: o.newRow ?? 'null' })),
+        }
+      : {}),
     ...(r.kind === 'cron' ? { schedule: u(r.schedule) } : {}),
     ...(r.kind === 'external'
       ? { secretEnv: u(r.secretEnv), signatureHeader: u(r.signatureHeader), provider: u(r.provider) }
       : {}),
   }
-}
-
-const PROVIDER_EVENT = {
-  stripe: 'StripeEvent',
-  github: 'GithubEvent',
-  'standard-webhooks': 'StandardWebhookEvent',
-  'hmac-sha256': 'HmacEvent',
-} as const
-
-/** payloads.ts imports exactly what its routes use, and re-exports the types handler files need. */
-function tsPayloadImports(shape: Shape): string {
-  const code = [...shape.triggers, ...shape.crons].map((r) => r.tsTypes).join('\n')
-  const types = new Set<string>()
-  const values = new Set<string>()
-  if (shape.routes.length > 0) types.add('HandlerResult')
-  if (shape.triggers.length > 0) for (const t of ['EventContext', 'EventRoute']) types.add(t)
-  if (shape.crons.length > 0) for (const t of ['CronContext', 'CronRoute']) types.add(t)
-  if (shape.externals.length > 0) for (const t of ['ExternalContext', 'ExternalRoute']) types.add(t)
-  for (const e of shape.externals) {
-    types.add(PROVIDER_EVENT[e.provider])
-    values.add(`${PROVIDER_EVENT[e.provider]}Schema`)
-  }
-  if (/\bJson\b/.test(code)) types.add('Json')
-  if (/\bjsonValue\b/.test(code)) values.add('jsonValue')
-  if (/\bnumberOrDecimalString\b/.test(code)) values.add('numberOrDecimalString')
-  const names = [
-    ...[...types].map((t) => ({ t, type: true })),
-    ...[...values].map((t) => ({ t, type: false })),
-  ].sort((a, b) => a.t.toLowerCase().localeCompare(b.t.toLowerCase()))
-  const lines: string[] = []
-  if (code) lines.push("import { z } from 'zod'")
-  if (names.length > 0) {
-    lines.push(
-      `import {\n${names.map((n) => `  ${n.type ? 'type ' : ''}${n.t},`).join('\n')}\n} from './runtime.js'`,
-    )
-  }
-  const reexport = [...types].filter((t) => !t.endsWith('Route')).sort()
-  if (reexport.length > 0) lines.push('', `export type { ${reexport.join(', ')} }`)
-  return lines.join('\n')
 }
 
 /** One trailing newline, no runs of blank lines the template loops leave behind. */

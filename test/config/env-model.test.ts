@@ -118,7 +118,7 @@ describe('model resolution', () => {
     })
     expect(r.model.crons[0]).toMatchObject({
       webhook: 'http://webhooks:3001/webhooks/cron/c',
-      retry: { numRetries: 3, retryIntervalSeconds: 10, timeoutSeconds: 30, toleranceSeconds: 60 },
+      retry: { numRetries: 3, intervalSec: 10, timeoutSec: 30, toleranceSec: 60 },
     })
     expect(r.model.service).toMatchObject({
       name: 'webhooks',
