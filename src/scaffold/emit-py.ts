@@ -19,7 +19,7 @@ function unique(name: string, taken: Taken): string {
  * FieldType → pydantic annotation text (pydantic 1.10 and 2). Nested objects (cron payloads) become
  * their own models, appended to `extra` before the model that uses them.
  */
-export function pyType(t: FieldType, hint: string, extra: string[], taken: Taken = new Set()): string {
+function pyType(t: FieldType, hint: string, extra: string[], taken: Taken = new Set()): string {
   switch (t.kind) {
     case 'string':
       return 'str'
@@ -47,7 +47,7 @@ export function pyType(t: FieldType, hint: string, extra: string[], taken: Taken
 }
 
 /** `class Name(BaseModel)` with one annotated attribute per field; aliases where the JSON key is not a Python name. */
-export function pyModel(
+function pyModel(
   name: string,
   fields: Field[],
   doc: string | undefined,
@@ -81,14 +81,14 @@ export function pyModel(
 }
 
 /** Several models, nested ones first so every name is defined before use. */
-export function pyModels(name: string, fields: Field[], doc: string | undefined): string {
+function pyModels(name: string, fields: Field[], doc: string | undefined): string {
   const extra: string[] = []
   const main = pyModel(name, fields, doc, extra, new Set([name]))
   return [...extra, main].join('\n\n\n')
 }
 
 /** A trigger's row models, one event model per op, and the payload model. */
-export function pyTriggerTypes(r: TriggerRoute): string {
+function pyTriggerTypes(r: TriggerRoute): string {
   const T = r.typeName
   const rows = r.rows.map((row) =>
     row.fields
@@ -131,7 +131,7 @@ export function pyTriggerTypes(r: TriggerRoute): string {
 }
 
 /** A cron's payload body model(s) and the payload model. */
-export function pyCronTypes(r: CronRoute): string {
+function pyCronTypes(r: CronRoute): string {
   const T = r.typeName
   const parts: string[] = []
   let payload: string

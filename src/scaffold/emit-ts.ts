@@ -6,7 +6,7 @@ import type { CronRoute, ExternalRoute, Route, Shape, TriggerOp, TriggerRoute } 
 import type { Field, FieldType } from './types.js'
 
 /** FieldType → TypeScript type text. `Json` is declared in the generated runtime. */
-export function tsType(t: FieldType): string {
+function tsType(t: FieldType): string {
   switch (t.kind) {
     case 'string':
       return 'string'
@@ -34,7 +34,7 @@ export function tsType(t: FieldType): string {
 }
 
 /** FieldType → zod schema text (zod 4). `jsonValue` and `numberOrDecimalString` are declared in the generated runtime. */
-export function zodExpr(t: FieldType): string {
+function zodExpr(t: FieldType): string {
   switch (t.kind) {
     case 'string':
       return 'z.string()'
@@ -60,7 +60,7 @@ export function zodExpr(t: FieldType): string {
 }
 
 /** `export interface X { ... }` plus `export const XSchema: z.ZodType<X> = z.object({ ... })`. */
-export function tsObject(name: string, fields: Field[], doc: string): string {
+function tsObject(name: string, fields: Field[], doc: string): string {
   const props = fields.map(
     (f) => `${f.comment ? `  /** ${tsComment(f.comment)} */\n` : ''}  ${tsKey(f.name)}: ${tsType(f.type)}`,
   )
@@ -77,7 +77,7 @@ export function tsObject(name: string, fields: Field[], doc: string): string {
 }
 
 /** A row whose columns are unknown (no column cache): any JSON object. */
-export function tsOpenObject(name: string, doc: string): string {
+function tsOpenObject(name: string, doc: string): string {
   return [
     `/** ${tsComment(doc)} */`,
     `export type ${name} = { [column: string]: Json }`,
@@ -86,7 +86,7 @@ export function tsOpenObject(name: string, doc: string): string {
 }
 
 /** A trigger's row types, one event type per op, the event union, and the payload interface and schema. */
-export function tsTriggerTypes(r: TriggerRoute): string {
+function tsTriggerTypes(r: TriggerRoute): string {
   const T = r.typeName
   const rows = r.rows.map((row) =>
     row.fields
@@ -145,7 +145,7 @@ export function tsTriggerTypes(r: TriggerRoute): string {
 }
 
 /** A cron's payload body type (when it is an object) and the payload interface and schema. */
-export function tsCronTypes(r: CronRoute): string {
+function tsCronTypes(r: CronRoute): string {
   const T = r.typeName
   const body = r.payload.kind === 'object' ? `${T}Body` : undefined
   const parts: string[] = []

@@ -11,16 +11,16 @@ import type { Field, FieldType } from './types.js'
  * TypeScript/zod text is written by emit-ts.ts and the pydantic text by emit-py.ts, from this.
  */
 
-export type Op = 'INSERT' | 'UPDATE' | 'DELETE' | 'MANUAL'
+type Op = 'INSERT' | 'UPDATE' | 'DELETE' | 'MANUAL'
 
-export interface SecretHeader {
+interface SecretHeader {
   header: string
   /** lower-case, as Node and ASGI hand headers over */
   headerLower: string
   env: string
 }
 
-export interface RouteBase {
+interface RouteBase {
   kind: 'trigger' | 'cron' | 'external'
   /** the trigger, cron or external name from the config */
   name: string
@@ -50,7 +50,7 @@ export interface RouteBase {
 }
 
 /** A row type of a trigger's payload: one per distinct payload column list. */
-export interface RowType {
+interface RowType {
   name: string
   /** what the row is (`public.users row (payload columns: id, email)`), for the type's doc comment */
   doc: string
