@@ -185,7 +185,7 @@ function storedRequest(
       body,
       headers: cron?.headers ?? [],
       label: `cron ${found.cron}`,
-      timeoutSec: cron?.retry.timeoutSeconds ?? 60,
+      timeoutSec: cron?.retry.timeoutSec ?? 60,
     }
   }
   const { event, invocations } = found.data

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import type { ColumnInfo } from '../model/columns.js'
 
-export interface ColumnInfo {
-  name: string
-  /** Postgres type as information_schema names it (`integer`, `text`, `timestamp with time zone`, `ARRAY`, ...) */
-  type: string
-  nullable?: boolean
-}
+const INTEGER = new Set(['int2', 'int4', 'int8'])
+const DECIMAL = new Set(['numeric', 'float4', 'float8', 'money'])
 
 /**
  * A row of plausible values for `send`, one per column, in the JSON form row_to_json gives:
@@ -22,19 +19,18 @@ export function sampleRow(
 }
 
 function sampleValue(c: ColumnInfo, seed: number, now: Date): unknown {
-  const t = c.type.toLowerCase()
+  const t = c.type
   const n = c.name.toLowerCase()
-  if (t === 'array' || t.endsWith('[]')) return []
-  if (/^(smallint|integer|bigint|int2|int4|int8|serial|bigserial|smallserial)$/.test(t)) return seed
-  if (/^(numeric|decimal|real|double precision|float4|float8|money)/.test(t)) return seed + 0.5
-  if (t === 'boolean' || t === 'bool') return seed % 2 === 1
+  if (t.startsWith('_')) return []
+  if (INTEGER.has(t)) return seed
+  if (DECIMAL.has(t)) return seed + 0.5
+  if (t === 'bool') return seed % 2 === 1
   if (t === 'uuid') return randomUUID()
   if (t === 'json' || t === 'jsonb') return {}
   if (t === 'date') return now.toISOString().slice(0, 10)
-  if (t.startsWith('timestamp with time zone') || t === 'timestamptz')
-    return `${now.toISOString().slice(0, 23)}+00:00`
-  if (t.startsWith('timestamp')) return now.toISOString().slice(0, 23)
-  if (t.startsWith('time')) return now.toISOString().slice(11, 19)
+  if (t === 'timestamptz') return `${now.toISOString().slice(0, 23)}+00:00`
+  if (t === 'timestamp') return now.toISOString().slice(0, 23)
+  if (t === 'time' || t === 'timetz') return now.toISOString().slice(11, 19)
   if (t === 'interval') return '00:00:00'
   if (n.includes('email')) return `user${seed}@example.com`
   if (n === 'status' || n === 'state') return seed === 1 ? 'pending' : 'completed'

@@ -1,8 +1,9 @@
 import { UserError } from '../errors.js'
+import type { ColumnInfo } from '../model/columns.js'
 import type { Header, ModelCron, ModelTrigger } from '../model/types.js'
 import type { Session } from './lookup.js'
 import { type HasuraEvent, pickColumns, syntheticBody } from './payload.js'
-import { type ColumnInfo, changedRow, sampleRow } from './sample-row.js'
+import { changedRow, sampleRow } from './sample-row.js'
 import { checkReachableHost, resolveHeaders, targetUrl } from './target.js'
 
 export type Op = 'insert' | 'update' | 'delete' | 'manual'
@@ -140,7 +141,7 @@ export async function syntheticCronRequest(
   }
   if (cron.comment !== undefined) body.comment = cron.comment
   const headers = headersWarned(cron.headers, env.values, warn)
-  return { url, body, headers, timeoutSec: cron.retry.timeoutSeconds, op: 'cron' }
+  return { url, body, headers, timeoutSec: cron.retry.timeoutSec, op: 'cron' }
 }
 
 function headersWarned(

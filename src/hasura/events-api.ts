@@ -1,13 +1,14 @@
 import { z } from 'zod'
 import type { EventLogRow } from '../events/payload.js'
+import { type ColumnInfo, tableKey } from '../model/columns.js'
+import type { TableRef } from '../model/types.js'
+import { columnsThroughRunSql, type SqlCall } from './introspect.js'
 
 /**
  * Typed event-log calls of the metadata API (docs/hasura-compatibility.md "Event logs"), over a request function that sends
  * `{type, args}` to /v1/metadata and returns the parsed body or throws with Hasura's `code`.
  */
 export type MetadataCall = (type: string, args: Record<string, unknown>) => Promise<unknown>
-/** POST /v2/query `run_sql`: the `result` rows, header row first. */
-export type SqlCall = (sql: string, opts: { source: string; readOnly: boolean }) => Promise<string[][]>
 
 const eventRow = z
   .object({
@@ -180,15 +181,9 @@ export class EventsApi {
     return check(z.object({ event_id: z.string() }).loose(), r, 'create_scheduled_event').event_id
   }
 
-  /** column names and types of a table, from information_schema through run_sql */
-  async tableColumns(table: { schema: string; name: string }): Promise<{ name: string; type: string }[]> {
+  /** a table's columns, read through run_sql; none without it */
+  async tableColumns(table: TableRef): Promise<ColumnInfo[]> {
     if (!this.sql) return []
-    const q = (s: string) => `'${s.replace(/'/g, "''")}'`
-    const rows = await this.sql(
-      `SELECT column_name, data_type FROM information_schema.columns
-        WHERE table_schema = ${q(table.schema)} AND table_name = ${q(table.name)} ORDER BY ordinal_position`,
-      { source: this.source, readOnly: true },
-    )
-    return rows.slice(1).map((r) => ({ name: String(r[0]), type: String(r[1]) }))
+    return (await columnsThroughRunSql(this.sql, this.source, [table]))[tableKey(table)] ?? []
   }
 }

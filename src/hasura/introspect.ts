@@ -1,18 +1,55 @@
 import { ClientError, GraphQLClient } from 'graphql-request'
 import pg from 'pg'
 import { UserError } from '../errors.js'
+import { type ColumnInfo, type TableColumns, tableKey } from '../model/columns.js'
 import type { TableRef } from '../model/types.js'
-import type { ColumnInfo } from '../scaffold/types.js'
 
-/** Column lists keyed by `schema.table`, in the table's column order. */
-export type TableColumns = Record<string, ColumnInfo[]>
-
-export const tableKey = (t: TableRef): string => `${t.schema}.${t.name}`
+/** POST /v2/query `run_sql`: the `result` rows, header row first. */
+export type SqlCall = (sql: string, opts: { source: string; readOnly: boolean }) => Promise<string[][]>
 
 /**
- * Columns from Postgres itself: information_schema.columns with udt_name (`_int4` for arrays) and
- * is_nullable, plus the labels of user-defined enum types. The exact source: what row_to_json sees.
+ * The columns of `tables` from information_schema.columns, whichever way Postgres is reached: udt_name
+ * (`_int4` for arrays) and is_nullable, plus the labels of user-defined enum types as JSON text. The
+ * exact source: what row_to_json sees. `schemas` and `names` are two text[] expressions of equal length.
  */
+function columnsSql(schemas: string, names: string): string {
+  return `SELECT c.table_schema, c.table_name, c.column_name, c.udt_name, c.is_nullable,
+              (SELECT coalesce(json_agg(e.enumlabel::text ORDER BY e.enumsortorder), '[]'::json)::text
+                 FROM pg_catalog.pg_type t
+                 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                 JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+                WHERE n.nspname = c.udt_schema
+                  AND t.typname = CASE WHEN c.data_type = 'ARRAY' THEN substr(c.udt_name, 2) ELSE c.udt_name END
+              ) AS labels
+         FROM information_schema.columns c
+         JOIN unnest(${schemas}::text[], ${names}::text[]) AS wanted(s, n) ON wanted.s = c.table_schema AND wanted.n = c.table_name
+        ORDER BY c.table_schema, c.table_name, c.ordinal_position`
+}
+
+/** The query's rows, in its column order, as text. */
+type ColumnRow = [
+  schema: string,
+  table: string,
+  column: string,
+  udt: string,
+  nullable: string,
+  labels: string,
+]
+
+function toColumns(rows: ColumnRow[]): TableColumns {
+  const out: TableColumns = {}
+  for (const [schema, table, name, udt, nullable, labels] of rows) {
+    const col: ColumnInfo = { name, type: udt, nullable: nullable === 'YES' }
+    const list = JSON.parse(labels) as string[]
+    if (list.length > 0) col.enum = list
+    const key = `${schema}.${table}`
+    out[key] ??= []
+    out[key].push(col)
+  }
+  return out
+}
+
+/** Columns from Postgres itself, over a direct connection. */
 export async function columnsFromPostgres(databaseUrl: string, tables: TableRef[]): Promise<TableColumns> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 })
   try {
@@ -24,42 +61,37 @@ export async function columnsFromPostgres(databaseUrl: string, tables: TableRef[
     })
   }
   try {
-    const { rows } = await client.query<{
-      table_schema: string
-      table_name: string
-      column_name: string
-      udt_name: string
-      is_nullable: 'YES' | 'NO'
-      labels: string[] | null
-    }>(
-      `SELECT c.table_schema, c.table_name, c.column_name, c.udt_name, c.is_nullable,
-              (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
-                 FROM pg_catalog.pg_type t
-                 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-                 JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
-                WHERE n.nspname = c.udt_schema
-                  AND t.typname = CASE WHEN c.data_type = 'ARRAY' THEN substr(c.udt_name, 2) ELSE c.udt_name END
-              ) AS labels
-         FROM information_schema.columns c
-         JOIN unnest($1::text[], $2::text[]) AS wanted(s, n) ON wanted.s = c.table_schema AND wanted.n = c.table_name
-        ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
-      [tables.map((t) => t.schema), tables.map((t) => t.name)],
-    )
-    const out: TableColumns = {}
-    for (const r of rows) {
-      const col: ColumnInfo = { name: r.column_name, type: r.udt_name, nullable: r.is_nullable === 'YES' }
-      if (r.labels && r.labels.length > 0) col.enum = r.labels
-      const key = `${r.table_schema}.${r.table_name}`
-      out[key] ??= []
-      out[key].push(col)
-    }
-    return out
+    const { rows } = await client.query<ColumnRow>({
+      text: columnsSql('$1', '$2'),
+      values: [tables.map((t) => t.schema), tables.map((t) => t.name)],
+      rowMode: 'array',
+    })
+    return toColumns(rows)
   } catch (err) {
     if (err instanceof UserError) throw err
     throw new UserError(`could not read columns from Postgres: ${(err as Error).message}`, { cause: err })
   } finally {
     await client.end().catch(() => {})
   }
+}
+
+/** A SQL string literal (standard_conforming_strings, Postgres' default since 9.1). */
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`
+const textArray = (values: string[]) => `ARRAY[${values.map(literal).join(', ')}]`
+
+/**
+ * Columns from Postgres through Hasura's run_sql (read only), for when only the endpoint and the
+ * admin secret are at hand. Rows come back as text, header row first.
+ */
+export async function columnsThroughRunSql(
+  sql: SqlCall,
+  source: string,
+  tables: TableRef[],
+): Promise<TableColumns> {
+  if (tables.length === 0) return {}
+  const query = columnsSql(textArray(tables.map((t) => t.schema)), textArray(tables.map((t) => t.name)))
+  const rows = await sql(query, { source, readOnly: true })
+  return toColumns(rows.slice(1) as ColumnRow[])
 }
 
 interface TypeRef {

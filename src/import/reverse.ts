@@ -281,15 +281,15 @@ export function reverseCronTrigger(f: FoundCronTrigger, ctx: ReverseContext, nam
   const retry = retryOf(
     {
       numRetries: (r.num_retries as number | undefined) ?? HASURA_CRON_RETRY.numRetries,
-      intervalSec: (r.retry_interval_seconds as number | undefined) ?? HASURA_CRON_RETRY.retryIntervalSeconds,
-      timeoutSec: (r.timeout_seconds as number | undefined) ?? HASURA_CRON_RETRY.timeoutSeconds,
-      toleranceSec: (r.tolerance_seconds as number | undefined) ?? HASURA_CRON_RETRY.toleranceSeconds,
+      intervalSec: (r.retry_interval_seconds as number | undefined) ?? HASURA_CRON_RETRY.intervalSec,
+      timeoutSec: (r.timeout_seconds as number | undefined) ?? HASURA_CRON_RETRY.timeoutSec,
+      toleranceSec: (r.tolerance_seconds as number | undefined) ?? HASURA_CRON_RETRY.toleranceSec,
     },
     {
       numRetries: d.numRetries ?? HASURA_CRON_RETRY.numRetries,
-      intervalSec: d.intervalSec ?? HASURA_CRON_RETRY.retryIntervalSeconds,
-      timeoutSec: d.timeoutSec ?? HASURA_CRON_RETRY.timeoutSeconds,
-      toleranceSec: d.toleranceSec ?? HASURA_CRON_RETRY.toleranceSeconds,
+      intervalSec: d.intervalSec ?? HASURA_CRON_RETRY.intervalSec,
+      timeoutSec: d.timeoutSec ?? HASURA_CRON_RETRY.timeoutSec,
+      toleranceSec: d.toleranceSec ?? HASURA_CRON_RETRY.toleranceSec,
     },
   )
   if (retry) value.retry = retry

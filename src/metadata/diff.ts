@@ -180,9 +180,9 @@ export function canonicalCronTrigger(c: HasuraCronTrigger): Record<string, Json>
     schedule: String(schedule).trim().split(/\s+/).join(' '),
     retry_conf: {
       num_retries: r.num_retries ?? HASURA_CRON_RETRY.numRetries,
-      retry_interval_seconds: r.retry_interval_seconds ?? HASURA_CRON_RETRY.retryIntervalSeconds,
-      timeout_seconds: r.timeout_seconds ?? HASURA_CRON_RETRY.timeoutSeconds,
-      tolerance_seconds: r.tolerance_seconds ?? HASURA_CRON_RETRY.toleranceSeconds,
+      retry_interval_seconds: r.retry_interval_seconds ?? HASURA_CRON_RETRY.intervalSec,
+      timeout_seconds: r.timeout_seconds ?? HASURA_CRON_RETRY.timeoutSec,
+      tolerance_seconds: r.tolerance_seconds ?? HASURA_CRON_RETRY.toleranceSec,
     },
     headers: canonicalHeaders(headers),
     ...dropNullish(rest),

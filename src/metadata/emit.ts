@@ -88,9 +88,9 @@ export function emitCronTrigger(c: ModelCron): HasuraCronTrigger {
   if (c.payload !== undefined) out.payload = c.payload
   const retry: HasuraCronRetry = {
     num_retries: c.retry.numRetries,
-    retry_interval_seconds: c.retry.retryIntervalSeconds,
-    timeout_seconds: c.retry.timeoutSeconds,
-    tolerance_seconds: c.retry.toleranceSeconds,
+    retry_interval_seconds: c.retry.intervalSec,
+    timeout_seconds: c.retry.timeoutSec,
+    tolerance_seconds: c.retry.toleranceSec,
   }
   if (!isDefaultCronRetry(retry)) out.retry_conf = retry
   if (c.headers.length > 0) out.headers = headers(c.headers)
@@ -101,9 +101,9 @@ export function emitCronTrigger(c: ModelCron): HasuraCronTrigger {
 export function isDefaultCronRetry(r: HasuraCronRetry): boolean {
   return (
     r.num_retries === HASURA_CRON_RETRY.numRetries &&
-    r.retry_interval_seconds === HASURA_CRON_RETRY.retryIntervalSeconds &&
-    r.timeout_seconds === HASURA_CRON_RETRY.timeoutSeconds &&
-    r.tolerance_seconds === HASURA_CRON_RETRY.toleranceSeconds
+    r.retry_interval_seconds === HASURA_CRON_RETRY.intervalSec &&
+    r.timeout_seconds === HASURA_CRON_RETRY.timeoutSec &&
+    r.tolerance_seconds === HASURA_CRON_RETRY.toleranceSec
   )
 }
 

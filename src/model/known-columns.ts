@@ -1,17 +1,15 @@
 import type { Issue } from '../errors.js'
+import { type TableColumns, tableKey } from './columns.js'
 import type { Columns, Model } from './types.js'
-
-/** Columns per `schema.table`, as cached by scaffold in webhooks.columns.json. */
-export type KnownColumns = Record<string, { name: string }[]>
 
 /**
  * When the table's columns are known, a listened or payload column that is not among them is an
  * error (Hasura would report the trigger inconsistent); a table the cache has not seen is a warning.
  */
-export function checkKnownColumns(model: Model, known: KnownColumns, cacheFile: string): Issue[] {
+export function checkKnownColumns(model: Model, known: TableColumns, cacheFile: string): Issue[] {
   const issues: Issue[] = []
   for (const t of model.triggers) {
-    const key = `${t.table.schema}.${t.table.name}`
+    const key = tableKey(t.table)
     const columns = known[key]
     if (!columns) {
       issues.push({

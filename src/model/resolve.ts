@@ -63,9 +63,9 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
       includeInMetadata: c.includeInMetadata ?? true,
       retry: {
         numRetries: merged.numRetries ?? HASURA_CRON_RETRY.numRetries,
-        retryIntervalSeconds: merged.intervalSec ?? HASURA_CRON_RETRY.retryIntervalSeconds,
-        timeoutSeconds: merged.timeoutSec ?? HASURA_CRON_RETRY.timeoutSeconds,
-        toleranceSeconds: merged.toleranceSec ?? HASURA_CRON_RETRY.toleranceSeconds,
+        intervalSec: merged.intervalSec ?? HASURA_CRON_RETRY.intervalSec,
+        timeoutSec: merged.timeoutSec ?? HASURA_CRON_RETRY.timeoutSec,
+        toleranceSec: merged.toleranceSec ?? HASURA_CRON_RETRY.toleranceSec,
       },
       headers: headersOf(config.defaults?.headers, c.headers),
     }

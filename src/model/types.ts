@@ -14,17 +14,19 @@ export interface OperationSpec {
 
 export type Header = { name: string; value: string } | { name: string; value_from_env: string }
 
-export interface TriggerRetry {
+/**
+ * Retry settings in the config's names, the same for triggers and crons; metadata/emit.ts maps
+ * them to Hasura's `retry_conf` names (which differ between the two).
+ */
+export interface Retry {
   numRetries: number
   intervalSec: number
   timeoutSec: number
 }
 
-export interface CronRetry {
-  numRetries: number
-  retryIntervalSeconds: number
-  timeoutSeconds: number
-  toleranceSeconds: number
+/** A cron also has how late a scheduled event may still be delivered. */
+export interface CronRetry extends Retry {
+  toleranceSec: number
 }
 
 export interface ModelTrigger {
@@ -39,7 +41,7 @@ export interface ModelTrigger {
   }
   /** exactly one: a URL (maybe with {{ENV}} templates) or an env name Hasura reads */
   webhook: { url: string } | { fromEnv: string }
-  retry: TriggerRetry
+  retry: Retry
   headers: Header[]
   /** the route on the service, when the webhook came from `handler` */
   handler?: string
@@ -98,10 +100,10 @@ export interface Model {
 }
 
 /** Hasura's defaults (docs/hasura-compatibility.md "Retry defaults"): event trigger retry_conf and cron retry_conf. */
-export const HASURA_TRIGGER_RETRY: TriggerRetry = { numRetries: 0, intervalSec: 10, timeoutSec: 60 }
+export const HASURA_TRIGGER_RETRY: Retry = { numRetries: 0, intervalSec: 10, timeoutSec: 60 }
 export const HASURA_CRON_RETRY: CronRetry = {
   numRetries: 0,
-  retryIntervalSeconds: 10,
-  timeoutSeconds: 60,
-  toleranceSeconds: 21600,
+  intervalSec: 10,
+  timeoutSec: 60,
+  toleranceSec: 21600,
 }

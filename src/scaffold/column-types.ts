@@ -1,4 +1,5 @@
-import type { ColumnInfo, Field, FieldType } from './types.js'
+import type { ColumnInfo } from '../model/columns.js'
+import type { Field, FieldType } from './types.js'
 
 /**
  * What Hasura puts in `event.data.old/new`: Postgres `row_to_json` of the row (trigger.sql.shakespeare,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { UserError } from '../errors.js'
-import type { TableColumns } from '../hasura/introspect.js'
+import type { TableColumns } from '../model/columns.js'
 
 /** The committed column cache beside the config, so scaffold types rows offline and in CI. */
 export const COLUMNS_FILE = 'webhooks.columns.json'

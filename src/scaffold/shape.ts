@@ -1,28 +1,26 @@
 import { UserError } from '../errors.js'
-import { type TableColumns, tableKey } from '../hasura/introspect.js'
+import { type TableColumns, tableKey } from '../model/columns.js'
 import type { Header, Model, ModelCron, ModelExternal, ModelTrigger } from '../model/types.js'
 import { columnField, inferJsonType } from './column-types.js'
-import { pyModels, pyType } from './emit-py.js'
-import { tsObject, tsOpenObject, tsType, zodExpr } from './emit-ts.js'
-import { pyComment, pyDoc, pyString, tsComment, tsString } from './escape.js'
 import { camel, handlerSegments, pascal, pyModuleName, snake } from './names.js'
-import type { Field } from './types.js'
+import type { Field, FieldType } from './types.js'
 
 /**
- * The data every template renders from: model + column types → names, routes, and the payload
- * type code for both languages. Pure.
+ * The view model every template renders from: model + column types → the service, its routes, the
+ * code names each route declares and its payload types, as data. Pure, and language-neutral: the
+ * TypeScript/zod text is written by emit-ts.ts and the pydantic text by emit-py.ts, from this.
  */
 
-export type Op = 'INSERT' | 'UPDATE' | 'DELETE' | 'MANUAL'
+type Op = 'INSERT' | 'UPDATE' | 'DELETE' | 'MANUAL'
 
-export interface SecretHeader {
+interface SecretHeader {
   header: string
   /** lower-case, as Node and ASGI hand headers over */
   headerLower: string
   env: string
 }
 
-export interface RouteBase {
+interface RouteBase {
   kind: 'trigger' | 'cron' | 'external'
   /** the trigger, cron or external name from the config */
   name: string
@@ -42,39 +40,50 @@ export interface RouteBase {
   pyName: string
   /** relative import prefix from a handler file (ts) to the handlers folder's parent */
   up: string
-  /** Nest provider class, Python route constant, Python import line, route path without the leading slash */
+  /** Nest provider class, Python route constant, route path without the leading slash */
   className: string
   upperName: string
-  pyImport: string
   routePath: string
   secrets: SecretHeader[]
   /** every top-level name the route adds to the generated modules, to find clashes before writing */
   declares: string[]
 }
 
-export interface TriggerOpView {
+/** A row type of a trigger's payload: one per distinct payload column list. */
+interface RowType {
+  name: string
+  /** what the row is (`public.users row (payload columns: id, email)`), for the type's doc comment */
+  doc: string
+  /** the row's fields; undefined when the table's columns are unknown (any JSON object) */
+  fields?: Field[]
+}
+
+export interface TriggerOp {
   op: Op
+  /** handler method: `insert`, `update`, `delete`, `manual` (ts); `on_insert` ... (python) */
   method: string
   pyMethod: string
+  /** the type of `event` for this op */
   eventType: string
-  oldType: string
-  newType: string
+  /** row types of `event.data.old` and `event.data.new`; null where Hasura sends null */
+  oldRow: string | null
+  newRow: string | null
 }
 
 export interface TriggerRoute extends RouteBase {
   kind: 'trigger'
+  /** `schema.table` */
   table: string
-  ops: TriggerOpView[]
-  typed: boolean
-  tsTypes: string
-  pyTypes: string
+  /** row types in the order the ops first use them */
+  rows: RowType[]
+  ops: TriggerOp[]
 }
 
 export interface CronRoute extends RouteBase {
   kind: 'cron'
   schedule: string
-  tsTypes: string
-  pyTypes: string
+  /** the type of the configured payload (Hasura sends it back unchanged); an object is the `<typeName>Body` type */
+  payload: FieldType
 }
 
 export interface ExternalRoute extends RouteBase {
@@ -83,10 +92,8 @@ export interface ExternalRoute extends RouteBase {
   secretEnv: string
   signatureHeader: string
   toleranceSec: number
-  /** the event type in the generated runtime, and an expression naming the event kind in a handler stub */
+  /** the provider's event type in the generated runtime */
   eventType: string
-  externalKind: string
-  pyExternalKind: string
 }
 
 export type Route = TriggerRoute | CronRoute | ExternalRoute
@@ -117,12 +124,6 @@ function secretHeaders(headers: Header[]): SecretHeader[] {
     .map((h) => ({ header: h.name, headerLower: h.name.toLowerCase(), env: h.value_from_env }))
 }
 
-function pyImport(segments: string[], alias: string): string {
-  const mods = segments.map(pyModuleName)
-  const last = mods.pop()!
-  return `from ..handlers${mods.length ? `.${mods.join('.')}` : ''} import ${last} as ${alias}`
-}
-
 function base(kind: Route['kind'], name: string, handler: string, headers: Header[]): RouteBase {
   const segments = handlerSegments(handler)
   if (segments.length === 0)
@@ -142,7 +143,6 @@ function base(kind: Route['kind'], name: string, handler: string, headers: Heade
     up: '../'.repeat(segments.length),
     className: `${pascal(name)}Handler`,
     upperName: `${snake(name).toUpperCase()}_${kind.toUpperCase()}`,
-    pyImport: pyImport(segments, `${snake(name)}_${kind}`),
     routePath: segments.join('/'),
     secrets: secretHeaders(headers),
     declares: [
@@ -178,8 +178,7 @@ function triggerRoute(
     )
   }
   const byName = new Map((cols ?? []).map((c) => [c.name, c]))
-  const rowTs: string[] = []
-  const rowPy: string[] = []
+  const rows: RowType[] = []
   const rowNames = new Map<string, string>()
   /** one row type per distinct payload column list; `*` is the table row */
   const rowFor = (payload: '*' | string[] | undefined, opName: string): string => {
@@ -190,8 +189,7 @@ function triggerRoute(
     rowNames.set(key, name)
     const doc = `${table} row${key === '*' ? '' : ` (payload columns: ${(payload as string[]).join(', ')})`}`
     if (!cols) {
-      rowTs.push(tsOpenObject(name, `${doc}; column types unknown`))
-      rowPy.push(`${name} = Dict[str, Any]  # ${pyComment(doc)}; column types unknown`)
+      rows.push({ name, doc })
       return name
     }
     const fields: Field[] =
@@ -207,12 +205,11 @@ function triggerRoute(
             }
             return columnField(col, true)
           })
-    rowTs.push(tsObject(name, fields, doc))
-    rowPy.push(pyModels(name, fields, doc))
+    rows.push({ name, doc, fields })
     return name
   }
 
-  const ops: TriggerOpView[] = []
+  const ops: TriggerOp[] = []
   for (const { op, key } of OPS) {
     const spec = t.definition[key]
     if (!spec) continue
@@ -222,8 +219,8 @@ function triggerRoute(
       method: key,
       pyMethod: `on_${key}`,
       eventType: `${T}${pascal(key)}`,
-      oldType: op === 'INSERT' ? 'null' : row,
-      newType: op === 'DELETE' ? 'null' : row,
+      oldRow: op === 'INSERT' ? null : row,
+      newRow: op === 'DELETE' ? null : row,
     })
   }
   // Manual invocations carry whatever row the caller passes (the console sends the whole row)
@@ -234,92 +231,10 @@ function triggerRoute(
       method: 'manual',
       pyMethod: 'on_manual',
       eventType: `${T}Manual`,
-      oldType: 'null',
-      newType: row,
+      oldRow: null,
+      newRow: row,
     })
   }
-
-  const tsEvents = ops.map((o) =>
-    [
-      `/** ${o.op} on ${tsComment(table)}: ${o.op === 'INSERT' || o.op === 'MANUAL' ? 'old is null' : o.op === 'DELETE' ? 'new is null' : 'old and new rows'} */`,
-      `export interface ${o.eventType} {`,
-      `  op: '${o.op}'`,
-      `  data: { old: ${o.oldType}; new: ${o.newType} }`,
-      '  session_variables?: { [name: string]: string } | null',
-      '  trace_context?: unknown',
-      '}',
-    ].join('\n'),
-  )
-  const zodEvent = (o: TriggerOpView) =>
-    [
-      'z.object({',
-      `    op: z.literal('${o.op}'),`,
-      `    data: z.object({ old: ${o.oldType === 'null' ? 'z.null()' : `${o.oldType}Schema`}, new: ${o.newType === 'null' ? 'z.null()' : `${o.newType}Schema`} }),`,
-      '    session_variables: z.record(z.string(), z.string()).nullable().optional(),',
-      '    trace_context: z.unknown().optional(),',
-      '  })',
-    ].join('\n')
-  const zodEvents =
-    ops.length === 1
-      ? `  ${zodEvent(ops[0]!)}`
-      : `  z.discriminatedUnion('op', [\n${ops.map((o) => `  ${zodEvent(o).replace(/\n/g, '\n  ')}`).join(',\n')},\n  ])`
-  const tsTypes = [
-    ...rowTs,
-    ...tsEvents,
-    `export type ${T}Event = ${ops.map((o) => o.eventType).join(' | ')}`,
-    [
-      `/** The body Hasura posts for trigger ${tsComment(t.name)} */`,
-      `export interface ${T}Payload {`,
-      '  id: string',
-      '  created_at: string',
-      '  table: { schema: string; name: string }',
-      `  trigger: { name: ${tsString(t.name)} }`,
-      `  event: ${T}Event`,
-      '  delivery_info: { current_retry: number; max_retries: number }',
-      '}',
-      `export const ${T}PayloadSchema: z.ZodType<${T}Payload> = z.object({`,
-      '  id: z.string(),',
-      '  created_at: z.string(),',
-      '  table: z.object({ schema: z.string(), name: z.string() }),',
-      `  trigger: z.object({ name: z.literal(${tsString(t.name)}) }),`,
-      `  event:${zodEvents.replace(/^ {2}/, ' ')},`,
-      '  delivery_info: z.object({ current_retry: z.number(), max_retries: z.number() }),',
-      '})',
-    ].join('\n'),
-  ].join('\n\n')
-
-  const pyEvents = ops.map((o) =>
-    [
-      `class ${o.eventType}Data(BaseModel):`,
-      `    old: ${o.oldType === 'null' ? 'None = None' : o.oldType}`,
-      `    new: ${o.newType === 'null' ? 'None = None' : o.newType}`,
-      '',
-      '',
-      `class ${o.eventType}(BaseModel):`,
-      `    """${o.op} on ${pyDoc(table)}"""`,
-      '',
-      `    op: Literal["${o.op}"]`,
-      `    data: ${o.eventType}Data`,
-      '    session_variables: Optional[Dict[str, str]] = None',
-      '    trace_context: Optional[Any] = None',
-    ].join('\n'),
-  )
-  const union = ops.length === 1 ? ops[0]!.eventType : `Union[${ops.map((o) => o.eventType).join(', ')}]`
-  const pyTypes = [
-    ...rowPy,
-    ...pyEvents,
-    [
-      `class ${T}Trigger(BaseModel):`,
-      `    name: Literal[${pyString(t.name)}]`,
-      '',
-      '',
-      `class ${T}Payload(HasuraEvent):`,
-      `    """The body Hasura posts for trigger ${pyDoc(t.name)}"""`,
-      '',
-      `    trigger: ${T}Trigger`,
-      `    event: ${union}${ops.length === 1 ? '' : ' = Field(..., discriminator="op")'}`,
-    ].join('\n'),
-  ].join('\n\n\n')
 
   const declares = [
     ...b.declares,
@@ -328,65 +243,18 @@ function triggerRoute(
     ...['Event', 'Payload', 'PayloadSchema', 'Handlers', 'Trigger'].map((s) => `${T}${s}`),
     `${b.varName}Route`,
   ]
-  return { ...b, kind: 'trigger', table, ops, typed: cols !== undefined, tsTypes, pyTypes, declares }
+  return { ...b, kind: 'trigger', table, rows, ops, declares }
 }
 
 function cronRoute(c: ModelCron & { handler: string }): CronRoute {
   const b = base('cron', c.name, c.handler, c.headers)
   const T = `${b.typeName}Cron`
-  const payloadType = c.payload === undefined ? { kind: 'json' as const } : inferJsonType(c.payload)
-  const payloadTs = payloadType.kind === 'object' ? `${T}Body` : tsType(payloadType)
-  const tsParts: string[] = []
-  const pyParts: string[] = []
-  let pyPayload: string
-  if (payloadType.kind === 'object') {
-    tsParts.push(tsObject(`${T}Body`, payloadType.fields, `payload of cron ${c.name}, as configured`))
-    pyParts.push(pyModels(`${T}Body`, payloadType.fields, `payload of cron ${c.name}, as configured`))
-    pyPayload = `${T}Body`
-  } else {
-    const extra: string[] = []
-    pyPayload = pyType(payloadType, `${T}Body`, extra)
-    pyParts.push(...extra)
-  }
-  const zodPayload = payloadType.kind === 'object' ? `${T}BodySchema` : zodExpr(payloadType)
-  tsParts.push(
-    [
-      `/** The body Hasura posts for cron ${tsComment(c.name)} (${tsComment(c.schedule)}) */`,
-      `export interface ${T}Payload {`,
-      '  id: string',
-      `  name: ${tsString(c.name)}`,
-      '  scheduled_time: string',
-      `  payload: ${payloadTs}`,
-      '  comment?: string | null',
-      '}',
-      `export const ${T}PayloadSchema: z.ZodType<${T}Payload> = z.object({`,
-      '  id: z.string(),',
-      `  name: z.literal(${tsString(c.name)}),`,
-      '  scheduled_time: z.string(),',
-      `  payload: ${zodPayload},`,
-      '  comment: z.string().nullable().optional(),',
-      '})',
-    ].join('\n'),
-  )
-  pyParts.push(
-    [
-      `class ${T}Payload(BaseModel):`,
-      `    """The body Hasura posts for cron ${pyDoc(c.name)} (${pyDoc(c.schedule)})"""`,
-      '',
-      '    id: str',
-      `    name: Literal[${pyString(c.name)}]`,
-      '    scheduled_time: str',
-      `    payload: ${pyPayload}${pyPayload === 'Any' || pyPayload.startsWith('Optional') || pyPayload === 'None' ? ' = None' : ''}`,
-      '    comment: Optional[str] = None',
-    ].join('\n'),
-  )
   return {
     ...b,
     kind: 'cron',
     typeName: T,
     schedule: c.schedule,
-    tsTypes: tsParts.join('\n\n'),
-    pyTypes: pyParts.join('\n\n\n'),
+    payload: c.payload === undefined ? { kind: 'json' } : inferJsonType(c.payload),
     declares: [
       ...b.declares,
       ...['Body', 'BodySchema', 'Payload', 'PayloadSchema', 'Handler'].map((s) => `${T}${s}`),
@@ -394,7 +262,6 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
     ],
   }
 }
-
 const SIGNATURE_HEADERS: Record<ModelExternal['provider'], string> = {
   stripe: 'Stripe-Signature',
   github: 'X-Hub-Signature-256',
@@ -412,31 +279,16 @@ function externalRoute(e: ModelExternal): ExternalRoute {
     secretEnv: e.secretEnv,
     signatureHeader: (e.header ?? SIGNATURE_HEADERS[e.provider]).toLowerCase(),
     toleranceSec: e.toleranceSec,
-    ...EXTERNAL_KIND[e.provider],
+    eventType: PROVIDER_EVENT[e.provider],
     declares: [...b.declares, `${b.typeName}WebhookHandler`, `${b.varName}WebhookRoute`],
   }
 }
 
-const EXTERNAL_KIND: Record<
-  ModelExternal['provider'],
-  { eventType: string; externalKind: string; pyExternalKind: string }
-> = {
-  stripe: { eventType: 'StripeEvent', externalKind: 'event.type', pyExternalKind: 'event.get("type")' },
-  github: {
-    eventType: 'GithubEvent',
-    externalKind: "ctx.headers['x-github-event']",
-    pyExternalKind: 'ctx.headers.get("x-github-event")',
-  },
-  'standard-webhooks': {
-    eventType: 'StandardWebhookEvent',
-    externalKind: 'event.type',
-    pyExternalKind: 'event.get("type")',
-  },
-  'hmac-sha256': {
-    eventType: 'HmacEvent',
-    externalKind: 'typeof event',
-    pyExternalKind: 'type(event).__name__',
-  },
+const PROVIDER_EVENT: Record<ModelExternal['provider'], string> = {
+  stripe: 'StripeEvent',
+  github: 'GithubEvent',
+  'standard-webhooks': 'StandardWebhookEvent',
+  'hmac-sha256': 'HmacEvent',
 }
 
 /** Names the generated modules import or define themselves (runtime, frameworks, typing); routes must not reuse them. */

@@ -17,7 +17,7 @@ export interface ServiceFile {
   init?: boolean
 }
 
-export interface HandlerFile {
+interface HandlerFile {
   src: string
   out: (r: Route) => string
 }

@@ -22,12 +22,3 @@ export interface Field {
   /** a comment for the generated code: the Postgres type, precision notes */
   comment?: string
 }
-
-/** One column as the cache stores it: Postgres udt name (`_int4` for int4[]), nullability, enum labels. */
-export interface ColumnInfo {
-  name: string
-  type: string
-  nullable: boolean
-  /** labels of a user-defined enum type, in their declared order */
-  enum?: string[]
-}

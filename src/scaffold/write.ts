@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { UserError } from '../errors.js'
 import { GENERATED_MARK, type RenderedFile } from './render.js'
 
-export type FileAction = 'created' | 'updated' | 'unchanged' | 'kept' | 'overwritten'
+type FileAction = 'created' | 'updated' | 'unchanged' | 'kept' | 'overwritten'
 
 export interface FileResult {
   /** service-relative */
@@ -29,11 +29,6 @@ export interface WriteOptions {
 export interface PendingWrite {
   file: string
   content: string
-}
-
-/** Temp file in the same folder, then rename: a crash never leaves a half-written file. */
-export function writeAtomic(file: string, content: string): void {
-  writeAll([{ file, content }])
 }
 
 /**
@@ -73,7 +68,7 @@ const SAFE_SEGMENT = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/
  * on macOS and Windows), no Python module shadowed by a package of the same name, and no folder or
  * file in the way on disk. All problems are reported together.
  */
-export function checkPaths(dir: string, paths: Iterable<string>): void {
+function checkPaths(dir: string, paths: Iterable<string>): void {
   const problems: string[] = []
   const root = resolve(dir)
   const all = [...paths]
@@ -194,11 +189,4 @@ export function planFiles(
     results.push({ path, kind: file.kind, action: 'overwritten', backup: backup.slice(dir.length + 1) })
   }
   return { results, writes }
-}
-
-/** planFiles, then every write at once (none with dryRun). */
-export function applyFiles(dir: string, files: Map<string, RenderedFile>, opts: WriteOptions): FileResult[] {
-  const { results, writes } = planFiles(dir, files, opts)
-  if (!opts.dryRun) writeAll(writes)
-  return results
 }

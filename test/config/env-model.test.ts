@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadEnv, parseCustomServices } from '../../src/config/env.js'
 import { validateConfig } from '../../src/config/validate.js'
+import { emitCronTrigger, emitEventTrigger } from '../../src/metadata/emit.js'
 import { resolveModel } from '../../src/model/resolve.js'
 import { testdir } from '../helpers/project.js'
 
@@ -118,7 +119,15 @@ describe('model resolution', () => {
     })
     expect(r.model.crons[0]).toMatchObject({
       webhook: 'http://webhooks:3001/webhooks/cron/c',
-      retry: { numRetries: 3, retryIntervalSeconds: 10, timeoutSeconds: 30, toleranceSeconds: 60 },
+      retry: { numRetries: 3, intervalSec: 10, timeoutSec: 30, toleranceSec: 60 },
+    })
+    // the model's retry names are the same for both; emit writes each one's Hasura names
+    expect(emitEventTrigger(t1!).retry_conf).toEqual({ num_retries: 3, interval_sec: 5, timeout_sec: 30 })
+    expect(emitCronTrigger(r.model.crons[0]!).retry_conf).toEqual({
+      num_retries: 3,
+      retry_interval_seconds: 10,
+      timeout_seconds: 30,
+      tolerance_seconds: 60,
     })
     expect(r.model.service).toMatchObject({
       name: 'webhooks',

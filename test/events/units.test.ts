@@ -165,15 +165,15 @@ describe('send: ops and rows', () => {
 
   it('generates rows from column types the way row_to_json writes them', () => {
     const cols = [
-      { name: 'id', type: 'integer' },
-      { name: 'uid', type: 'uuid' },
-      { name: 'email', type: 'text' },
-      { name: 'active', type: 'boolean' },
-      { name: 'meta', type: 'jsonb' },
-      { name: 'tags', type: 'ARRAY' },
-      { name: 'price', type: 'numeric' },
-      { name: 'created_at', type: 'timestamp with time zone' },
-      { name: 'day', type: 'date' },
+      { name: 'id', type: 'int4', nullable: false },
+      { name: 'uid', type: 'uuid', nullable: false },
+      { name: 'email', type: 'text', nullable: false },
+      { name: 'active', type: 'bool', nullable: false },
+      { name: 'meta', type: 'jsonb', nullable: true },
+      { name: 'tags', type: '_text', nullable: true },
+      { name: 'price', type: 'numeric', nullable: true },
+      { name: 'created_at', type: 'timestamptz', nullable: false },
+      { name: 'day', type: 'date', nullable: true },
     ]
     const row = sampleRow(cols, 1, NOW)
     expect(row).toMatchObject({

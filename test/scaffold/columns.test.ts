@@ -17,8 +17,11 @@ import {
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
+import { startEngine } from '../../src/engine/index.js'
 import { UserError } from '../../src/errors.js'
-import { columnsFromHasura, columnsFromPostgres } from '../../src/hasura/introspect.js'
+import { sampleRow } from '../../src/events/sample-row.js'
+import { HasuraClient } from '../../src/hasura/client.js'
+import { columnsFromHasura, columnsFromPostgres, columnsThroughRunSql } from '../../src/hasura/introspect.js'
 import { pgFieldType } from '../../src/scaffold/column-types.js'
 import { readColumnsCache, renderColumnsCache } from '../../src/scaffold/columns.js'
 import type { FieldType } from '../../src/scaffold/types.js'
@@ -119,6 +122,54 @@ describe.skipIf(pgSkip)('column types from Postgres', () => {
     expect(json.a_date).toBe('2024-02-29')
     expect(typeof json.a_int8).toBe('number') // a JSON number, precision beyond 2^53 is the reader's problem
     expect(json.a_jsonb).toEqual([1, { b: null }])
+  })
+
+  it("reads the same columns through Hasura's run_sql as over a direct connection, odd names included", async () => {
+    const odd = { schema: `it's "odd"`, name: `t'); DROP TABLE users; --` }
+    await client.query(
+      `CREATE SCHEMA "it's ""odd"""; CREATE TABLE "it's ""odd"""."t'); DROP TABLE users; --" (id int8 NOT NULL, tags text[])`,
+    )
+    const tables = [
+      { schema: 'public', name: 'users' },
+      { schema: 'shop', name: 'orders' },
+      { schema: 'public', name: 'everything' },
+      odd,
+    ]
+    const engine = await startEngine({ port: 0, databaseUrl: db.url, adminSecret: 'pw' })
+    try {
+      const hasura = new HasuraClient({ endpoint: engine.url, adminSecret: 'pw', adminSecretEnv: 'S' })
+      const viaHasura = await columnsThroughRunSql(
+        async (sql, o) => (await hasura.runSql(sql, o)).result?.map((r) => r.map((v) => v ?? 'NULL')) ?? [],
+        'default',
+        tables,
+      )
+      expect(viaHasura).toEqual(await columnsFromPostgres(db.url, tables))
+      expect(Object.keys(viaHasura)).toHaveLength(4)
+      expect(viaHasura[`${odd.schema}.${odd.name}`]).toEqual([
+        { name: 'id', type: 'int8', nullable: false },
+        { name: 'tags', type: '_text', nullable: true },
+      ])
+      expect(viaHasura['public.everything']?.find((c) => c.name === 'a_moods')?.enum).toEqual([
+        'happy',
+        'sad',
+        'ok',
+      ])
+      // send makes its sample rows from these columns: JSON types as row_to_json writes them
+      const row = sampleRow(viaHasura['public.everything']!, 1, new Date('2024-05-10T12:00:00Z'))
+      expect(row).toMatchObject({
+        a_int8: 1,
+        a_numeric: 1.5,
+        a_bool: true,
+        a_ints: [],
+        a_jsonb: {},
+        a_timestamptz: '2024-05-10T12:00:00.000+00:00',
+        a_timestamp: '2024-05-10T12:00:00.000',
+        a_time: '12:00:00',
+      })
+      expect(await columnsThroughRunSql(async () => [], 'default', [])).toEqual({})
+    } finally {
+      await engine.stop()
+    }
   })
 
   it('scaffold --database-url writes webhooks.columns.json once, then works offline from it', async () => {

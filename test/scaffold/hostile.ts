@@ -44,8 +44,9 @@ export const HOSTILE_VALUES: Values = {
   names: HOSTILE,
   header: HOSTILE_HEADER,
   service: `svc "name" '*/' \${x} \\ \n 🎉`,
-  // no `/` or `..`: table names also become metadata file names
-  table: { schema: `s'"\\ü`, name: `t"""\${x}'\` 日本` },
+  // no `/`, `\` or control characters: table names also become metadata file names (the names
+  // above carry backslashes into the same escapers)
+  table: { schema: `s'"ü`, name: `t"""\${x}'\` 日本` },
   columnType: 'weird*/type\n"""',
 }
 /**
