@@ -1,13 +1,13 @@
 import { ClientError, GraphQLClient } from 'graphql-request'
 import pg from 'pg'
 import { UserError } from '../errors.js'
-import type { TableRef } from '../model/types.js'
+import { type TableRef, tableKey } from '../model/types.js'
 import type { ColumnInfo } from '../scaffold/types.js'
 
 /** Column lists keyed by `schema.table`, in the table's column order. */
 export type TableColumns = Record<string, ColumnInfo[]>
 
-export const tableKey = (t: TableRef): string => `${t.schema}.${t.name}`
+export { tableKey }
 
 /**
  * Columns from Postgres itself: information_schema.columns with udt_name (`_int4` for arrays) and

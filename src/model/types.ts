@@ -5,6 +5,9 @@ export interface TableRef {
   name: string
 }
 
+/** `schema.table`: the key of a table in column lists and the column cache. */
+export const tableKey = (t: TableRef): string => `${t.schema}.${t.name}`
+
 export type Columns = '*' | string[]
 
 export interface OperationSpec {
