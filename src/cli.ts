@@ -236,7 +236,11 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .description('run the embedded Hasura-compatible engine (metadata API + event delivery) for local work')
     .option('--port <port>', 'port to listen on (0 = any free port)', port, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'keep the embedded database (PGlite) in this directory')
+    .addOption(
+      new Option('--data-dir <dir>', 'keep the embedded database (PGlite) in this directory').conflicts(
+        'databaseUrl',
+      ),
+    )
     .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
     .option('--sql <file>', 'run this SQL file once the engine is up, before --sync (repeatable)', collect)
     .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")

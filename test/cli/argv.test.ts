@@ -159,6 +159,14 @@ describe('a bad flag value is a usage error: exit 1, the flag and the allowed va
     [['dev', '--port', '65536'], "argument '65536' is invalid", 'from 0 to 65535'],
     [['dev', '--port', '0x50'], "argument '0x50' is invalid", 'from 0 to 65535'],
   ]
+  it('dev: --data-dir (embedded PGlite) and --database-url (your PostgreSQL) exclude each other', () => {
+    const { parsed, error, stderr } = parseWith(['dev', '--data-dir', 'd', '--database-url', 'postgres://x'])
+    expect(parsed).toBeUndefined()
+    expect(error?.exitCode).toBe(1)
+    expect(stderr).toContain("option '--data-dir <dir>' cannot be used with option '--database-url <url>'")
+    expect(stderr).toContain('(run nself-hooks dev --help for usage)')
+  })
+
   it.each(bad)('%j', (argv, problem, allowed) => {
     const { parsed, error, stderr } = parseWith(argv)
     expect(parsed).toBeUndefined()
