@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { EventLogRow } from '../events/payload.js'
 
 /**
  * Typed event-log calls of the metadata API (docs/hasura-compatibility.md "Event logs"), over a request function that sends
@@ -8,6 +7,22 @@ import type { EventLogRow } from '../events/payload.js'
 export type MetadataCall = (type: string, args: Record<string, unknown>) => Promise<unknown>
 /** POST /v2/query `run_sql`: the `result` rows, header row first. */
 export type SqlCall = (sql: string, opts: { source: string; readOnly: boolean }) => Promise<string[][]>
+
+/** What pg_get_event_logs / pg_get_event_by_id return for one event. */
+export interface EventLogRow {
+  id: string
+  schema_name: string
+  table_name: string
+  trigger_name: string
+  payload: unknown
+  delivered: boolean
+  error: boolean
+  tries: number
+  created_at: string
+  locked?: string | null
+  next_retry_at?: string | null
+  archived?: boolean
+}
 
 const eventRow = z
   .object({
