@@ -12,6 +12,9 @@ import { reportError } from './output/report.js'
  * (with commander's own choices and parsers, so a command receives checked, typed values), its
  * help and examples, and beside them the lazy import of src/commands/<name>.ts that runs it, so
  * --help and --version load almost nothing (docs/architecture.md "Adding a command").
+ *
+ * Longer than 400 lines on purpose: it is one declarative list, mostly help text and examples,
+ * and a reader looks up a command's flags, help and module in one place.
  */
 
 export type Globals = GlobalOptions & { cwd?: string; color?: boolean; verbose?: boolean }
