@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { CommanderError } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { buildProgram, type ParsedCommand } from '../../src/cli.js'
-import type { Context } from '../../src/context.js'
 import { cli, testdir } from '../helpers/project.js'
+import { context } from '../scaffold/helpers.js'
 
 /** Parses argv with the real program; `stderr` collects what commander prints on a usage error. */
 function parseWith(argv: string[]): { parsed?: ParsedCommand; error?: CommanderError; stderr: string } {
@@ -179,39 +178,17 @@ describe('a bad flag value is a usage error: exit 1, the flag and the allowed va
 })
 
 describe('each command runs its own module', () => {
-  /** A context writing into strings, for running a parsed command in-process. */
-  function captured(cwd: string): Context & { out: () => string } {
-    let out = ''
-    const sink = (write: (s: string) => void) =>
-      new Writable({
-        write(chunk, _enc, done) {
-          write(String(chunk))
-          done()
-        },
-      })
-    return {
-      cwd,
-      env: {},
-      stdout: sink((s) => (out += s)),
-      stderr: sink(() => {}),
-      isTTY: false,
-      color: false,
-      verbose: false,
-      out: () => out,
-    }
-  }
-
   it('init: argv → the init command, which writes the starter config', async () => {
     const dir = testdir({})
-    const ctx = captured(dir)
+    const { ctx, out } = context(dir)
     expect(await parse(['init']).run(ctx)).toBe(0)
-    expect(ctx.out()).toContain('wrote webhooks.config.ts')
+    expect(out()).toContain('wrote webhooks.config.ts')
     expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toContain('defineConfig(')
   })
 
   it('events show without an id: the events-show command refuses, naming what is missing', async () => {
     const dir = testdir({})
-    await expect(parse(['events', 'show']).run(captured(dir))).rejects.toThrow(/event id/i)
+    await expect(parse(['events', 'show']).run(context(dir).ctx)).rejects.toThrow(/event id/i)
     expect(existsSync(join(dir, 'webhooks.config.ts'))).toBe(false)
   })
 })
