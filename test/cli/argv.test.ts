@@ -90,8 +90,8 @@ describe('argv maps to the right command and options', () => {
       'import',
       { from: 'server', only: ['a,b', 'c'], dryRun: true },
     ],
-    [['console'], 'console', { port: '0', open: true }],
-    [['console', '--port', '4580', '--no-open'], 'console', { port: '4580', open: false }],
+    [['console'], 'console', { port: 0, open: true }],
+    [['console', '--port', '4580', '--no-open'], 'console', { port: 4580, open: false }],
   ]
   it.each(cases)('%j', (argv, name, options, args = [], globals = {}) => {
     const p = parse(argv)
