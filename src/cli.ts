@@ -1,28 +1,81 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Context, GlobalOptions } from './context.js'
+import { UserError } from './errors.js'
+import { parseTimeBound } from './events/time.js'
 import { reportError } from './output/report.js'
 
 /**
- * The one place that knows argv. Each command is lazy-imported from src/commands/<name>.ts,
- * so --help and --version load almost nothing.
+ * The command registry: the one place that knows argv. Each command is defined once: its flags
+ * (with commander's own choices and parsers, so a command receives checked, typed values), its
+ * help and examples, and beside them the lazy import of src/commands/<name>.ts that runs it, so
+ * --help and --version load almost nothing (docs/architecture.md "Adding a command").
+ *
+ * Longer than 400 lines on purpose: it is one declarative list, mostly help text and examples,
+ * and a reader looks up a command's flags, help and module in one place.
  */
+
+export type Globals = GlobalOptions & { cwd?: string; color?: boolean; verbose?: boolean }
 
 export interface ParsedCommand {
   name: string
   options: Record<string, unknown>
   args: string[]
-  globals: GlobalOptions & { cwd?: string; color?: boolean; verbose?: boolean }
+  globals: Globals
+  /** runs the command: its module is imported only now */
+  run: (ctx: Context) => Promise<number>
 }
+
+/** What a command's action gets: the global and its own options merged, its positional arguments. */
+type Runner = (options: Record<string, unknown>, args: string[], ctx: Context) => Promise<number>
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`
 }
 
+// ---- flag parsers: a bad value is a parse error (exit 1, commander's message naming the flag) ----
+
+/** A repeatable flag: every value, in order. */
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
+}
+
+/** A whole number from `min` to `max`, digits only (no `1e3`, `0x10`, `-0` or blanks). */
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `Expected a whole number of at least ${min}.`
+          : `Expected a whole number from ${min} to ${max}.`,
+      )
+    }
+    return n
+  }
+}
+const count = wholeNumber(1)
+const port = wholeNumber(0, 65535)
+
+/** `--since` / `--until`: a duration back from now (30m, 24h, 7d) or an ISO date, as a Date. */
+function timeBound(flag: string): (value: string) => Date {
+  return (value) => {
+    try {
+      return parseTimeBound(value, flag)
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err
+      const how = err.hint ?? err.message
+      throw new InvalidArgumentError(`${how[0]?.toUpperCase()}${how.slice(1)}.`)
+    }
+  }
+}
+
+/** commander's `.choices()`, reading the value in lower case (`--op UPDATE`, as Hasura writes ops). */
+function choicesAnyCase(option: Option, values: readonly string[]): Option {
+  const check = option.choices(values).parseArg!
+  return option.argParser((value, previous) => check(value.toLowerCase(), previous))
 }
 
 function version(): string {
@@ -50,298 +103,310 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
 
-  const register = (cmd: Command, name: string) =>
-    cmd.action((...received: unknown[]) => {
+  /** The action of a command: hands what was parsed, and how to run it, to `onRun`. */
+  const runs =
+    (runner: Runner) =>
+    (...received: unknown[]): void => {
       const command = received[received.length - 1] as Command
       const options = command.opts()
-      const args = (received.slice(0, -2) as unknown[]).flatMap((a) =>
-        Array.isArray(a) ? a : [a],
-      ) as string[]
-      onRun({ name, options, args: args.filter((a) => a !== undefined), globals: program.opts() })
-    })
+      const args = received
+        .slice(0, -2)
+        .flatMap((a) => (Array.isArray(a) ? a : [a]))
+        .filter((a): a is string => a !== undefined)
+      const globals = program.opts<Globals>()
+      onRun({
+        name: command.name(),
+        options,
+        args,
+        globals,
+        run: (ctx) => runner({ ...globals, ...options }, args, ctx),
+      })
+    }
 
-  register(
-    program
-      .command('init')
-      .description('write a starter webhooks.config.ts (using the nself .env services when present)')
-      .option('--force', 'overwrite an existing webhooks.config.ts')
-      .addHelpText('after', examples(['nself-hooks init', 'nself-hooks init --cwd my-project'])),
-    'init',
-  )
+  program
+    .command('init')
+    .description('write a starter webhooks.config.ts (using the nself .env services when present)')
+    .option('--force', 'overwrite an existing webhooks.config.ts')
+    .addHelpText('after', examples(['nself-hooks init', 'nself-hooks init --cwd my-project']))
+    .action(runs(async (o, _, ctx) => (await import('./commands/init.js')).init(o, ctx)))
 
-  register(
-    program
-      .command('generate')
-      .description('write the managed event and cron triggers into the Hasura metadata directory')
-      .option('--check', 'write nothing; exit 2 with a diff when files would change')
-      .option('--adopt', 'take over hand-made triggers and crons whose names the config uses')
-      .option('--dry-run', 'print what would be written, write nothing')
-      .option(
-        '--allow-delete-all',
-        'let a config that declares no trigger or cron remove every managed one from the files',
-      )
-      .option('--json', 'report as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks generate',
-          'nself-hooks generate --check   # in CI: exit 2 on drift',
-          'nself-hooks generate --dry-run',
-        ]),
+  program
+    .command('generate')
+    .description('write the managed event and cron triggers into the Hasura metadata directory')
+    .option('--check', 'write nothing; exit 2 with a diff when files would change')
+    .option('--adopt', 'take over hand-made triggers and crons whose names the config uses')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option(
+      '--allow-delete-all',
+      'let a config that declares no trigger or cron remove every managed one from the files',
+    )
+    .option('--json', 'report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks generate',
+        'nself-hooks generate --check   # in CI: exit 2 on drift',
+        'nself-hooks generate --dry-run',
+      ]),
+    )
+    .action(runs(async (o, _, ctx) => (await import('./commands/generate.js')).generate(o, ctx)))
+
+  program
+    .command('scaffold')
+    .description(
+      "write typed handler code for a trigger, cron or external webhook into the service's template",
+    )
+    .argument('[handler]', 'the handler name (e.g. user-created), or a trigger, cron or external name')
+    .option('--all', 'scaffold every handler in the config')
+    .option(
+      '--init-service',
+      'also write a complete service skeleton (package.json, tsconfig, entry, Dockerfile)',
+    )
+    .option('--force', 'rewrite handler files you own, keeping a backup (<file>.bak, then timestamped)')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--introspect', 'read column types from Hasura (GraphQL introspection) and refresh the cache')
+    .option('--database-url <url>', 'read column types from Postgres and refresh the cache')
+    .option('--json', 'report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks scaffold user-created',
+        'nself-hooks scaffold --all --init-service',
+        'nself-hooks scaffold --all --introspect            # column types from Hasura, cached in webhooks.columns.json',
+        'nself-hooks scaffold --all --database-url postgres://postgres@localhost:5432/app',
+        'nself-hooks scaffold external/stripe --force       # rewrite, keeping a .bak',
+      ]),
+    )
+    .action(
+      runs(async (o, [handler], ctx) =>
+        (await import('./commands/scaffold.js')).scaffold({ ...o, handler }, ctx),
       ),
-    'generate',
-  )
+    )
 
-  register(
-    program
-      .command('scaffold')
-      .description(
-        "write typed handler code for a trigger, cron or external webhook into the service's template",
-      )
-      .argument('[handler]', 'the handler name (e.g. user-created), or a trigger, cron or external name')
-      .option('--all', 'scaffold every handler in the config')
-      .option(
-        '--init-service',
-        'also write a complete service skeleton (package.json, tsconfig, entry, Dockerfile)',
-      )
-      .option('--force', 'rewrite handler files you own, keeping a backup (<file>.bak, then timestamped)')
-      .option('--dry-run', 'print what would be written, write nothing')
-      .option('--introspect', 'read column types from Hasura (GraphQL introspection) and refresh the cache')
-      .option('--database-url <url>', 'read column types from Postgres and refresh the cache')
-      .option('--json', 'report as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks scaffold user-created',
-          'nself-hooks scaffold --all --init-service',
-          'nself-hooks scaffold --all --introspect            # column types from Hasura, cached in webhooks.columns.json',
-          'nself-hooks scaffold --all --database-url postgres://postgres@localhost:5432/app',
-          'nself-hooks scaffold external/stripe --force       # rewrite, keeping a .bak',
-        ]),
+  program
+    .command('sync')
+    .description('show the plan (create / update / delete per trigger and cron), then apply it to Hasura')
+    .option('--adopt', 'take over hand-made triggers and crons (files or server) whose names the config uses')
+    .option('--dry-run', 'print the plan, change nothing')
+    .option('-y, --yes', 'apply without asking (needed without a terminal when the plan deletes)')
+    .option(
+      '--allow-delete-all',
+      'apply a plan that deletes every managed trigger and cron because the config declares none (even with --yes)',
+    )
+    .option('--no-generate', 'do not write the metadata files first')
+    .option('--exit-code', 'exit 2 when the plan is not empty (with --dry-run: CI check)')
+    .option('--rollback', 'restore the metadata saved before the last sync (.nself-hooks/backups)')
+    .option('--json', 'print the plan and the result as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks sync                      # plan, confirm, apply',
+        'nself-hooks sync --dry-run            # plan only',
+        'nself-hooks sync --yes                # in scripts',
+        'nself-hooks sync --dry-run --exit-code  # exit 2 when the server is behind',
+        'nself-hooks sync --rollback           # restore the previous metadata',
+      ]),
+    )
+    .action(runs(async (o, _, ctx) => (await import('./commands/sync.js')).sync(o, ctx)))
+
+  program
+    .command('diff')
+    .description('object-level drift of the managed triggers and crons: config vs files and/or server')
+    .addOption(
+      new Option('--against <target>', 'the metadata files, the running Hasura, or both')
+        .choices(['files', 'server', 'all'])
+        .default('files'),
+    )
+    .addOption(
+      new Option('--format <format>', 'for people, scripts or GitHub Actions annotations')
+        .choices(['text', 'json', 'github'])
+        .default('text'),
+    )
+    .option('--json', 'same as --format json')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks diff                               # config vs hasura/metadata files',
+        'nself-hooks diff --against server              # config vs the running Hasura',
+        'nself-hooks diff --against all --format json',
+        'nself-hooks diff --against files --format github   # GitHub Actions annotations',
+      ]),
+    )
+    .action(runs(async (o, _, ctx) => (await import('./commands/diff.js')).diff(o, ctx)))
+
+  program
+    .command('dev')
+    .description('run the embedded Hasura-compatible engine (metadata API + event delivery) for local work')
+    .option('--port <port>', 'port to listen on (0 = any free port)', port, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(
+      new Option('--data-dir <dir>', 'keep the embedded database (PGlite) in this directory').conflicts(
+        'databaseUrl',
       ),
-    'scaffold',
-  )
+    )
+    .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
+    .option('--sql <file>', 'run this SQL file once the engine is up, before --sync (repeatable)', collect)
+    .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks dev                              # in memory on http://127.0.0.1:8080',
+        'nself-hooks dev --data-dir .nself-hooks/dev  # keep metadata and events across restarts',
+        'nself-hooks dev --database-url postgres://postgres@localhost:5432/app --sync',
+        'nself-hooks dev --sql schema.sql --sync                 # embedded database with your tables',
+        'HASURA_GRAPHQL_ADMIN_SECRET=s nself-hooks dev --port 0',
+      ]),
+    )
+    .action(runs(async (o, _, ctx) => (await import('./commands/dev.js')).dev(o, ctx)))
 
-  register(
-    program
-      .command('sync')
-      .description('show the plan (create / update / delete per trigger and cron), then apply it to Hasura')
-      .option(
-        '--adopt',
-        'take over hand-made triggers and crons (files or server) whose names the config uses',
-      )
-      .option('--dry-run', 'print the plan, change nothing')
-      .option('-y, --yes', 'apply without asking (needed without a terminal when the plan deletes)')
-      .option(
-        '--allow-delete-all',
-        'apply a plan that deletes every managed trigger and cron because the config declares none (even with --yes)',
-      )
-      .option('--no-generate', 'do not write the metadata files first')
-      .option('--exit-code', 'exit 2 when the plan is not empty (with --dry-run: CI check)')
-      .option('--rollback', 'restore the metadata saved before the last sync (.nself-hooks/backups)')
-      .option('--json', 'print the plan and the result as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks sync                      # plan, confirm, apply',
-          'nself-hooks sync --dry-run            # plan only',
-          'nself-hooks sync --yes                # in scripts',
-          'nself-hooks sync --dry-run --exit-code  # exit 2 when the server is behind',
-          'nself-hooks sync --rollback           # restore the previous metadata',
-        ]),
+  program
+    .command('events')
+    .description(
+      'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
+    )
+    .argument('<trigger>', 'event trigger or cron name, or `show` followed by an event id')
+    .argument('[event-id]', 'with `show`: the event to show with its invocations')
+    .addOption(
+      new Option('--status <status>', 'only events of this delivery status').choices([
+        'pending',
+        'delivered',
+        'failed',
+      ]),
+    )
+    .option(
+      '--since <when>',
+      'only events since a duration ago (30m, 24h, 7d) or an ISO date',
+      timeBound('--since'),
+    )
+    .option('--limit <n>', 'at most this many events, newest first', count, 20)
+    .option('--full', 'with `show`: print response bodies whole (default: cut at 4 KB)')
+    .option('--json', 'report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks events user_created',
+        'nself-hooks events user_created --status failed --since 24h',
+        'nself-hooks events daily-report-generation       # a cron: its scheduled events',
+        'nself-hooks events show 85558393-c75d-4d2f-9c15-e80591b83894',
+      ]),
+    )
+    .action(
+      runs(async (o, [trigger, eventId], ctx) => {
+        const { events, eventsShow } = await import('./commands/events.js')
+        return trigger === 'show' ? eventsShow({ ...o, eventId }, ctx) : events({ ...o, trigger }, ctx)
+      }),
+    )
+
+  program
+    .command('replay')
+    .description(
+      'redeliver an event through Hasura, post it to a local handler (--to), or replay failed events in bulk',
+    )
+    .argument('[event-id]', 'the event to redeliver')
+    .option('--wait', 'follow the redelivery until it is delivered or fails')
+    .option('--timeout <sec>', 'how long --wait waits', count, 120)
+    .option('--to <url>', "post the event's stored body to this URL instead (the server is not changed)")
+    .option('--failed', 'replay the failed events of --trigger')
+    .option('--trigger <name>', 'with --failed: the event trigger or cron')
+    .option(
+      '--since <when>',
+      'with --failed: events since a duration ago (30m, 24h, 7d) or an ISO date',
+      timeBound('--since'),
+    )
+    .option(
+      '--until <when>',
+      'with --failed: events until a duration ago or an ISO date',
+      timeBound('--until'),
+    )
+    .option('--limit <n>', 'with --failed: at most the newest n events', count)
+    .option('--concurrency <n>', 'with --failed: redeliveries in flight at once', count, 10)
+    .option('--dry-run', 'with --failed: list what would be replayed, change nothing')
+    .option('--yes', 'with --failed: do not ask for confirmation')
+    .option('--full', "with --to: print the handler's answer whole (default: cut at 4 KB)")
+    .option('--json', 'report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks replay 85558393-c75d-4d2f-9c15-e80591b83894 --wait',
+        'nself-hooks replay 85558393-c75d-4d2f-9c15-e80591b83894 --to http://localhost:3001/webhooks/user-created',
+        'nself-hooks replay --failed --trigger user_created --since 24h --dry-run',
+        'nself-hooks replay --failed --trigger user_created --since 24h --concurrency 20 --yes',
+      ]),
+    )
+    .action(
+      runs(async (o, [eventId], ctx) =>
+        (await import('./commands/replay.js')).replay({ ...o, eventId }, ctx),
       ),
-    'sync',
-  )
+    )
 
-  register(
-    program
-      .command('diff')
-      .description('object-level drift of the managed triggers and crons: config vs files and/or server')
-      .option('--against <target>', 'files | server | all', 'files')
-      .option('--format <format>', 'text | json | github', 'text')
-      .option('--json', 'same as --format json')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks diff                               # config vs hasura/metadata files',
-          'nself-hooks diff --against server              # config vs the running Hasura',
-          'nself-hooks diff --against all --format json',
-          'nself-hooks diff --against files --format github   # GitHub Actions annotations',
-        ]),
-      ),
-    'diff',
-  )
+  program
+    .command('send')
+    .description("post a synthetic event shaped exactly like Hasura's to a trigger's handler")
+    .argument('<trigger>', 'event trigger (or cron) name')
+    .addOption(
+      choicesAnyCase(new Option('--op <op>', 'the operation (default: the first the trigger listens to)'), [
+        'insert',
+        'update',
+        'delete',
+        'manual',
+      ]),
+    )
+    .option('--new <json>', 'the new row: JSON or @file (default: values from the column types)')
+    .option('--old <json>', 'the old row (update, delete): JSON or @file')
+    .option('--session <json>', 'session variables: JSON or @file (default: null)')
+    .option('--to <url>', "post here instead of the trigger's webhook")
+    .option('--via-hasura', 'invoke the trigger through Hasura (pg_invoke_event_trigger; manual triggers)')
+    .option('--wait', 'with --via-hasura: follow the delivery')
+    .option('--timeout <sec>', 'how long --wait waits', count, 120)
+    .option('--full', "print the handler's answer whole (default: cut at 4 KB)")
+    .option('--json', 'report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks send user_created',
+        `nself-hooks send user_updated --op update --new '{"id":1,"email":"new@example.com"}'`,
+        'nself-hooks send user_created --new @row.json --to http://localhost:3001/webhooks/user-created',
+        'nself-hooks send order_completed --via-hasura --new \'{"id":7}\' --wait',
+      ]),
+    )
+    .action(
+      runs(async (o, [trigger], ctx) => (await import('./commands/send.js')).send({ ...o, trigger }, ctx)),
+    )
 
-  register(
-    program
-      .command('dev')
-      .description('run the embedded Hasura-compatible engine (metadata API + event delivery) for local work')
-      .option('--port <port>', 'port to listen on (0 = any free port)', '8080')
-      .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--data-dir <dir>', 'keep the embedded database (PGlite) in this directory')
-      .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
-      .option('--sql <file>', 'run this SQL file once the engine is up, before --sync (repeatable)', collect)
-      .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks dev                              # in memory on http://127.0.0.1:8080',
-          'nself-hooks dev --data-dir .nself-hooks/dev  # keep metadata and events across restarts',
-          'nself-hooks dev --database-url postgres://postgres@localhost:5432/app --sync',
-          'nself-hooks dev --sql schema.sql --sync                 # embedded database with your tables',
-          'HASURA_GRAPHQL_ADMIN_SECRET=s nself-hooks dev --port 0',
-        ]),
-      ),
-    'dev',
-  )
+  program
+    .command('import')
+    .description('take existing event and cron triggers (metadata files or server) into webhooks.config.ts')
+    .addOption(
+      new Option('--from <where>', 'the metadata directory, or the running Hasura')
+        .choices(['files', 'server'])
+        .default('files'),
+    )
+    .option('--only <names>', 'only these triggers and crons (comma-separated, repeatable)', collect)
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--json', 'report as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks import                         # from hasura/metadata',
+        'nself-hooks import --from server --dry-run',
+        'nself-hooks import --only user_created,daily-report',
+      ]),
+    )
+    .action(runs(async (o, _, ctx) => (await import('./commands/import.js')).importCommand(o, ctx)))
 
-  register(
-    program
-      .command('events')
-      .description(
-        'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
-      )
-      .argument('<trigger>', 'event trigger or cron name, or `show` followed by an event id')
-      .argument('[event-id]', 'with `show`: the event to show with its invocations')
-      .option('--status <status>', 'only pending, delivered or failed events')
-      .option('--since <when>', 'only events since a duration ago (30m, 24h, 7d) or an ISO date')
-      .option('--limit <n>', 'at most this many events, newest first', '20')
-      .option('--full', 'with `show`: print response bodies whole (default: cut at 4 KB)')
-      .option('--json', 'report as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks events user_created',
-          'nself-hooks events user_created --status failed --since 24h',
-          'nself-hooks events daily-report-generation       # a cron: its scheduled events',
-          'nself-hooks events show 85558393-c75d-4d2f-9c15-e80591b83894',
-        ]),
-      ),
-    'events',
-  )
+  program
+    .command('console')
+    .description('a local events console in the browser (the admin secret stays in this process)')
+    .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', port, 0)
+    .option('--no-open', 'print the URL only; do not open a browser')
+    .addHelpText('after', examples(['nself-hooks console', 'nself-hooks console --port 4580 --no-open']))
+    .action(runs(async (o, _, ctx) => (await import('./commands/console.js')).runConsole(o, ctx)))
 
-  register(
-    program
-      .command('replay')
-      .description(
-        'redeliver an event through Hasura, post it to a local handler (--to), or replay failed events in bulk',
-      )
-      .argument('[event-id]', 'the event to redeliver')
-      .option('--wait', 'follow the redelivery until it is delivered or fails')
-      .option('--timeout <sec>', 'how long --wait waits', '120')
-      .option('--to <url>', "post the event's stored body to this URL instead (the server is not changed)")
-      .option('--failed', 'replay the failed events of --trigger')
-      .option('--trigger <name>', 'with --failed: the event trigger or cron')
-      .option('--since <when>', 'with --failed: events since a duration ago (30m, 24h, 7d) or an ISO date')
-      .option('--until <when>', 'with --failed: events until a duration ago or an ISO date')
-      .option('--limit <n>', 'with --failed: at most the newest n events')
-      .option('--concurrency <n>', 'with --failed: redeliveries in flight at once', '10')
-      .option('--dry-run', 'with --failed: list what would be replayed, change nothing')
-      .option('--yes', 'with --failed: do not ask for confirmation')
-      .option('--full', "with --to: print the handler's answer whole (default: cut at 4 KB)")
-      .option('--json', 'report as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks replay 85558393-c75d-4d2f-9c15-e80591b83894 --wait',
-          'nself-hooks replay 85558393-c75d-4d2f-9c15-e80591b83894 --to http://localhost:3001/webhooks/user-created',
-          'nself-hooks replay --failed --trigger user_created --since 24h --dry-run',
-          'nself-hooks replay --failed --trigger user_created --since 24h --concurrency 20 --yes',
-        ]),
-      ),
-    'replay',
-  )
-
-  register(
-    program
-      .command('send')
-      .description("post a synthetic event shaped exactly like Hasura's to a trigger's handler")
-      .argument('<trigger>', 'event trigger (or cron) name')
-      .option('--op <op>', 'insert, update, delete or manual (default: the first the trigger listens to)')
-      .option('--new <json>', 'the new row: JSON or @file (default: values from the column types)')
-      .option('--old <json>', 'the old row (update, delete): JSON or @file')
-      .option('--session <json>', 'session variables: JSON or @file (default: null)')
-      .option('--to <url>', "post here instead of the trigger's webhook")
-      .option('--via-hasura', 'invoke the trigger through Hasura (pg_invoke_event_trigger; manual triggers)')
-      .option('--wait', 'with --via-hasura: follow the delivery')
-      .option('--timeout <sec>', 'how long --wait waits', '120')
-      .option('--full', "print the handler's answer whole (default: cut at 4 KB)")
-      .option('--json', 'report as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks send user_created',
-          `nself-hooks send user_updated --op update --new '{"id":1,"email":"new@example.com"}'`,
-          'nself-hooks send user_created --new @row.json --to http://localhost:3001/webhooks/user-created',
-          'nself-hooks send order_completed --via-hasura --new \'{"id":7}\' --wait',
-        ]),
-      ),
-    'send',
-  )
-
-  register(
-    program
-      .command('import')
-      .description('take existing event and cron triggers (metadata files or server) into webhooks.config.ts')
-      .option('--from <where>', 'files (the metadata directory) | server (the running Hasura)', 'files')
-      .option('--only <names>', 'only these triggers and crons (comma-separated, repeatable)', collect)
-      .option('--dry-run', 'print what would be written, write nothing')
-      .option('--json', 'report as JSON')
-      .addHelpText(
-        'after',
-        examples([
-          'nself-hooks import                         # from hasura/metadata',
-          'nself-hooks import --from server --dry-run',
-          'nself-hooks import --only user_created,daily-report',
-        ]),
-      ),
-    'import',
-  )
-
-  register(
-    program
-      .command('console')
-      .description('a local events console in the browser (the admin secret stays in this process)')
-      .option('--port <port>', 'port on 127.0.0.1 (0 = any free port)', '0')
-      .option('--no-open', 'print the URL only; do not open a browser')
-      .addHelpText('after', examples(['nself-hooks console', 'nself-hooks console --port 4580 --no-open'])),
-    'console',
-  )
-
-  return program
-}
-
-/** Loads and runs one command module; keep these imports lazy. */
-async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> {
-  const opts = { ...parsed.globals, ...parsed.options }
-  switch (parsed.name) {
-    case 'init':
-      return (await import('./commands/init.js')).init(opts, ctx)
-    case 'generate':
-      return (await import('./commands/generate.js')).generate(opts, ctx)
-    case 'scaffold':
-      return (await import('./commands/scaffold.js')).scaffold({ ...opts, handler: parsed.args[0] }, ctx)
-    case 'sync':
-      return (await import('./commands/sync.js')).sync(opts, ctx)
-    case 'diff':
-      return (await import('./commands/diff.js')).diff(opts, ctx)
-    case 'dev':
-      return (await import('./commands/dev.js')).dev(opts, ctx)
-    case 'events':
-      return parsed.args[0] === 'show'
-        ? (await import('./commands/events.js')).eventsShow({ ...opts, eventId: parsed.args[1] }, ctx)
-        : (await import('./commands/events.js')).events({ ...opts, trigger: parsed.args[0] }, ctx)
-    case 'replay':
-      return (await import('./commands/replay.js')).replay({ ...opts, eventId: parsed.args[0] }, ctx)
-    case 'send':
-      return (await import('./commands/send.js')).send({ ...opts, trigger: parsed.args[0] }, ctx)
-    case 'import':
-      return (await import('./commands/import.js')).importCommand(opts, ctx)
-    case 'console':
-      return (await import('./commands/console.js')).runConsole(opts, ctx)
-    default:
-      throw new Error(`command ${parsed.name} is registered but has no runner`)
+  // a usage error names the command's own help
+  for (const command of program.commands) {
+    command.showHelpAfterError(`(run nself-hooks ${command.name()} --help for usage)`)
   }
+  return program
 }
 
 export function makeContext(
@@ -408,7 +473,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!parsed) return 0
   const ctx = makeContext(parsed.globals)
   try {
-    return await runCommand(parsed, ctx)
+    return await parsed.run(ctx)
   } catch (err) {
     return reportError(ctx, err)
   }

@@ -9,10 +9,10 @@ import { type Context, print, printErr } from '../context.js'
 import { UserError } from '../errors.js'
 
 export interface DevOptions {
-  /** default 8080; 0 = a free port */
-  port?: number | string
+  /** default 8080; 0 = a free port (the command line checks the range) */
+  port?: number
   host?: string
-  /** keep the embedded database here (PGlite); default: in memory */
+  /** keep the embedded database here (PGlite); default: in memory; not with databaseUrl */
   dataDir?: string
   envFile?: string[]
   /** use this PostgreSQL instead of the embedded PGlite */
@@ -33,13 +33,7 @@ const SECRET_ENV = 'HASURA_GRAPHQL_ADMIN_SECRET'
 
 /** `nself-hooks dev`: the embedded Hasura-compatible engine, until interrupted. */
 export async function dev(options: DevOptions, ctx: Context): Promise<number> {
-  const port = options.port === undefined ? 8080 : Number(options.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UserError(`--port must be a number from 0 to 65535, got ${String(options.port)}`)
-  if (options.dataDir && options.databaseUrl)
-    throw new UserError('--data-dir and --database-url cannot be used together', {
-      hint: '--data-dir keeps the embedded database; --database-url uses your PostgreSQL instead',
-    })
+  const port = options.port ?? 8080
   // The project's env layers, as Hasura would have them: the admin secret, and the names that
   // value_from_env headers and {{ENV}} webhooks read (WEBHOOK_SECRET, ...). The process env wins.
   const configFile = findConfigFile(ctx.cwd)

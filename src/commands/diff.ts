@@ -4,19 +4,19 @@ import { loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
 import { connectHasura } from '../hasura/client.js'
+import {
+  type Against,
+  changeJson,
+  driftMessage,
+  renderChanges,
+  summaryLine,
+} from '../metadata/changes-text.js'
 import { actualFromServer, type Change, desiredFromModel, diffTriggers } from '../metadata/diff.js'
 import { managedPath, ownedNames, readManaged } from '../metadata/managed.js'
 import { lineOfName, readActual } from '../metadata/metadata-dir.js'
 import { driftAgainstServer, warnAboutSynced } from '../metadata/server-state.js'
 import { type Unmanaged, unmanagedJson, unmanagedLine, unmanagedOf } from '../metadata/unmanaged.js'
-import {
-  type Against,
-  changeJson,
-  driftMessage,
-  githubAnnotation,
-  renderChanges,
-  summaryLine,
-} from '../output/changes.js'
+import { githubAnnotation } from '../output/github.js'
 import { colors, printWarnings } from '../output/report.js'
 
 export interface DiffOptions extends GlobalOptions {

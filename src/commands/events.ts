@@ -12,7 +12,7 @@ import { colors } from '../output/report.js'
 export interface EventsOptions extends GlobalOptions {
   trigger?: string
   status?: string
-  since?: string
+  since?: string | Date
   limit?: string | number
   json?: boolean
 }

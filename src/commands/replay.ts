@@ -35,8 +35,8 @@ export interface ReplayOptions extends GlobalOptions {
   to?: string
   failed?: boolean
   trigger?: string
-  since?: string
-  until?: string
+  since?: string | Date
+  until?: string | Date
   limit?: string | number
   concurrency?: string | number
   dryRun?: boolean

@@ -5,6 +5,7 @@ import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
 import { connectHasura, type HasuraClient } from '../hasura/client.js'
 import { HasuraConflictError, HasuraError } from '../hasura/errors.js'
+import { changeJson, describe, renderChanges, summaryLine } from '../metadata/changes-text.js'
 import {
   actualFromServer,
   type Change,
@@ -38,7 +39,6 @@ import {
   warnAboutSynced,
 } from '../metadata/server-state.js'
 import { unmanagedJson, unmanagedLine, unmanagedOf } from '../metadata/unmanaged.js'
-import { changeJson, describe, renderChanges, summaryLine } from '../output/changes.js'
 import { colors, printWarnings } from '../output/report.js'
 import { writeFilesAtomic } from '../write-files.js'
 

@@ -10,13 +10,13 @@ import {
   type ParsedConfig,
   type TriggerConfig,
 } from './schema.js'
+import { looksSecret } from './secret-names.js'
 import { urlCredentials } from './url-credentials.js'
 
 /** Hasura's own rule for event trigger names (docs/hasura-compatibility.md "Event triggers"). */
 export const TRIGGER_NAME_PATTERN = /^[A-Za-z]+[A-Za-z0-9_-]*$/
 /** Postgres identifier limit minus `notify_hasura_` and `_INSERT`. */
 export const TRIGGER_NAME_MAX = 42
-export const SECRET_LOOKING = /secret|token|key|authorization|signature|password/i
 const ENV_TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/
 
 export type ValidationResult =
@@ -249,7 +249,7 @@ function cronSchedulesAreValid(config: ParsedConfig, push: (i: Issue) => void) {
 function headersKeepSecretsInEnv(config: ParsedConfig, push: (i: Issue) => void) {
   const check = (path: string, headers: Record<string, HeaderValue> | undefined) => {
     for (const [header, value] of Object.entries(headers ?? {})) {
-      if (typeof value !== 'string' || !SECRET_LOOKING.test(header) || ENV_TEMPLATE.test(value)) continue
+      if (typeof value !== 'string' || !looksSecret(header) || ENV_TEMPLATE.test(value)) continue
       push({
         path: `${path}.${header}`,
         severity: 'error',
@@ -537,7 +537,7 @@ function headersAreHttp(path: string, headers: unknown, push: (i: Issue) => void
     if (bad.length === 0) continue
     const kinds = [...new Set(bad.map((m) => controlName(m[0])))].join(', ')
     // a value under a secret-looking name is not echoed, even with its control characters shown
-    const shown = SECRET_LOOKING.test(header)
+    const shown = looksSecret(header)
       ? `at character ${(bad[0]!.index ?? 0) + 1}`
       : `"${visible(value.length > 80 ? `${value.slice(0, 77)}...` : value)}"`
     push({

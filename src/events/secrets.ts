@@ -1,9 +1,7 @@
 import { Writable } from 'node:stream'
+import { looksSecret } from '../config/secret-names.js'
 import type { Context } from '../context.js'
 import type { Header, Model } from '../model/types.js'
-
-/** Header names that carry credentials even when a trigger does not say so (docs/architecture.md "Secrets"). */
-const SECRET_NAME_RE = /secret|token|key|authorization|auth|signature|password|passwd|cookie|credential/i
 
 export const MASK = '••••••'
 
@@ -31,7 +29,7 @@ export function secretValues(model: Model, env: Record<string, string | undefine
   ]
   for (const text of templated) {
     for (const m of text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g))
-      if (SECRET_NAME_RE.test(m[1]!)) names.add(m[1]!)
+      if (looksSecret(m[1]!)) names.add(m[1]!)
   }
   const out = new Set<string>()
   for (const n of names) {
@@ -69,7 +67,7 @@ export function fromEnvHeaderNames(headers: readonly Header[]): Set<string> {
 }
 
 function shouldMask(name: string, fromEnv: ReadonlySet<string>): boolean {
-  return fromEnv.has(name.toLowerCase()) || SECRET_NAME_RE.test(name)
+  return fromEnv.has(name.toLowerCase()) || looksSecret(name)
 }
 
 /**

@@ -6,7 +6,8 @@ const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 
  * `--since` / `--until`: a duration back from now (`30m`, `24h`, `7d`, `1w`, combined `1h30m`)
  * or an ISO date (`2024-05-01`, `2024-05-01T10:00:00Z`; no zone means UTC, like Hasura's timestamps).
  */
-export function parseTimeBound(text: string, flag: string, now = new Date()): Date {
+export function parseTimeBound(text: string | Date, flag: string, now = new Date()): Date {
+  if (text instanceof Date) return text // already read by the command line (src/cli.ts)
   const s = text.trim()
   if (/^(\d+(?:\.\d+)?[smhdw])+$/i.test(s)) {
     let ms = 0

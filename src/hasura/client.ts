@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { LoadedProject } from '../config/load.js'
 import type { Context } from '../context.js'
 import { UserError } from '../errors.js'
 import {
@@ -409,12 +408,18 @@ export class HasuraClient {
   }
 }
 
+/** What connecting needs of a loaded project: where Hasura is, and the env its secret is read from. */
+export interface HasuraTarget {
+  model: { hasura: { endpoint: string; adminSecretEnv: string } }
+  env: { values: Record<string, string | undefined> }
+}
+
 /**
  * A client for the project's Hasura: the endpoint from the model, the admin secret read from
  * `env.values[adminSecretEnv]` now that a command needs it.
  */
 export function connectHasura(
-  project: Pick<LoadedProject, 'model' | 'env'>,
+  project: HasuraTarget,
   ctx: Pick<Context, 'verbose' | 'stderr'>,
   opts: Partial<Pick<ClientOptions, 'timeoutMs' | 'retries' | 'backoffMs'>> = {},
 ): HasuraClient {

@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import type { EventLogRow } from '../events/payload.js'
 import { type ColumnInfo, tableKey } from '../model/columns.js'
 import type { TableRef } from '../model/types.js'
 import { columnsThroughRunSql, type SqlCall } from './introspect.js'
@@ -9,6 +8,22 @@ import { columnsThroughRunSql, type SqlCall } from './introspect.js'
  * `{type, args}` to /v1/metadata and returns the parsed body or throws with Hasura's `code`.
  */
 export type MetadataCall = (type: string, args: Record<string, unknown>) => Promise<unknown>
+
+/** What pg_get_event_logs / pg_get_event_by_id return for one event. */
+export interface EventLogRow {
+  id: string
+  schema_name: string
+  table_name: string
+  trigger_name: string
+  payload: unknown
+  delivered: boolean
+  error: boolean
+  tries: number
+  created_at: string
+  locked?: string | null
+  next_retry_at?: string | null
+  archived?: boolean
+}
 
 const eventRow = z
   .object({

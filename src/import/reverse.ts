@@ -1,5 +1,6 @@
 import type { HeaderValue, RetryConfig } from '../config/schema.js'
-import { envNameFor, HANDLER, SECRET_LOOKING } from '../config/validate.js'
+import { looksSecret } from '../config/secret-names.js'
+import { envNameFor, HANDLER } from '../config/validate.js'
 import type { HasuraCronTrigger, HasuraEventTrigger, HasuraHeader } from '../metadata/emit.js'
 import { HASURA_CRON_RETRY, HASURA_TRIGGER_RETRY, type TableRef } from '../model/types.js'
 
@@ -142,7 +143,7 @@ function headersOf(
     seen.add(header.toLowerCase())
     if (typeof raw.value_from_env === 'string') own[header] = { fromEnv: raw.value_from_env }
     else if (typeof raw.value === 'string') {
-      if (SECRET_LOOKING.test(header) && !ENV_TEMPLATE.test(raw.value)) {
+      if (looksSecret(header) && !ENV_TEMPLATE.test(raw.value)) {
         const env = namer.name(header, name, raw.value)
         own[header] = { fromEnv: env }
         secrets.push({ kind, name, header, env })

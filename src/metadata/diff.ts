@@ -1,3 +1,4 @@
+import { looksSecret } from '../config/secret-names.js'
 import type { Model, TableRef } from '../model/types.js'
 import { HASURA_CRON_RETRY, HASURA_TRIGGER_RETRY } from '../model/types.js'
 import { emitCronTrigger, emitEventTrigger, type HasuraCronTrigger, type HasuraEventTrigger } from './emit.js'
@@ -100,8 +101,6 @@ export function tableRef(t: unknown): TableRef {
 // ---- canonical forms --------------------------------------------------------------------------
 
 type Json = unknown
-
-const SECRETISH = /secret|token|key|authorization|signature|password|passwd|credential/i
 
 function dropNullish(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
@@ -345,7 +344,7 @@ function sortKeys(v: unknown): unknown {
 export function maskSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskSecrets)
   if (isPlainObject(v)) {
-    if (typeof v.name === 'string' && 'value' in v && SECRETISH.test(v.name)) return { ...v, value: '***' }
+    if (typeof v.name === 'string' && 'value' in v && looksSecret(v.name)) return { ...v, value: '***' }
     const out: Record<string, unknown> = {}
     for (const [k, x] of Object.entries(v)) out[k] = maskSecrets(x)
     return out

@@ -17,4 +17,5 @@ export interface ColumnInfo {
 /** Column lists keyed by `schema.table`, in the table's column order. */
 export type TableColumns = Record<string, ColumnInfo[]>
 
+/** `schema.table`: the key of a table in column lists and the column cache. */
 export const tableKey = (t: TableRef): string => `${t.schema}.${t.name}`

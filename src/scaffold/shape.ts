@@ -1,3 +1,4 @@
+import { looksSecret } from '../config/secret-names.js'
 import { UserError } from '../errors.js'
 import { type TableColumns, tableKey } from '../model/columns.js'
 import type { Header, Model, ModelCron, ModelExternal, ModelTrigger } from '../model/types.js'
@@ -114,12 +115,10 @@ export interface Shape {
   warnings: string[]
 }
 
-const SECRET_NAME = /secret|token|key|authorization|signature|password/i
-
 function secretHeaders(headers: Header[]): SecretHeader[] {
   return headers
     .filter(
-      (h): h is { name: string; value_from_env: string } => 'value_from_env' in h && SECRET_NAME.test(h.name),
+      (h): h is { name: string; value_from_env: string } => 'value_from_env' in h && looksSecret(h.name),
     )
     .map((h) => ({ header: h.name, headerLower: h.name.toLowerCase(), env: h.value_from_env }))
 }

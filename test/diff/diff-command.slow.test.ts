@@ -169,7 +169,8 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
   it('bad flags and an unreachable server are errors (exit 1), not drift', async () => {
     const bad = await cli(['diff', '--against', 'nowhere'], { cwd: dir })
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toContain('--against nowhere is not one of files, server, all')
+    expect(bad.stderr).toContain("option '--against <target>' argument 'nowhere' is invalid")
+    expect(bad.stderr).toContain('Allowed choices are files, server, all')
     const down = project('http://127.0.0.1:9', CONFIG)
     const r = await cli(['diff', '--against', 'server'], { cwd: down })
     expect(r.code).toBe(1)

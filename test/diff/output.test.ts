@@ -1,7 +1,8 @@
 import { Chalk } from 'chalk'
 import { describe, expect, it } from 'vitest'
+import { changeJson, renderChanges } from '../../src/metadata/changes-text.js'
 import type { Change } from '../../src/metadata/diff.js'
-import { changeJson, githubAnnotation, renderChanges } from '../../src/output/changes.js'
+import { githubAnnotation } from '../../src/output/github.js'
 
 const plain = new Chalk({ level: 0 })
 

@@ -70,10 +70,7 @@ describe('nself-hooks dev', () => {
     expect(stdout() + stderr()).not.toContain('my-own-secret-value')
   })
 
-  test('a bad port is a user error', async () => {
-    const { ctx } = ctxWith({})
-    await expect(dev({ port: 'abc' }, ctx)).rejects.toThrow(/--port must be a number/)
-  })
+  // a bad --port is refused by the command line before dev runs: test/cli/argv.test.ts
 
   test('--sql then --sync: the embedded database gets the tables, then the project config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nh-'))

@@ -204,7 +204,7 @@ describe('HasuraClient', () => {
         model: {
           hasura: { endpoint: s.url, adminSecretEnv: 'MY_SECRET', metadataDir: '/x', source: 'default' },
         } as any,
-        env: { values: { MY_SECRET: SECRET }, files: [] },
+        env: { values: { MY_SECRET: SECRET } },
       },
       { verbose: true, stderr: stderr as any },
     )
@@ -225,7 +225,7 @@ describe('HasuraClient', () => {
               source: 'default',
             },
           } as any,
-          env: { values: {}, files: [] },
+          env: { values: {} },
         },
         { verbose: false, stderr: process.stderr },
       )
@@ -245,7 +245,7 @@ describe('HasuraClient', () => {
               source: 'default',
             },
           } as any,
-          env: { values: { S: 'x' }, files: [] },
+          env: { values: { S: 'x' } },
         },
         { verbose: false, stderr: process.stderr },
       )

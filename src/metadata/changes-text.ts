@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk'
-import { type Change, type FieldChange, maskSecrets, summarize } from '../metadata/diff.js'
+import { type Change, type FieldChange, maskSecrets, summarize } from './diff.js'
 
-/** Rendering a list of changes: terraform-like text, a versioned JSON envelope, GitHub annotations. */
+/** Rendering a list of changes: terraform-like text, the JSON form of each change, drift messages. */
 
 export type Against = 'files' | 'server'
 
@@ -79,24 +79,6 @@ export function changeJson(ch: Change, against?: Against): Record<string, unknow
   if (against !== undefined) out.against = against
   if (ch.file !== undefined) out.file = ch.file
   return out
-}
-
-/** GitHub workflow command escaping (actions/toolkit `command.ts`). */
-function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
-}
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C')
-}
-
-export function githubAnnotation(
-  props: { file: string; line?: number; title: string },
-  message: string,
-): string {
-  const parts = [`file=${escapeProperty(props.file)}`]
-  if (props.line !== undefined) parts.push(`line=${props.line}`)
-  parts.push(`title=${escapeProperty(props.title)}`)
-  return `::error ${parts.join(',')}::${escapeData(message)}`
 }
 
 /** What a change means for a reader of the given side. */
