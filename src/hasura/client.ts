@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import type { LoadedProject } from '../config/load.js'
+import type { LoadedEnv } from '../config/env.js'
 import type { Context } from '../context.js'
 import { UserError } from '../errors.js'
+import type { Model } from '../model/types.js'
 import {
   HasuraAuthError,
   HasuraConflictError,
@@ -414,7 +415,7 @@ export class HasuraClient {
  * `env.values[adminSecretEnv]` now that a command needs it.
  */
 export function connectHasura(
-  project: Pick<LoadedProject, 'model' | 'env'>,
+  project: { model: Model; env: LoadedEnv },
   ctx: Pick<Context, 'verbose' | 'stderr'>,
   opts: Partial<Pick<ClientOptions, 'timeoutMs' | 'retries' | 'backoffMs'>> = {},
 ): HasuraClient {
