@@ -88,7 +88,7 @@ const syncedSchema = z.object({
 type SyncedState = z.infer<typeof syncedSchema>
 export type SyncedEntry = z.infer<typeof entrySchema>
 
-export const SYNCED_FILE = join('.nself-hooks', 'synced.json')
+const SYNCED_FILE = join('.nself-hooks', 'synced.json')
 
 function syncedPath(root: string): string {
   return join(root, SYNCED_FILE)

@@ -66,7 +66,7 @@ export interface SyncOptions {
 }
 
 /** Re-read and re-plan this many times when the metadata changes between our read and our write. */
-export const CONFLICT_RETRIES = 3
+const CONFLICT_RETRIES = 3
 
 export interface TableTracking {
   source: string

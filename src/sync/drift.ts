@@ -27,7 +27,7 @@ import type { TableTracking } from './apply.js'
 
 export type DriftAgainst = 'files' | 'server'
 
-export interface Drift {
+interface Drift {
   against: DriftAgainst
   /** the metadata directory (absolute) or the server's endpoint */
   target: string
