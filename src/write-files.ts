@@ -14,9 +14,13 @@ export type WriteStep = readonly [path: string, content: string | null]
  * and only when all of them are on disk are they renamed into place (rename is atomic per file).
  * A Map renames in its order and deletes (null content) after every rename; a list of steps runs
  * exactly in its order (a path may appear more than once), so a caller can order the renames so
- * that a process killed between any two of them leaves files the next run reads.
+ * that a process killed between any two of them leaves files the next run reads. `mode`: the new
+ * files' permissions (e.g. 0o600 for a file only its owner may read).
  */
-export function writeFilesAtomic(files: Map<string, string | null> | readonly WriteStep[]): void {
+export function writeFilesAtomic(
+  files: Map<string, string | null> | readonly WriteStep[],
+  opts: { mode?: number } = {},
+): void {
   const steps: WriteStep[] =
     files instanceof Map
       ? [...[...files].filter(([, c]) => c !== null), ...[...files].filter(([, c]) => c === null)]
@@ -31,7 +35,7 @@ export function writeFilesAtomic(files: Map<string, string | null> | readonly Wr
       mkdirSync(dirname(path), { recursive: true })
       const tmp = `${path}.${randomBytes(4).toString('hex')}.nself-hooks.tmp`
       temps.push(tmp)
-      writeFileSync(tmp, content)
+      writeFileSync(tmp, content, opts.mode === undefined ? undefined : { mode: opts.mode })
     }
   } catch (err) {
     for (const tmp of temps) if (tmp) rmSync(tmp, { force: true })

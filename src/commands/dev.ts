@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { loadEnv } from '../config/env.js'
 import { findConfigFile } from '../config/load.js'
 import { type Context, print, printErr } from '../context.js'
 import { UserError } from '../errors.js'
+import { fileLine, renderChanges, summaryLine } from '../metadata/changes-text.js'
+import { colors, printWarnings } from '../output/report.js'
+import { loadProject } from '../project.js'
+import { applySync } from '../sync/apply.js'
 
 export interface DevOptions {
   /** default 8080; 0 = a free port (the command line checks the range) */
@@ -149,33 +152,34 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
   return code
 }
 
-/**
- * --sync: apply the project's config through the sync command (src/commands/sync.ts),
- * pointed at this engine.
- */
+/** --sync: apply the project's config (the sync stage, src/sync/apply.ts) to this engine. */
 async function runSync(options: DevOptions, ctx: Context, url: string, adminSecret: string): Promise<number> {
-  const here = dirname(fileURLToPath(import.meta.url))
-  if (!existsSync(join(here, 'sync.js')) && !existsSync(join(here, 'sync.ts'))) {
-    printErr(ctx, 'warning: --sync needs the sync command, which this build does not have; skipped')
-    return 0
-  }
-  const { sync } = await import('./sync.js')
   const syncCtx: Context = {
     ...ctx,
     env: { ...ctx.env, [SECRET_ENV]: adminSecret, HASURA_GRAPHQL_ENDPOINT: url },
   }
-  const {
-    port: _p,
-    host: _h,
-    dataDir: _d,
-    databaseUrl: _u,
-    sync: _s,
-    signal: _sig,
-    onReady: _r,
-    ...rest
-  } = options
   print(ctx, 'applying the project config (nself-hooks sync)…')
-  return sync({ ...rest, endpoint: url, yes: true }, syncCtx)
+  const project = await loadProject(syncCtx, {
+    ...(typeof options.config === 'string' ? { config: options.config } : {}),
+    envFile: options.envFile ?? [],
+    endpoint: url,
+  })
+  printWarnings(ctx, project.warnings)
+  const result = await applySync(project, { yes: true }, syncCtx, {
+    onEvent: (e) => {
+      if (e.type === 'plan' && e.plan.changes.length > 0)
+        ctx.stdout.write(renderChanges(e.plan.changes, colors(ctx)))
+      if (e.type === 'wrote') for (const f of e.files) print(ctx, fileLine(colors(ctx), ctx.cwd, f))
+    },
+  })
+  print(
+    ctx,
+    result.outcome === 'applied'
+      ? `applied: ${summaryLine(result.changes, { create: 'created', update: 'updated', delete: 'deleted' })} (resource_version ${result.resourceVersion} → ${result.resourceVersionAfter})`
+      : 'no changes: the engine already holds the config',
+  )
+  for (const w of result.warnings) printErr(ctx, `warning: ${w}`)
+  return 0
 }
 
 /** The console at /console, over this engine: only on a loopback address and with a project config. */

@@ -1,23 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { relative } from 'node:path'
-import { loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode, UserError } from '../errors.js'
-import { connectHasura } from '../hasura/client.js'
-import {
-  type Against,
-  changeJson,
-  driftMessage,
-  renderChanges,
-  summaryLine,
-} from '../metadata/changes-text.js'
-import { actualFromServer, type Change, desiredFromModel, diffTriggers } from '../metadata/diff.js'
-import { managedPath, ownedNames, readManaged } from '../metadata/managed.js'
-import { lineOfName, readActual } from '../metadata/metadata-dir.js'
-import { driftAgainstServer, warnAboutSynced } from '../metadata/server-state.js'
-import { type Unmanaged, unmanagedJson, unmanagedLine, unmanagedOf } from '../metadata/unmanaged.js'
+import { changeJson, driftMessage, renderChanges, summaryLine } from '../metadata/changes-text.js'
+import { managedPath } from '../metadata/managed.js'
+import { lineOfName } from '../metadata/metadata-dir.js'
+import { unmanagedJson, unmanagedLine } from '../metadata/unmanaged.js'
 import { githubAnnotation } from '../output/github.js'
+import { printJson } from '../output/json.js'
 import { colors, printWarnings } from '../output/report.js'
+import { plural, relPath } from '../output/text.js'
+import { loadProject } from '../project.js'
+import type { TableTracking } from '../sync/apply.js'
+import { type DriftAgainst, driftOf } from '../sync/drift.js'
 
 export interface DiffOptions extends GlobalOptions {
   /** files (default): config vs the metadata directory; server: config vs Hasura; all: both */
@@ -44,29 +38,15 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
   const project = await loadProject(ctx, options)
   if (format !== 'json') printWarnings(ctx, project.warnings)
   const { model } = project
-  const owned = ownedNames(model, readManaged(model.root))
-
-  const results: { against: Against; target: string; changes: Change[]; unmanaged: Unmanaged }[] = []
-  if (against === 'files' || against === 'all') {
-    const actual = readActual(model.hasura.metadataDir)
-    const changes = diffTriggers(desiredFromModel(model, { crons: 'metadata' }), actual, owned)
-    const unmanaged = unmanagedOf(actual, owned)
-    results.push({ against: 'files', target: model.hasura.metadataDir, changes, unmanaged })
-  }
-  if (against === 'server' || against === 'all') {
-    const client = connectHasura(project, ctx)
-    const { changes, unmanaged } = await driftAgainstServer(project, client)
-    if (format !== 'json') warnAboutSynced(ctx, model.root)
-    results.push({ against: 'server', target: client.endpoint, changes, unmanaged })
-  }
-
-  const total = results.reduce((n, r) => n + r.changes.length, 0)
-  const rel = (p: string) => relative(ctx.cwd, p) || p
+  const { results, total, syncedWarning } = await driftOf(project, against as DriftAgainst | 'all', ctx)
+  if (format !== 'json' && syncedWarning)
+    ctx.stderr.write(`${colors(ctx).yellow('warning')} ${syncedWarning}\n`)
+  const rel = (p: string) => relPath(ctx.cwd, p)
+  const table = (t: TableTracking) => `${t.table.schema}.${t.table.name}`
 
   if (format === 'json') {
     const all = results.flatMap((r) => r.changes.map((ch) => ({ ch, against: r.against })))
     const body = {
-      format_version: 1,
       in_sync: total === 0,
       against: results.map((r) => r.against),
       targets: Object.fromEntries(
@@ -79,8 +59,12 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
       }),
       // present there, not managed by the config: not drift
       unmanaged: Object.fromEntries(results.map((r) => [r.against, unmanagedJson(r.unmanaged)])),
+      // tables a server still tracks only for managed triggers that are gone (sync untracks them)
+      untracked_tables: Object.fromEntries(
+        results.map((r) => [r.against, r.untrackedTables.map((t) => ({ source: t.source, ...t.table }))]),
+      ),
     }
-    ctx.stdout.write(`${JSON.stringify(body, null, 2)}\n`)
+    printJson(ctx, body)
   } else if (format === 'github') {
     const text = new Map<string, string>()
     const textOf = (file: string) => {
@@ -113,6 +97,17 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
           )}\n`,
         )
       }
+      for (const t of r.untrackedTables) {
+        ctx.stdout.write(
+          `${githubAnnotation(
+            {
+              file: rel(model.configFile),
+              title: `nself-hooks: table ${table(t)} tracked on the server only`,
+            },
+            `table ${table(t)} is tracked on the server only for triggers nself-hooks managed, which are gone (the metadata files no longer track it); run \`nself-hooks sync\` to untrack it`,
+          )}\n`,
+        )
+      }
     }
     for (const r of results) {
       const line = unmanagedLine(r.unmanaged, r.against)
@@ -121,7 +116,7 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
     ctx.stdout.write(
       total === 0
         ? `nself-hooks: in sync (${results.map((r) => r.against).join(', ')})\n`
-        : `nself-hooks: ${total} difference${total === 1 ? '' : 's'}\n`,
+        : `nself-hooks: ${plural(total, 'difference')}\n`,
     )
   } else {
     const c = colors(ctx)
@@ -132,15 +127,21 @@ export async function diff(options: DiffOptions, ctx: Context): Promise<number> 
           : `config vs server (${r.target})`
       ctx.stdout.write(`${c.bold(title)}:\n`)
       const line = unmanagedLine(r.unmanaged, r.against)
-      if (r.changes.length === 0) {
+      if (r.changes.length + r.untrackedTables.length === 0) {
         ctx.stdout.write(`  ${c.green('in sync')}\n`)
         if (line) ctx.stdout.write(`  ${c.dim(line)}\n`)
         continue
       }
       ctx.stdout.write(renderChanges(r.changes, c))
+      for (const t of r.untrackedTables) {
+        ctx.stdout.write(
+          `  ${c.red(`- table ${table(t)} still tracked`)} ${c.dim('(only for managed triggers that are gone; the metadata files no longer track it)')}\n`,
+        )
+      }
       const fix = r.against === 'files' ? 'nself-hooks generate' : 'nself-hooks sync'
+      const untrack = r.untrackedTables.length
       ctx.stdout.write(
-        `  ${summaryLine(r.changes, { create: 'missing', update: 'changed', delete: 'to remove' })}; run ${fix} to bring ${r.against === 'files' ? 'them' : 'it'} in line\n`,
+        `  ${summaryLine(r.changes, { create: 'missing', update: 'changed', delete: 'to remove' })}${untrack > 0 ? `, ${plural(untrack, 'table')} to untrack` : ''}; run ${fix} to bring ${r.against === 'files' ? 'them' : 'it'} in line\n`,
       )
       if (line) ctx.stdout.write(`  ${c.dim(line)}\n`)
     }

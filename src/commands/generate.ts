@@ -1,21 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, relative } from 'node:path'
+import { relative } from 'node:path'
 import { createTwoFilesPatch } from 'diff'
-import { type LoadedProject, loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode } from '../errors.js'
-import {
-  deleteAllError,
-  type Managed,
-  managedPath,
-  ownedNames,
-  readManaged,
-  renderManaged,
-} from '../metadata/managed.js'
-import { actualFromLayout, type MetadataLayout, readLayout } from '../metadata/metadata-dir.js'
-import { planFiles } from '../metadata/plan-files.js'
+import { fileLine } from '../metadata/changes-text.js'
+import { planGenerate, writeGenerated } from '../metadata/generate.js'
+import { deleteAllError } from '../metadata/managed.js'
+import { printJson } from '../output/json.js'
 import { colors, printWarnings } from '../output/report.js'
-import { removeStaleTemps, type WriteStep, writeFilesAtomic } from '../write-files.js'
+import { loadProject } from '../project.js'
 
 export interface GenerateOptions extends GlobalOptions {
   check?: boolean
@@ -26,98 +19,10 @@ export interface GenerateOptions extends GlobalOptions {
   allowDeleteAll?: boolean
 }
 
-export interface GenerateResult {
-  /** absolute path → new content, for each file that changes (metadata files and the managed record) */
-  changes: Map<string, string | null>
-  notes: string[]
-  /** the managed record after this run */
-  managed: Managed
-  /**
-   * When the config declares no trigger and no cron: the managed ones the files would lose
-   * (`event trigger x`, `cron trigger y`); empty otherwise.
-   */
-  removesAll: string[]
-  /** `changes` as write steps, in the order that a crash between any two leaves a readable project */
-  steps: WriteStep[]
-  /** directories whose leftover temporary files are removed before writing */
-  dirs: { dir: string; recursive: boolean }[]
-}
-
-/** The pure planning step plus the managed record; used by `generate` and `sync`. */
-export function planGenerate(project: LoadedProject, opts: { adopt?: boolean } = {}): GenerateResult {
-  const { model } = project
-  const managedBefore = readManaged(model.root)
-  const layout = readLayout(model.hasura.metadataDir)
-  const plan = planFiles(layout, model, managedBefore, opts)
-  const changes = new Map(plan.files)
-  const managedFile = managedPath(model.root)
-  const managedText = renderManaged(plan.managed)
-  const before = existsSync(managedFile) ? readFileSync(managedFile, 'utf8') : undefined
-  if (managedText !== before) changes.set(managedFile, managedText)
-  // The record goes first, owning every name and table of before and after (ownership only grows,
-  // see nextManaged), so a run stopped at any later step finds each trigger and table file it
-  // wrote already recorded as its own; the exact record goes last.
-  const steps: WriteStep[] = []
-  const interim = renderManaged({
-    ...plan.managed,
-    tables: unionTables(managedBefore.tables ?? [], plan.managed.tables ?? []),
-  })
-  let recorded = before
-  if (plan.order.length > 0 && interim !== before) {
-    steps.push([managedFile, interim])
-    recorded = interim
-  }
-  for (const path of plan.order) steps.push([path, plan.files.get(path) ?? null])
-  if (managedText !== recorded) steps.push([managedFile, managedText])
-  const dirs = [
-    { dir: model.hasura.metadataDir, recursive: true },
-    { dir: dirname(managedFile), recursive: false },
-  ]
-  return {
-    changes,
-    notes: plan.notes,
-    managed: plan.managed,
-    removesAll: removesAll(layout, model, managedBefore),
-    steps,
-    dirs,
-  }
-}
-
-function unionTables(a: NonNullable<Managed['tables']>, b: NonNullable<Managed['tables']>) {
-  const seen = new Map(a.map((t) => [`${t.source}\u0000${t.schema}\u0000${t.name}`, t]))
-  for (const t of b) seen.set(`${t.source}\u0000${t.schema}\u0000${t.name}`, t)
-  return [...seen.values()]
-}
-
-function removesAll(layout: MetadataLayout, model: LoadedProject['model'], managed: Managed): string[] {
-  if (model.triggers.length > 0 || model.crons.length > 0) return []
-  const owned = ownedNames(model, managed)
-  const actual = actualFromLayout(layout)
-  return [
-    ...actual.eventTriggers
-      .filter((e) => owned.eventTriggers(e.source, e.trigger.name))
-      .map((e) => `event trigger ${e.trigger.name}`),
-    ...actual.cronTriggers
-      .filter((x) => owned.cronTriggers(x.cron.name))
-      .map((x) => `cron trigger ${x.cron.name}`),
-  ]
-}
-
-/** Writes a plan's files atomically; returns one line per file (`wrote x`, `removed y`). */
-export function writeGenerated(plan: GenerateResult, ctx: Context): string[] {
-  removeStaleTemps(plan.dirs)
-  writeFilesAtomic(plan.steps)
-  const c = colors(ctx)
-  const rel = (p: string) => relative(ctx.cwd, p) || p
-  return [...plan.changes.keys()]
-    .sort()
-    .map((p) => `${plan.changes.get(p) === null ? c.yellow('removed') : c.green('wrote')} ${rel(p)}`)
-}
-
 export async function generate(options: GenerateOptions, ctx: Context): Promise<number> {
   const project = await loadProject(ctx, options)
   printWarnings(ctx, project.warnings)
-  const plan = planGenerate(project, { adopt: options.adopt ?? false })
+  const plan = planGenerate(project.model, { adopt: options.adopt ?? false })
   const { changes, notes } = plan
   const writes = !options.check && !options.dryRun
   if (writes && plan.removesAll.length > 0 && !options.allowDeleteAll) {
@@ -132,9 +37,7 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
   const paths = [...changes.keys()].sort()
 
   if (options.json) {
-    ctx.stdout.write(
-      `${JSON.stringify({ format_version: 1, changed: paths.map(rel), written: !options.check && !options.dryRun }, null, 2)}\n`,
-    )
+    printJson(ctx, { changed: paths.map(rel), written: !options.check && !options.dryRun })
   }
 
   if (options.check || options.dryRun) {
@@ -177,10 +80,10 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
     return options.check && paths.length > 0 ? ExitCode.drift : ExitCode.ok
   }
 
-  const written = writeGenerated(plan, ctx)
+  const written = writeGenerated(plan)
   if (!options.json) {
     for (const n of notes) ctx.stdout.write(`${c.dim(n)}\n`)
-    for (const line of written) ctx.stdout.write(`${line}\n`)
+    for (const f of written) ctx.stdout.write(`${fileLine(c, ctx.cwd, f)}\n`)
     const { triggers, crons } = project.model
     ctx.stdout.write(
       paths.length === 0

@@ -1,4 +1,3 @@
-import type { LoadedProject } from '../config/load.js'
 import { UserError } from '../errors.js'
 import { redeliverAll, redeliverReason } from '../events/bulk.js'
 import { type EventDetail, eventDetail } from '../events/detail.js'
@@ -19,6 +18,7 @@ import { parseTimeBound } from '../events/time.js'
 import { hasuraCode } from '../hasura/events-api.js'
 import type { Change } from '../metadata/diff.js'
 import { driftAgainstServer, type ServerReader } from '../metadata/server-state.js'
+import type { LoadedProject } from '../project.js'
 
 /**
  * The console's JSON API: each call is one library call of the events and metadata stages (the

@@ -1,5 +1,3 @@
-import type { LoadedProject } from '../config/load.js'
-import { loadProject } from '../config/load.js'
 import type { Context, GlobalOptions } from '../context.js'
 import {
   type CronTriggerInfo,
@@ -10,6 +8,7 @@ import {
 } from '../hasura/events-api.js'
 import type { ModelCron, ModelTrigger } from '../model/types.js'
 import { printWarnings } from '../output/report.js'
+import { type LoadedProject, loadProject } from '../project.js'
 import { connect } from './connect.js'
 import { redact, redactingContext, secretValues } from './secrets.js'
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { closest } from '../config/closest.js'
 import { type LoadedEnv, loadEnv, parseCustomServices } from '../config/env.js'
-import { findConfigFile, importConfig, loadProject } from '../config/load.js'
+import { findConfigFile, importConfig } from '../config/load.js'
 import type { ParsedConfig } from '../config/schema.js'
 import { validateConfig } from '../config/validate.js'
 import type { Context, GlobalOptions } from '../context.js'
@@ -20,6 +20,7 @@ import { type Managed, managedPath, readManaged, renderManaged } from '../metada
 import { actualFromLayout, readLayout } from '../metadata/metadata-dir.js'
 import { resolveModel } from '../model/resolve.js'
 import type { Model, TableRef } from '../model/types.js'
+import { loadProject } from '../project.js'
 import { addToConfig, FRESH_CONFIG } from './config-edit.js'
 import {
   type Found,

@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import type { ChalkInstance } from 'chalk'
 import { type Change, type FieldChange, maskSecrets, summarize } from './diff.js'
 
@@ -92,4 +93,9 @@ export function driftMessage(ch: Change, against: Against): string {
   if (ch.action === 'delete')
     return `${describe(ch)} is managed by nself-hooks but not in the config, and still in ${place}; ${fix}`
   return `${describe(ch)} differs in ${place}: ${ch.fields.map(field).join('; ')}; ${fix}`
+}
+
+/** `wrote hasura/metadata/x.yaml` or `removed ...`: one file a command wrote. */
+export function fileLine(c: ChalkInstance, cwd: string, f: { path: string; removed: boolean }): string {
+  return `${f.removed ? c.yellow('removed') : c.green('wrote')} ${relative(cwd, f.path) || f.path}`
 }

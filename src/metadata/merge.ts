@@ -13,7 +13,15 @@ export interface MergeResult {
   metadata: Record<string, unknown>
   /** tables the new metadata tracks because a trigger targets them (they were untracked) */
   trackedTables: { source: string; table: TableRef }[]
+  /**
+   * tables the new metadata no longer tracks: the tool tracked them only for its triggers, and
+   * none is left on them (nor anything else: permissions, relationships, configuration)
+   */
+  untrackedTables: { source: string; table: TableRef }[]
 }
+
+/** Which tables nself-hooks tracked only for its triggers (on this server or in the files). */
+export type ToolTables = (source: string, table: TableRef) => boolean
 
 interface TableEntry {
   table: unknown
@@ -33,10 +41,12 @@ export function mergeMetadata(
   server: Record<string, unknown>,
   desired: DesiredTriggers,
   owned: Ownership,
+  toolTables: ToolTables = () => false,
 ): MergeResult {
   const metadata = structuredClone(server) as Record<string, unknown>
   const sources = ((metadata.sources as SourceEntry[] | undefined) ?? []).map((s) => s)
   const trackedTables: MergeResult['trackedTables'] = []
+  const untrackedTables: MergeResult['untrackedTables'] = []
 
   const missing = [...new Set(desired.eventTriggers.map((d) => d.source))].filter(
     (s) => !sources.some((src) => src.name === s),
@@ -71,7 +81,16 @@ export function mergeMetadata(
       }
       entry.event_triggers = [...(entry.event_triggers ?? []), structuredClone(d.trigger)].sort(byName)
     }
-    if (source.tables !== undefined || tables.length > 0) source.tables = tables
+    // a table tracked only for managed triggers that are all gone is untracked again, as
+    // `generate` untracks it in the files (docs/architecture.md, "Ownership")
+    const kept = tables.filter((t) => {
+      const ref = tableRef(t.table)
+      const bare = Object.keys(t).every((k) => k === 'table')
+      if (!bare || !toolTables(source.name, ref)) return true
+      untrackedTables.push({ source: source.name, table: ref })
+      return false
+    })
+    if (source.tables !== undefined || kept.length > 0) source.tables = kept
   }
 
   // crons: export_metadata lists only include_in_metadata ones; a desired cron kept out of metadata is
@@ -83,5 +102,5 @@ export function mergeMetadata(
   if (crons.length > 0) metadata.cron_triggers = crons.sort(byName)
   else delete metadata.cron_triggers
 
-  return { metadata, trackedTables }
+  return { metadata, trackedTables, untrackedTables }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadProject } from '../../src/config/load.js'
+import { loadProject } from '../../src/project.js'
 import { renderService } from '../../src/scaffold/render.js'
 import { SUPPORTED_TEMPLATES } from '../../src/scaffold/templates.js'
 import { context, FIXTURE_COLUMNS, fixtureCopy } from './helpers.js'
