@@ -1,6 +1,6 @@
+import type { EventLogRow } from '../hasura/events-api.js'
 import { cronStatus, type DeliveryStatus, eventStatus } from './log.js'
 import { findEvent, type Session } from './lookup.js'
-import type { EventLogRow } from './payload.js'
 import { fromEnvHeaderNames, maskHeadersDeep } from './secrets.js'
 
 /** One event with every attempt, header values that carry secrets masked (`events show`, the console). */

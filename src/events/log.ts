@@ -1,5 +1,4 @@
-import type { EventsApi, Invocation, ScheduledEvent } from '../hasura/events-api.js'
-import type { EventLogRow } from './payload.js'
+import type { EventLogRow, EventsApi, Invocation, ScheduledEvent } from '../hasura/events-api.js'
 import { parseHasuraTime } from './time.js'
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed'

@@ -1,6 +1,5 @@
-import type { EventsApi } from '../hasura/events-api.js'
+import type { EventLogRow, EventsApi } from '../hasura/events-api.js'
 import { type DeliveryStatus, eventStatus, type Window } from './log.js'
-import type { EventLogRow } from './payload.js'
 import { parseHasuraTime } from './time.js'
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { EventLogRow } from '../hasura/events-api.js'
 import type { TableRef } from '../model/types.js'
 
 /** The `event` object Hasura stores in event_log.payload and sends in the body (docs/hasura-compatibility.md "Webhook request"). */
@@ -17,22 +18,6 @@ export interface HasuraEventBody {
   trigger: { name: string }
   event: HasuraEvent
   delivery_info: { current_retry: number; max_retries: number }
-}
-
-/** What pg_get_event_logs / pg_get_event_by_id return for one event. */
-export interface EventLogRow {
-  id: string
-  schema_name: string
-  table_name: string
-  trigger_name: string
-  payload: unknown
-  delivered: boolean
-  error: boolean
-  tries: number
-  created_at: string
-  locked?: string | null
-  next_retry_at?: string | null
-  archived?: boolean
 }
 
 /**

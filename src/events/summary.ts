@@ -1,7 +1,6 @@
-import type { EventsApi, ScheduledEvent } from '../hasura/events-api.js'
+import type { EventLogRow, EventsApi, ScheduledEvent } from '../hasura/events-api.js'
 import { mapBounded } from './bulk.js'
 import { cronStatus, type DeliveryStatus, eventStatus, httpStatusOf, lastInvocation } from './log.js'
-import type { EventLogRow } from './payload.js'
 
 /** One line of `events` (and of the console's event list): what tells whether deliveries work. */
 export interface EventSummary {

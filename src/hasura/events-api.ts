@@ -1,5 +1,20 @@
 import { z } from 'zod'
-import type { EventLogRow } from '../events/payload.js'
+
+/** What pg_get_event_logs / pg_get_event_by_id return for one event. */
+export interface EventLogRow {
+  id: string
+  schema_name: string
+  table_name: string
+  trigger_name: string
+  payload: unknown
+  delivered: boolean
+  error: boolean
+  tries: number
+  created_at: string
+  locked?: string | null
+  next_retry_at?: string | null
+  archived?: boolean
+}
 
 /**
  * Typed event-log calls of the metadata API (docs/hasura-compatibility.md "Event logs"), over a request function that sends
