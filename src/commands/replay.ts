@@ -94,7 +94,7 @@ async function replayCommand(opts: ReplayOptions, ctx: Context): Promise<number>
     )
     return 1
   }
-  const http = outcome.httpStatus === undefined ? '' : ` HTTP ${outcome.httpStatus},`
+  const http = outcome.http_status === undefined ? '' : ` HTTP ${outcome.http_status},`
   const attempts = plural(outcome.tries, 'attempt')
   if (outcome.status === 'delivered') {
     print(s.ctx, `${c.green('✓')} delivered:${http} ${attempts}`)

@@ -93,7 +93,7 @@ async function sendCommand(opts: SendOptions, ctx: Context): Promise<number> {
   else
     print(
       s.ctx,
-      `${outcome.status === 'delivered' ? c.green('✓ delivered') : c.red('✗ failed')}: event ${id}${outcome.httpStatus !== undefined ? `, HTTP ${outcome.httpStatus}` : ''}, ${plural(outcome.tries, 'attempt')}`,
+      `${outcome.status === 'delivered' ? c.green('✓ delivered') : c.red('✗ failed')}: event ${id}${outcome.http_status !== undefined ? `, HTTP ${outcome.http_status}` : ''}, ${plural(outcome.tries, 'attempt')}`,
     )
   return outcome?.status === 'delivered' ? 0 : 1
 }
