@@ -9,7 +9,6 @@ import {
   CRON_NOTE,
   type CronReplayResult,
   type FailedSelection,
-  type ReplayResult,
   replayEvent,
   replayEventTo,
   replayFailed,
