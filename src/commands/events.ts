@@ -1,13 +1,16 @@
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
-import { eventDetail } from '../events/detail.js'
-import { collectCronEvents, collectEvents, type DeliveryStatus, eventStatus } from '../events/log.js'
-import { guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
-import { type EventSummary, summarizeCronEvents, summarizeEvents } from '../events/summary.js'
+import { type EventDetail, eventDetail } from '../events/detail.js'
+import { type EventList, listEvents } from '../events/list.js'
+import { type DeliveryStatus, eventStatus } from '../events/log.js'
+import { guarded, openSession, type Session } from '../events/lookup.js'
+import { parseCount, parseStatus, STATUSES } from '../events/options.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
+import { printJson } from '../output/json.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
-import { colors } from '../output/report.js'
+import { colors, printWarnings } from '../output/report.js'
+import { plural } from '../output/text.js'
 
 export interface EventsOptions extends GlobalOptions {
   trigger?: string
@@ -24,25 +27,6 @@ export interface EventsShowOptions extends GlobalOptions {
   full?: boolean
 }
 
-const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed']
-
-export function parseStatus(value: string | undefined): DeliveryStatus | undefined {
-  if (value === undefined) return undefined
-  if ((STATUSES as string[]).includes(value)) return value as DeliveryStatus
-  throw new UserError(`--status ${value} is not one of ${STATUSES.join(', ')}`, {
-    hint: 'use --status pending, --status delivered or --status failed',
-  })
-}
-
-export function parseCount(value: string | number | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = typeof value === 'number' ? value : Number(value)
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new UserError(`${flag} ${value} is not a positive whole number`, { hint: `for example ${flag} 50` })
-  }
-  return n
-}
-
 export async function events(opts: EventsOptions, ctx: Context): Promise<number> {
   return guarded(ctx, () => eventsCommand(opts, ctx))
 }
@@ -57,49 +41,19 @@ async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number>
   const limit = parseCount(opts.limit, '--limit', 20)
   const since = opts.since === undefined ? undefined : parseTimeBound(opts.since, '--since')
   const s = await openSession(opts, ctx)
-  const target = await resolveTarget(s, opts.trigger)
-  const window = since ? { since } : {}
-
-  let rows: EventSummary[]
-  if (target.kind === 'cron') {
-    // Hasura keeps ~100 future events per cron: those have not happened yet, so they are not listed
-    const list = await collectCronEvents(s.api, target.name, {
-      ...window,
-      until: new Date(),
-      ...(status ? { status } : {}),
-      limit,
-    })
-    rows = await summarizeCronEvents(s.api, list)
-  } else {
-    const list = await collectEvents(s.api, target.name, { ...window, ...(status ? { status } : {}), limit })
-    rows = await summarizeEvents(s.api, list)
-    if (list.length === 0 && !target.trigger && !(await serverHasTrigger(s, target.name))) {
-      // a typo in a script must not pass as "no events"
-      const known = [...s.project.model.triggers, ...s.project.model.crons].map((t) => t.name)
-      throw new UserError(
-        `no event trigger or cron named "${target.name}" in webhooks.config.ts or on the server`,
-        {
-          hint: known.length
-            ? `the config has: ${known.join(', ')}`
-            : 'check the name with nself-hooks diff --against server',
-        },
-      )
-    }
-  }
-
+  printWarnings(s.ctx, s.project.warnings)
+  const list = await listEvents(s, { trigger: opts.trigger, status, since, limit })
   if (opts.json) {
-    print(s.ctx, JSON.stringify({ trigger: target.name, kind: target.kind, events: rows }, null, 2))
+    printJson(s.ctx, { trigger: list.trigger, kind: list.kind, events: list.events })
     return 0
   }
-  printEventTable(s, target.name, target.kind, rows, { status, since, limit })
+  printEventTable(s, list, { status, since, limit })
   return 0
 }
 
 function printEventTable(
   s: Session,
-  name: string,
-  kind: 'trigger' | 'cron',
-  rows: EventSummary[],
+  { trigger: name, kind, events: rows }: EventList,
   f: { status: DeliveryStatus | undefined; since: Date | undefined; limit: number },
 ) {
   const c = colors(s.ctx)
@@ -147,7 +101,7 @@ function printEventTable(
   }
   const counts = STATUSES.map((st) => `${rows.filter((r) => r.status === st).length} ${st}`).join(', ')
   const more = rows.length >= f.limit ? ` (newest ${f.limit}; --limit for more)` : ''
-  print(s.ctx, c.dim(`${rows.length} event${rows.length === 1 ? '' : 's'}: ${counts}${more}`))
+  print(s.ctx, c.dim(`${plural(rows.length, 'event')}: ${counts}${more}`))
 }
 
 export async function eventsShow(opts: EventsShowOptions, ctx: Context): Promise<number> {
@@ -161,47 +115,45 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
     })
   }
   const s = await openSession(opts, ctx)
+  printWarnings(s.ctx, s.project.warnings)
   const found = await eventDetail(s, opts.eventId)
   if (!found) {
     throw new UserError(`no event with id ${opts.eventId} on the server`, {
       hint: 'list ids with nself-hooks events <trigger>; events are looked up in the configured source',
     })
   }
+  if (opts.json) {
+    printJson(s.ctx, detailJson(found))
+    return 0
+  }
+  printDetail(s, found, opts.full)
+  return 0
+}
+
+/** The JSON of `events show`: the detail without the cron's configured payload. */
+function detailJson(found: EventDetail): Record<string, unknown> {
+  if (found.kind === 'cron') {
+    const { kind, cron, event, status, invocations } = found
+    return { kind, cron, event, status, invocations }
+  }
+  const { kind, event, status, invocations } = found
+  return { kind, event, status, invocations }
+}
+
+function printDetail(s: Session, found: EventDetail, full: boolean | undefined) {
   const c = colors(s.ctx)
   if (found.kind === 'cron') {
-    const out = {
-      kind: 'cron',
-      cron: found.cron,
-      event: found.event,
-      status: found.status,
-      invocations: found.invocations,
-    }
-    if (opts.json) {
-      print(s.ctx, JSON.stringify(out, null, 2))
-      return 0
-    }
     const ev = found.event
     print(s.ctx, `${c.bold('event')} ${remoteLine(ev.id)}  cron ${remoteLine(found.cron)}`)
     print(
       s.ctx,
-      `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${out.status} (${remoteLine(String(ev.status))})  attempts ${ev.tries}`,
+      `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${found.status} (${remoteLine(String(ev.status))})  attempts ${ev.tries}`,
     )
     if (found.payload !== undefined) print(s.ctx, `${c.bold('payload')}\n${indent(json(found.payload))}`)
-    printInvocations(s, out.invocations, { full: opts.full, redact: s.redact })
-    return 0
+    printInvocations(s, found.invocations, { full, redact: s.redact })
+    return
   }
-  const { event, invocations: maskedInvocations } = found
-  if (opts.json) {
-    print(
-      s.ctx,
-      JSON.stringify(
-        { kind: 'trigger', event, status: found.status, invocations: maskedInvocations },
-        null,
-        2,
-      ),
-    )
-    return 0
-  }
+  const { event } = found
   const op = String((event.payload as { op?: unknown } | null)?.op ?? '?')
   print(
     s.ctx,
@@ -212,12 +164,7 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
     `op ${remoteLine(op)}  created ${remoteLine(shortTime(event.created_at))}  status ${eventStatus(event)}  attempts ${event.tries}${event.archived ? '  (archived)' : ''}`,
   )
   print(s.ctx, `${c.bold('payload')}\n${indent(json(event.payload))}`)
-  printInvocations(s, maskedInvocations, {
-    shownPayload: event.payload,
-    full: opts.full,
-    redact: s.redact,
-  })
-  return 0
+  printInvocations(s, found.invocations, { shownPayload: event.payload, full, redact: s.redact })
 }
 
 type Cut = { full: boolean | undefined; redact: (text: string) => string }
@@ -307,14 +254,4 @@ function indent(text: string, n = 2): string {
     .split('\n')
     .map((l) => pad + l)
     .join('\n')
-}
-
-/** A trigger made outside the config still has events worth listing: ask the server whether it exists. */
-async function serverHasTrigger(s: Session, name: string): Promise<boolean> {
-  const metadata = (await s.api.call('export_metadata', {})) as {
-    sources?: { tables?: { event_triggers?: { name: string }[] }[] }[]
-  }
-  return (metadata.sources ?? []).some((src) =>
-    (src.tables ?? []).some((t) => (t.event_triggers ?? []).some((et) => et.name === name)),
-  )
 }

@@ -1,21 +1,14 @@
 import { UserError } from '../errors.js'
-import { redeliverAll, redeliverReason } from '../events/bulk.js'
 import { type EventDetail, eventDetail } from '../events/detail.js'
-import {
-  collectCronEvents,
-  collectEvents,
-  cronStatus,
-  type DeliveryStatus,
-  type Window,
-} from '../events/log.js'
+import { collectCronEvents, cronStatus, type DeliveryStatus, type Window } from '../events/log.js'
 import type { Session } from '../events/lookup.js'
+import { STATUSES } from '../events/options.js'
 import { countEvents, type PageCursor, pageEvents } from '../events/page.js'
-import { postEvent } from '../events/post.js'
-import { maskHeaderRecord } from '../events/secrets.js'
+import { replayFailed, requestRedelivery, selectFailed } from '../events/replay.js'
+import { sendEvent } from '../events/send.js'
 import { type EventSummary, summarizeCronEvents, summarizeEvents } from '../events/summary.js'
-import { chooseOp, listenedOps, syntheticCronRequest, syntheticTriggerRequest } from '../events/synthetic.js'
+import { listenedOps } from '../events/synthetic.js'
 import { parseTimeBound } from '../events/time.js'
-import { hasuraCode } from '../hasura/events-api.js'
 import type { Change } from '../metadata/diff.js'
 import { driftAgainstServer, type ServerReader } from '../metadata/server-state.js'
 import type { LoadedProject } from '../project.js'
@@ -25,7 +18,6 @@ import type { LoadedProject } from '../project.js'
  * same ones `events`, `replay`, `send` and `diff` use) over the session that holds the admin secret.
  */
 
-const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed']
 const MAX_LIMIT = 200
 
 export interface ReplayJob {
@@ -171,12 +163,10 @@ export class ConsoleApi {
 
   async redeliver(body: unknown) {
     const id = stringField(body, 'id')
-    try {
-      await this.session.api.redeliver(id)
-    } catch (err) {
-      const code = hasuraCode(err)
-      if (code === 'busy' || code === 'not-exists') throw new UserError(redeliverReason(err), { cause: err })
-      throw err
+    if (!(await requestRedelivery(this.session, id))) {
+      throw new UserError(`no such event on the server: ${id}`, {
+        hint: 'cron events are replayed with nself-hooks replay <id>',
+      })
     }
     return { id, redelivered: true }
   }
@@ -206,18 +196,17 @@ export class ConsoleApi {
     this.#jobs.set(job.id, job)
     void (async () => {
       try {
-        const list = await collectEvents(this.session.api, trigger, { ...window, status: 'failed' })
-        job.total = list.length
-        const results = await redeliverAll(
-          this.session.api,
-          list.map((e) => e.id),
-          10,
-          (ok) => {
+        const selection = await selectFailed(this.session, trigger, window)
+        job.total = selection.events.length
+        const result = await replayFailed(this.session, selection, {
+          concurrency: 10,
+          timeoutMs: 0,
+          onDone: (ok) => {
             job.done++
             if (ok) job.redelivered++
           },
-        )
-        job.failed = results.filter((r) => !r.ok).map((r) => ({ id: r.id, reason: r.reason ?? '' }))
+        })
+        job.failed = result.failed
       } catch (err) {
         job.error = (err as Error).message
       } finally {
@@ -235,36 +224,26 @@ export class ConsoleApi {
 
   /** `send`: a synthetic event posted to the trigger's (or cron's) handler; the answer comes back. */
   async send(body: unknown) {
-    const name = stringField(body, 'trigger')
-    const { model } = this.project
-    const warnings: string[] = []
-    const warn = (m: string) => warnings.push(m)
-    const trigger = model.triggers.find((t) => t.name === name)
-    const cron = model.crons.find((c) => c.name === name)
-    let req: Awaited<ReturnType<typeof syntheticTriggerRequest>>
-    if (trigger) {
-      const op = chooseOp(trigger, optionalString(body, 'op'))
-      const input: Parameters<typeof syntheticTriggerRequest>[2] = { op }
-      const row = (body as Record<string, unknown>).new
-      const old = (body as Record<string, unknown>).old
-      if (row !== undefined && row !== null) input.new = row
-      if (old !== undefined && old !== null) input.old = old
-      req = await syntheticTriggerRequest(this.session, trigger, input, warn)
-    } else if (cron) {
-      req = await syntheticCronRequest(this.session, cron, {}, warn)
-    } else {
-      throw new UserError(`no trigger or cron named "${name}" in webhooks.config.ts`)
-    }
-    const res = await postEvent(req.url, req.body, req.headers.headers, req.timeoutSec)
+    const row = (body as Record<string, unknown>).new
+    const old = (body as Record<string, unknown>).old
+    const result = await sendEvent(this.session, {
+      trigger: stringField(body, 'trigger'),
+      op: optionalString(body, 'op'),
+      ...(row !== undefined && row !== null ? { new: row } : {}),
+      ...(old !== undefined && old !== null ? { old } : {}),
+      timeoutMs: 0,
+    })
+    if (result.kind !== 'post') throw new Error('the console posts directly; it never asks Hasura to invoke')
+    const { post, op, warnings } = result
     return {
-      url: req.url,
-      op: req.op,
-      sent: req.body,
+      url: post.url,
+      op,
+      sent: post.sent,
       warnings,
-      status: res.status,
-      ok: res.status >= 200 && res.status < 300,
-      ms: res.ms,
-      response: { headers: maskHeaderRecord(res.headers, req.headers.fromEnv), body: res.body },
+      status: post.status,
+      ok: post.ok,
+      ms: post.ms,
+      response: post.response,
     }
   }
 

@@ -2,6 +2,7 @@ import type { Context, GlobalOptions } from '../context.js'
 import { openSession, type Session } from '../events/lookup.js'
 import { secretValues } from '../events/secrets.js'
 import { connectHasura } from '../hasura/client.js'
+import { printWarnings } from '../output/report.js'
 import { ConsoleApi } from './api.js'
 import { newToken } from './security.js'
 import { consoleHandler, type RunningConsole, startConsoleServer } from './server.js'
@@ -11,6 +12,7 @@ export type { RunningConsole } from './server.js'
 /** The console's API over a project session: the session (and the admin secret) stays here. */
 async function consoleParts(opts: GlobalOptions, ctx: Context) {
   const session: Session = await openSession(opts, ctx)
+  printWarnings(session.ctx, session.project.warnings)
   const client = connectHasura(session.project, session.ctx)
   const secrets = secretValues(session.project.model, session.project.env.values)
   return { api: new ConsoleApi(session, client), secrets }

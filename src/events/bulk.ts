@@ -62,7 +62,8 @@ export async function redeliverAll(
 export interface Outcome {
   status: DeliveryStatus
   tries: number
-  httpStatus?: number
+  /** the last attempt's HTTP status, when it got an answer */
+  http_status?: number
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -83,8 +84,8 @@ export async function waitForOutcome(
     const status = eventStatus(event)
     if (status !== 'pending') {
       const inv = invocations[0]
-      const httpStatus = inv ? (inv.http_status ?? inv.status ?? undefined) : undefined
-      return { status, tries: event.tries, ...(httpStatus != null ? { httpStatus } : {}) }
+      const http = inv ? (inv.http_status ?? inv.status ?? undefined) : undefined
+      return { status, tries: event.tries, ...(http != null ? { http_status: http } : {}) }
     }
     if (Date.now() >= deadline) return undefined
     await sleep(Math.min(interval, Math.max(0, deadline - Date.now())))

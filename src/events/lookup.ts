@@ -7,7 +7,6 @@ import {
   type ScheduledEvent,
 } from '../hasura/events-api.js'
 import type { ModelCron, ModelTrigger } from '../model/types.js'
-import { printWarnings } from '../output/report.js'
 import { type LoadedProject, loadProject } from '../project.js'
 import { connect } from './connect.js'
 import { redact, redactingContext, secretValues } from './secrets.js'
@@ -23,12 +22,12 @@ export interface Session {
 
 const sessionSecrets = new WeakMap<Context, string[]>()
 
+/** The project, a connection and the redacting context; the caller prints `project.warnings`. */
 export async function openSession(opts: GlobalOptions, ctx: Context): Promise<Session> {
   const project = await loadProject(ctx, opts)
   const secrets = secretValues(project.model, project.env.values)
   sessionSecrets.set(ctx, secrets)
   const safe = redactingContext(ctx, secrets)
-  printWarnings(safe, project.warnings)
   return { project, api: connect(project, safe), ctx: safe, redact: (text) => redact(text, secrets) }
 }
 

@@ -1,9 +1,11 @@
 import { maskUrlCredentials } from '../config/url-credentials.js'
 import { UserError } from '../errors.js'
+import { maskHeaderRecord } from './secrets.js'
+import type { ResolvedHeaders } from './target.js'
 
 const SEND_USER_AGENT = 'nself-hooks (send/replay; body as hasura-graphql-engine sends it)'
 
-export interface PostResult {
+interface PostResult {
   status: number
   headers: Record<string, string>
   body: string
@@ -14,7 +16,7 @@ export interface PostResult {
  * POSTs an event body the way Hasura does: JSON, the trigger's headers, and Content-Type /
  * User-Agent winning over same-named configured ones.
  */
-export async function postEvent(
+async function postEvent(
   url: string,
   body: unknown,
   headers: Record<string, string>,
@@ -53,4 +55,49 @@ export async function postEvent(
     body: text,
     ms: Math.round(performance.now() - started),
   }
+}
+
+/** A POST to a handler as `send` and `replay --to` report it: secrets masked, the answer as text. */
+export interface PostOutcome {
+  /** the URL, credentials masked */
+  url: string
+  /** what was sent, for the text line: `trigger user_created, insert`, `cron daily` */
+  label: string
+  sent: unknown
+  status: number
+  /** 2xx: what Hasura counts as delivered */
+  ok: boolean
+  ms: number
+  /** response headers, values of secret-named and fromEnv headers masked; the body as received */
+  response: { headers: Record<string, string>; body: string }
+}
+
+/** Posts `body` with the resolved headers and reports the answer (header values masked). */
+export async function deliver(
+  url: string,
+  body: unknown,
+  headers: ResolvedHeaders,
+  timeoutSec: number,
+  label: string,
+): Promise<PostOutcome> {
+  const res = await postEvent(url, body, headers.headers, timeoutSec)
+  return {
+    url: maskUrlCredentials(url),
+    label,
+    sent: body,
+    status: res.status,
+    ok: res.status >= 200 && res.status < 300,
+    ms: res.ms,
+    response: { headers: maskHeaderRecord(res.headers, headers.fromEnv), body: res.body },
+  }
+}
+
+/** Warnings kept for the result and passed on as they happen. */
+export function collect(onWarning?: (message: string) => void) {
+  const warnings: string[] = []
+  const warn = (m: string) => {
+    warnings.push(m)
+    onWarning?.(m)
+  }
+  return { warnings, warn }
 }

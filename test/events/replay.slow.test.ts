@@ -262,7 +262,7 @@ for (const backend of backends) {
           dryRun: true,
           json: true,
         })
-        expect(JSON.parse(limited.out)).toMatchObject({ matched: 2, dryRun: true })
+        expect(JSON.parse(limited.out)).toMatchObject({ matched: 2, dry_run: true })
         const old = await run(replay, { failed: true, trigger: 'user_created', until: '1h', dryRun: true })
         expect(old.out).toContain('no failed events of trigger user_created until')
       })
