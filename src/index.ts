@@ -9,5 +9,5 @@ export type {
   TriggerConfig,
   WebhooksConfig,
 } from './config/schema.js'
-export { defineConfig } from './config/schema.js'
+export { defineConfig } from './config/define.js'
 export type { Model, ModelCron, ModelTrigger, TableRef } from './model/types.js'
