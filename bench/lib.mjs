@@ -19,25 +19,28 @@ const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
 export function runNode(args, { cwd = ROOT, env = {}, expectCode = 0 } = {}) {
   const fullEnv = { ...process.env, NO_COLOR: '1', ...env }
   const t0 = performance.now()
+  const node = [process.execPath, '--require', join(ROOT, 'bench', 'cpu-at-exit.cjs'), ...args]
   const r = TIME
-    ? spawnSync(TIME, ['-f', '\nNH_TIME %U %S %M', process.execPath, ...args], {
+    ? spawnSync(TIME, ['-f', '\nNH_TIME %U %S %M', ...node], {
         cwd,
         env: fullEnv,
         encoding: 'utf8',
         maxBuffer: 1 << 28,
       })
-    : spawnSync(process.execPath, args, { cwd, env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(node[0], node.slice(1), { cwd, env: fullEnv, encoding: 'utf8', maxBuffer: 1 << 28 })
   const wall = performance.now() - t0
   if (expectCode !== undefined && r.status !== expectCode) {
     throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
   }
   const m = /NH_TIME (\S+) (\S+) (\d+)\s*$/.exec(r.stderr ?? '')
+  const own = /NH_CPU (\S+)/.exec(r.stderr ?? '')
   return {
     wall,
-    cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN,
+    // the process's own CPU time, else (no exit hook ran) what /usr/bin/time measured
+    cpu: own ? Number(own[1]) : m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN,
     rssMb: m ? Number(m[3]) / 1024 : Number.NaN,
     stdout: r.stdout,
-    stderr: m ? r.stderr.slice(0, m.index) : r.stderr,
+    stderr: (r.stderr ?? '').replace(/\nNH_CPU \S+\n/, '').replace(/\nNH_TIME .*$/, ''),
   }
 }
 

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline/promises'
 import { Command, CommanderError } from 'commander'
 import type { Context, GlobalOptions } from './context.js'
-import { reportError } from './output/report.js'
 
 /**
  * The one place that knows argv. Each command is lazy-imported from src/commands/<name>.ts,
@@ -362,6 +360,7 @@ export function makeContext(
   }
   if (isTTY && process.stdin.isTTY) {
     ctx.confirm = async (question) => {
+      const { createInterface } = await import('node:readline/promises')
       const rl = createInterface({ input: process.stdin, output: process.stdout })
       try {
         const answer = await rl.question(`${question} [y/N] `)
@@ -410,6 +409,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(parsed, ctx)
   } catch (err) {
-    return reportError(ctx, err)
+    // loaded only on failure: --help and a successful run never pay for the output styling
+    return (await import('./output/report.js')).reportError(ctx, err)
   }
 }
