@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Script } from 'node:vm'
@@ -64,37 +64,40 @@ function fastTransform(babel: () => Jiti): (opts: TransformOptions) => Transform
         keepUnusedImports: !ts,
         production: true,
       })
-      syntaxCheck(out.code, opts.filename ?? 'webhooks.config.ts')
       return { code: out.code }
     } catch (err) {
       const e = err as Error & { loc?: { line: number; column: number } }
       if (!e.loc) throw err
       // the same two lines jiti's Babel error has: what, then file:line:column
       const what = e.message.replace(/^Error transforming [^:]*: /, '').replace(/ \(\d+:\d+\)$/, '')
-      const kind = what.startsWith('SyntaxError: ') ? '' : 'ParseError: '
-      throw new Error(`${kind}${what}\n${opts.filename}:${e.loc.line}:${Math.max(e.loc.column, 0)}`)
+      throw new Error(`ParseError: ${what}\n${opts.filename}:${e.loc.line}:${e.loc.column}`)
     }
   }
 }
 
 /**
- * sucrase passes some invalid syntax through (`{ a: 1,, }`): compiling the output (without running
- * it) finds that, with the user's line, before jiti would run it and lose the place.
+ * sucrase passes some invalid syntax through (`{ a: 1,, }`) and V8's error for it, raised when jiti
+ * runs the module, names no place. Compiling the transformed file (without running it) does, on
+ * the user's line since sucrase keeps lines. Only on that error path: it costs a second compile.
  */
-function syntaxCheck(code: string, file: string): void {
+function locateSyntaxError(file: string): { message: string; place: string } | undefined {
+  let code: string
   try {
+    const ts = /\.[cm]?tsx?$/.test(file)
+    code = sucrase(readFileSync(file, 'utf8'), {
+      transforms: ts ? ['typescript', 'imports'] : ['imports'],
+    }).code
     new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: file })
   } catch (err) {
     const e = err as Error
-    if (e.name !== 'SyntaxError') throw err
+    if (e?.name !== 'SyntaxError') return undefined
     // V8 puts `file:line`, the line and a caret under the column before the message
     const [head = '', , caret = ''] = (e.stack ?? '').split('\n')
     const line = /:(\d+)$/.exec(head)?.[1]
-    if (line === undefined) throw err
-    throw Object.assign(new Error(`SyntaxError: ${e.message}`), {
-      loc: { line: Number(line), column: caret.indexOf('^') },
-    })
+    if (line === undefined) return undefined
+    return { message: e.message, place: `${file}:${line}:${Math.max(caret.indexOf('^'), 0)}` }
   }
+  return undefined
 }
 
 export async function importConfig(file: string): Promise<unknown> {
@@ -124,9 +127,15 @@ export async function importConfig(file: string): Promise<unknown> {
       .map((l) => l.trim())
       .filter(Boolean)
     // jiti puts the file:line:column of a syntax error on the message's second line
-    const place = where && /:\d+:\d+$/.test(where) ? where : placeInFile(err, file)
+    let place = where && /:\d+:\d+$/.test(where) ? where : placeInFile(err, file)
+    let said = what
+    if (!place && e?.name === 'SyntaxError') {
+      // sucrase passed it through and the engine's own message has no place: find it in the file
+      const found = locateSyntaxError(file)
+      if (found) [said, place] = [`SyntaxError: ${found.message}`, found.place]
+    }
     const at = place ? ` (at ${place.replace(/^\(/, '').replace(/^file:\/\//, '')})` : ''
-    throw new UserError(`could not load ${file}: ${what ?? 'unknown error'}${at}`, {
+    throw new UserError(`could not load ${file}: ${said ?? 'unknown error'}${at}`, {
       hint: 'fix that error; the file must `export default defineConfig({...})`',
       cause: err,
     })
