@@ -211,7 +211,10 @@ export function planFiles(
         continue
       }
       const next = editTableFile(tf, { upsert: upsert as Map<string, unknown>, remove })
+      // a table that keeps or gains a trigger of ours is not left empty: no need to parse the result
       const onlyTable =
+        want.size === 0 &&
+        toolTables.has(key) &&
         Object.keys((parseYaml(next, tf.path).toJS() as object | null) ?? {}).join() === 'table'
       if (toolTables.has(key) && onlyTable) {
         // The tool tracked this table only for its triggers: with none left, untrack it again.
