@@ -181,8 +181,8 @@ export function planFiles(
 
   const includeEdits = new Map<string, { add: string[]; remove: Set<string> }>()
   const includes = (tablesFile: string) => {
-    let e = includeEdits.get(tablesFile)
-    if (!e) includeEdits.set(tablesFile, (e = { add: [], remove: new Set() }))
+    const e = includeEdits.get(tablesFile) ?? { add: [], remove: new Set<string>() }
+    includeEdits.set(tablesFile, e)
     return e
   }
   const seen = new Map<string, string>()
@@ -438,7 +438,10 @@ function addIncludes(text: string | undefined, fileNames: readonly string[], pat
   const line = (name: string, col: number) => renderSeqItem(`!include ${name}`, col)
   if (fileNames.length === 0) return text ?? '[]\n'
   if (text === undefined || /^\s*(\[\s*\]\s*)?$/.test(text)) {
-    return [...fileNames].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((n) => line(n, 0)).join('')
+    return [...fileNames]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((n) => line(n, 0))
+      .join('')
   }
   const doc = parseYaml(text, path)
   const seq = doc.contents
@@ -478,8 +481,13 @@ function addIncludes(text: string | undefined, fileNames: readonly string[], pat
   }
   if (j === news.length) return out + text.slice(from)
   const rest = text.slice(from, end)
-  const lines = news.slice(j).map((n) => line(n, col)).join('')
-  return out + (rest.endsWith('\n') || (rest === '' && out.endsWith('\n')) ? rest : `${rest}\n`) + lines + tail
+  const lines = news
+    .slice(j)
+    .map((n) => line(n, col))
+    .join('')
+  return (
+    out + (rest.endsWith('\n') || (rest === '' && out.endsWith('\n')) ? rest : `${rest}\n`) + lines + tail
+  )
 }
 
 /** Drops the `!include <file>` items of these files from tables.yaml, keeping every other line. */
