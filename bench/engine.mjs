@@ -9,6 +9,7 @@ import http from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { row } from './lib.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { startEngine } = await import(join(ROOT, 'dist', 'engine', 'index.js'))
@@ -190,3 +191,20 @@ console.log(
 console.log(
   `replace_metadata: ${TRIGGERS} triggers in ${ms(replace)}; the same DDL alone ${ms(floorDdl)}; ratio ${(replace / floorDdl).toFixed(1)}x`,
 )
+row({
+  name: `deliver ${EVENTS} events on ${usePg ? 'PostgreSQL' : 'PGlite'} (wall)`,
+  value: drain,
+  unit: 'ms',
+  baseline: floorPost,
+  baselineName: 'plain keep-alive POSTs',
+  goal: usePg ? '<= 2x' : 'stated',
+  ok: usePg ? drain / floorPost <= 2 : undefined,
+})
+row({
+  name: `replace_metadata ${TRIGGERS} triggers (wall)`,
+  value: replace,
+  unit: 'ms',
+  baseline: floorDdl,
+  baselineName: 'the same DDL alone',
+  goal: '-',
+})

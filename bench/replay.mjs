@@ -13,6 +13,7 @@ import pg from 'pg'
 import { replay } from '../dist/commands/replay.js'
 import { startEngine } from '../dist/engine/index.js'
 import { HasuraClient } from '../dist/hasura/client.js'
+import { row } from './lib.mjs'
 
 const N = Number(process.env.NH_BENCH_EVENTS ?? 5000)
 const CONCURRENCY = Number(process.env.NH_BENCH_CONCURRENCY ?? 10)
@@ -153,3 +154,11 @@ await engine.stop()
 await database?.drop()
 handler.closeAllConnections()
 handler.close()
+row({
+  name: `replay --failed ${N} events (wall)`,
+  value: bulkMs,
+  unit: 'ms',
+  baseline: loopMs,
+  baselineName: 'one-at-a-time loop',
+  goal: '-',
+})

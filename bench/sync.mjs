@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import pg from 'pg'
+import { countingProxy, row } from './lib.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { startEngine } = await import(join(ROOT, 'dist', 'engine', 'index.js'))
@@ -113,34 +114,39 @@ try {
   await a.stop()
 }
 
-// nself-hooks sync: the built CLI, as a user runs it (config load, plan, one replace_metadata, checks)
-const b = await freshEngine()
-let syncMs
-let stdout
-try {
-  const dir = mkdtempSync(join(tmpdir(), 'nh-bench-'))
-  const triggers = Array.from({ length: COUNT }, (_, i) => {
-    const t = trigger(i)
-    return `    ${t.name}: { table: '${t.table}', on: { insert: true }, webhook: '${t.webhook}' },`
-  }).join('\n')
-  writeFileSync(
-    join(dir, 'webhooks.config.ts'),
-    `import { defineConfig } from 'nself-hooks'\nexport default defineConfig({\n  hasura: { endpoint: '${b.engine.url}' },\n  defaults: { retry: { numRetries: 3 } },\n  triggers: {\n${triggers}\n  },\n})\n`,
-  )
-  writeFileSync(join(dir, '.env'), `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\n`)
-  const t0 = performance.now()
-  const r = await execa('node', [join(ROOT, 'bin', 'nself-hooks.js'), 'sync', '--yes', '--no-generate'], {
-    cwd: dir,
-    env: { NO_COLOR: '1' },
-    reject: false,
-  })
-  syncMs = performance.now() - t0
-  stdout = r.stdout
-  if (r.exitCode !== 0) throw new Error(`sync failed (${r.exitCode}): ${r.stderr}`)
-  if ((await countTriggers(b.engine.url)) !== COUNT) throw new Error('sync did not create every trigger')
-} finally {
-  await b.stop()
+// nself-hooks sync: the built CLI, as a user runs it (config load, plan, one replace_metadata, checks),
+// through a proxy that counts its requests
+async function runSync(count) {
+  const b = await freshEngine()
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'nh-bench-'))
+    const triggers = Array.from({ length: count }, (_, i) => {
+      const t = trigger(i)
+      return `    ${t.name}: { table: '${t.table}', on: { insert: true }, webhook: '${t.webhook}' },`
+    }).join('\n')
+    writeFileSync(
+      join(dir, 'webhooks.config.ts'),
+      `import { defineConfig } from 'nself-hooks'\nexport default defineConfig({\n  hasura: { endpoint: '${b.engine.url}' },\n  defaults: { retry: { numRetries: 3 } },\n  triggers: {\n${triggers}\n  },\n})\n`,
+    )
+    writeFileSync(join(dir, '.env'), `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\n`)
+    const proxy = await countingProxy(b.engine.url)
+    const t0 = performance.now()
+    const r = await execa(
+      'node',
+      [join(ROOT, 'bin', 'nself-hooks.js'), 'sync', '--yes', '--no-generate', '--endpoint', proxy.url],
+      { cwd: dir, env: { NO_COLOR: '1' }, reject: false },
+    )
+    const ms = performance.now() - t0
+    await proxy.close()
+    if (r.exitCode !== 0) throw new Error(`sync failed (${r.exitCode}): ${r.stderr}`)
+    if ((await countTriggers(b.engine.url)) !== count) throw new Error('sync did not create every trigger')
+    return { ms, requests: proxy.counts.total, stdout: r.stdout }
+  } finally {
+    await b.stop()
+  }
 }
+const small = await runSync(10)
+const { ms: syncMs, requests, stdout } = await runSync(COUNT)
 
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`
 console.log(
@@ -154,3 +160,22 @@ console.log(
 )
 console.log(`nself-hooks sync (whole CLI run):      ${fmt(syncMs)}`)
 console.log(`ratio: sync is ${(baselineMs / syncMs).toFixed(1)}x faster`)
+
+row({
+  name: `sync ${COUNT} triggers, whole CLI run (wall)`,
+  value: syncMs,
+  unit: 'ms',
+  baseline: baselineMs,
+  baselineName: `${COUNT} pg_create_event_trigger calls`,
+  goal: '<= 2.5 s',
+  ok: syncMs <= 2500,
+})
+row({
+  name: `sync ${COUNT} triggers: requests to the server`,
+  value: requests,
+  unit: '',
+  baseline: small.requests,
+  baselineName: 'with 10 triggers',
+  goal: 'the same',
+  ok: requests === small.requests,
+})

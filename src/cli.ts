@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline/promises'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Context, GlobalOptions } from './context.js'
 import { UserError } from './errors.js'
 import { parseTimeBound } from './events/time.js'
-import { reportError } from './output/report.js'
 
 /**
  * The command registry: the one place that knows argv. Each command is defined once: its flags
@@ -427,6 +425,7 @@ export function makeContext(
   }
   if (isTTY && process.stdin.isTTY) {
     ctx.confirm = async (question) => {
+      const { createInterface } = await import('node:readline/promises')
       const rl = createInterface({ input: process.stdin, output: process.stdout })
       try {
         const answer = await rl.question(`${question} [y/N] `)
@@ -475,6 +474,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await parsed.run(ctx)
   } catch (err) {
-    return reportError(ctx, err)
+    // loaded only on failure: --help and a successful run never pay for the output styling
+    return (await import('./output/report.js')).reportError(ctx, err)
   }
 }

@@ -1,5 +1,6 @@
 /** The public library API: what webhooks.config.ts and handler code import. */
 
+export { defineConfig } from './config/define.js'
 export type {
   CronConfig,
   ExternalConfig,
@@ -9,5 +10,4 @@ export type {
   TriggerConfig,
   WebhooksConfig,
 } from './config/schema.js'
-export { defineConfig } from './config/schema.js'
 export type { Model, ModelCron, ModelTrigger, TableRef } from './model/types.js'

@@ -115,8 +115,3 @@ export type ExternalConfig = z.output<typeof externalSchema>
 export type HeaderValue = z.output<typeof headerValueSchema>
 export type RetryConfig = z.output<typeof retrySchema>
 export type ServiceConfig = z.output<typeof serviceSchema>
-
-/** Identity at runtime; gives users types and completion in webhooks.config.ts. */
-export function defineConfig(config: WebhooksConfig): WebhooksConfig {
-  return config
-}

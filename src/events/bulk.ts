@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
-import { type EventsApi, hasuraCode } from '../hasura/events-api.js'
-import { type DeliveryStatus, eventStatus } from './log.js'
+import { type EventLogRow, type EventsApi, hasuraCode } from '../hasura/events-api.js'
+import { type DeliveryStatus, eventStatus, httpStatusOf, lastInvocation } from './log.js'
 
 export interface RedeliverResult {
   id: string
@@ -133,4 +133,24 @@ export async function waitForMany(
     if (pending === 0 || Date.now() >= deadline) return result
     await sleep(Math.min(opts.intervalMs ?? 300, Math.max(0, deadline - Date.now())))
   }
+}
+
+/**
+ * The last HTTP status of each listed event that was tried: one call for the whole page when the
+ * server answers run_sql, else one pg_get_event_by_id per tried event (8 at a time).
+ */
+export async function lastHttpStatuses(
+  api: EventsApi,
+  rows: readonly Pick<EventLogRow, 'id' | 'tries'>[],
+): Promise<Map<string, number | null>> {
+  const tried = rows.filter((r) => r.tries > 0).map((r) => r.id)
+  const batched =
+    tried.length === 0 ? new Map<string, number | null>() : await api.lastInvocationStatuses(tried)
+  if (batched) return batched
+  const out = new Map<string, number | null>()
+  await mapBounded(tried, 8, async (id) => {
+    const inv = lastInvocation((await api.eventById(id)).invocations)
+    if (inv) out.set(id, httpStatusOf(inv) ?? null)
+  })
+  return out
 }

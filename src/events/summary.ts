@@ -1,5 +1,5 @@
 import type { EventLogRow, EventsApi, ScheduledEvent } from '../hasura/events-api.js'
-import { mapBounded } from './bulk.js'
+import { lastHttpStatuses, mapBounded } from './bulk.js'
 import { cronStatus, type DeliveryStatus, eventStatus, httpStatusOf, lastInvocation } from './log.js'
 
 /** One line of `events` (and of the console's event list): what tells whether deliveries work. */
@@ -12,19 +12,20 @@ export interface EventSummary {
   last_http_status: number | null
 }
 
-/** Event-log rows with the HTTP status of their last attempt (one event-by-id read each, 8 at once). */
-export function summarizeEvents(api: EventsApi, rows: readonly EventLogRow[]): Promise<EventSummary[]> {
-  return mapBounded(rows, 8, async (row) => {
-    const inv = row.tries > 0 ? lastInvocation((await api.eventById(row.id)).invocations) : undefined
-    return {
-      id: row.id,
-      op: String((row.payload as { op?: unknown } | null)?.op ?? '?'),
-      created_at: row.created_at,
-      status: eventStatus(row),
-      attempts: row.tries,
-      last_http_status: httpStatusOf(inv) ?? null,
-    }
-  })
+/**
+ * Event-log rows with the HTTP status of their last attempt: one call for the whole page when the
+ * server answers run_sql (else one event-by-id read per tried event, 8 at once).
+ */
+export async function summarizeEvents(api: EventsApi, rows: readonly EventLogRow[]): Promise<EventSummary[]> {
+  const statuses = await lastHttpStatuses(api, rows)
+  return rows.map((row) => ({
+    id: row.id,
+    op: String((row.payload as { op?: unknown } | null)?.op ?? '?'),
+    created_at: row.created_at,
+    status: eventStatus(row),
+    attempts: row.tries,
+    last_http_status: statuses.get(row.id) ?? null,
+  }))
 }
 
 /** Cron events with the HTTP status of their last attempt. */

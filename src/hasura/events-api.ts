@@ -25,6 +25,8 @@ export interface EventLogRow {
   archived?: boolean
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 const eventRow = z
   .object({
     id: z.string(),
@@ -144,6 +146,31 @@ export class EventsApi {
       invocation_log_offset: 0,
     })
     return check(eventById, r, 'pg_get_event_by_id') as EventWithInvocations
+  }
+
+  /**
+   * HTTP status of the newest invocation of each event, in one run_sql call on the source whatever
+   * the number of events (the event log and its invocations live in the source's hdb_catalog, see
+   * docs/hasura-compatibility.md "Event logs"). Undefined without SQL access: ask per event then.
+   * An event with no invocation is absent from the map; one whose last try got no response maps to null.
+   */
+  async lastInvocationStatuses(eventIds: readonly string[]): Promise<Map<string, number | null> | undefined> {
+    if (!this.sql) return undefined
+    const out = new Map<string, number | null>()
+    const ids = eventIds.filter((id) => UUID.test(id))
+    if (ids.length === 0) return out
+    const rows = await this.sql(
+      `SELECT DISTINCT ON (event_id) event_id, status FROM hdb_catalog.event_invocation_logs
+        WHERE event_id IN (${ids.map((id) => `'${id}'`).join(', ')})
+        ORDER BY event_id, created_at DESC, id DESC`,
+      { source: this.source, readOnly: true },
+    )
+    for (const [id, status] of rows.slice(1)) {
+      if (id === undefined) continue
+      const n = Number(status)
+      out.set(id, status === undefined || status === 'NULL' || !Number.isFinite(n) ? null : n)
+    }
+    return out
   }
 
   async redeliver(eventId: string): Promise<void> {

@@ -179,6 +179,12 @@ export function planFiles(
     orphans.add(path)
   }
 
+  const includeEdits = new Map<string, { add: string[]; remove: Set<string> }>()
+  const includes = (tablesFile: string) => {
+    const e = includeEdits.get(tablesFile) ?? { add: [], remove: new Set<string>() }
+    includeEdits.set(tablesFile, e)
+    return e
+  }
   const seen = new Map<string, string>()
   const kept = new Set<string>()
   for (const source of sources) {
@@ -205,7 +211,10 @@ export function planFiles(
         continue
       }
       const next = editTableFile(tf, { upsert: upsert as Map<string, unknown>, remove })
+      // a table that keeps or gains a trigger of ours is not left empty: no need to parse the result
       const onlyTable =
+        want.size === 0 &&
+        toolTables.has(key) &&
         Object.keys((parseYaml(next, tf.path).toJS() as object | null) ?? {}).join() === 'table'
       if (toolTables.has(key) && onlyTable) {
         // The tool tracked this table only for its triggers: with none left, untrack it again.
@@ -214,12 +223,7 @@ export function planFiles(
           toolTables.delete(key)
           continue
         }
-        const tablesText = textOf(source.tablesFile, source.tablesText)
-        set(
-          source.tablesFile,
-          removeInclude(tablesText ?? '', basename(tf.path), source.tablesFile),
-          tablesText,
-        )
+        includes(source.tablesFile).remove.add(basename(tf.path))
         toolTables.delete(key)
         notes.push(
           `untracked table ${tf.table.schema}.${tf.table.name} (tracked by nself-hooks for triggers that are gone)`,
@@ -227,14 +231,7 @@ export function planFiles(
       } else {
         set(tf.path, next, tf.text)
         kept.add(key)
-        if (orphan) {
-          const tablesText = textOf(source.tablesFile, source.tablesText)
-          set(
-            source.tablesFile,
-            addInclude(tablesText, relative(dirname(source.tablesFile), tf.path), source.tablesFile),
-            tablesText,
-          )
-        }
+        if (orphan) includes(source.tablesFile).add.push(relative(dirname(source.tablesFile), tf.path))
       }
     }
   }
@@ -258,11 +255,22 @@ export function planFiles(
       toHasuraYaml({ table: { name: table.name, schema: table.schema }, event_triggers: list }),
       undefined,
     )
-    const tablesText = textOf(src.tablesFile, src.tablesText)
-    set(src.tablesFile, addInclude(tablesText, fileName, src.tablesFile), tablesText)
+    includes(src.tablesFile).add.push(fileName)
     toolTables.add(tableKey(source, table))
     kept.add(tableKey(source, table))
     notes.push(`tracked table ${table.schema}.${table.name} in ${fileName}`)
+  }
+
+  // Each tables.yaml is edited once, whatever the number of tables that come or go: its list
+  // is parsed once and spliced (editing it once per table re-parsed a growing file each time).
+  for (const source of sources) {
+    const edit = includeEdits.get(source.tablesFile)
+    if (!edit) continue
+    const before = textOf(source.tablesFile, source.tablesText)
+    let text = before
+    if (edit.remove.size > 0) text = removeIncludes(text ?? '', edit.remove, source.tablesFile)
+    if (edit.add.length > 0) text = addIncludes(text, edit.add, source.tablesFile)
+    set(source.tablesFile, text ?? '[]\n', before)
   }
 
   // Cron triggers live in one file.
@@ -421,43 +429,93 @@ function editCronFile(
   return toHasuraYaml(all)
 }
 
-/** Adds `- "!include <file>"` to tables.yaml, in order when the list is sorted. */
-function addInclude(text: string | undefined, fileName: string, path: string): string {
+/**
+ * Adds `- "!include <file>"` lines to tables.yaml: each in order when the list is sorted (as the
+ * Hasura CLI writes it), else at the end in the order given. One parse for all of them.
+ */
+function addIncludes(text: string | undefined, fileNames: readonly string[], path: string): string {
   // The include string goes through the yaml library's quoting: a file name may hold `"` or `\`.
-  const line = (col: number) => renderSeqItem(`!include ${fileName}`, col)
-  if (text === undefined || /^\s*(\[\s*\]\s*)?$/.test(text)) return line(0)
+  const line = (name: string, col: number) => renderSeqItem(`!include ${name}`, col)
+  if (fileNames.length === 0) return text ?? '[]\n'
+  if (text === undefined || /^\s*(\[\s*\]\s*)?$/.test(text)) {
+    return [...fileNames]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((n) => line(n, 0))
+      .join('')
+  }
   const doc = parseYaml(text, path)
   const seq = doc.contents
   if (!isSeq(seq))
     throw new UserError(`${path} is not a list of !include lines`, { hint: 'restore it from git' })
   if ((seq as YAMLSeq).flow) {
-    const entries = [...((seq as YAMLSeq).toJSON() as unknown[]), `!include ${fileName}`]
-    return toHasuraYaml(entries.map((e) => (typeof e === 'string' ? e : `!include ${includeTarget(e)}`)))
+    // a flow list becomes a block list, then takes the new lines as a block list does
+    const entries = ((seq as YAMLSeq).toJSON() as unknown[]).map((e) =>
+      typeof e === 'string' ? e : `!include ${includeTarget(e)}`,
+    )
+    const [first, ...rest] = fileNames
+    return addIncludes(toHasuraYaml([...entries, `!include ${first}`]), rest, path)
   }
   const items = (seq as YAMLSeq).items as { range?: [number, number, number] }[]
   const targets = ((seq as YAMLSeq).toJSON() as unknown[]).map((e) => includeTarget(e) ?? '')
   const starts = items.map((n) => text.lastIndexOf('\n', n.range![0] - 1) + 1)
   const col = text.slice(starts[0]!, items[0]!.range![0]).indexOf('-')
   const sorted = targets.every((t, i) => i === 0 || targets[i - 1]! <= t)
-  const at = sorted ? targets.findIndex((t) => t > fileName) : -1
-  if (at >= 0) return text.slice(0, starts[at]) + line(col) + text.slice(starts[at])
   const end = (seq as YAMLSeq).range![2]
   const head = text.slice(0, end)
-  return (head.endsWith('\n') ? head : `${head}\n`) + line(col) + text.slice(end)
+  const tail = text.slice(end)
+  if (!sorted) {
+    return (head.endsWith('\n') ? head : `${head}\n`) + fileNames.map((n) => line(n, col)).join('') + tail
+  }
+  // sorted: a merge, each new line before the first existing item that sorts after it
+  const news = [...fileNames].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  let out = ''
+  let from = 0
+  let j = 0
+  for (let i = 0; i < targets.length && j < news.length; i++) {
+    let block = ''
+    while (j < news.length && targets[i]! > news[j]!) block += line(news[j++]!, col)
+    if (block) {
+      out += text.slice(from, starts[i]) + block
+      from = starts[i]!
+    }
+  }
+  if (j === news.length) return out + text.slice(from)
+  const rest = text.slice(from, end)
+  const lines = news
+    .slice(j)
+    .map((n) => line(n, col))
+    .join('')
+  return (
+    out + (rest.endsWith('\n') || (rest === '' && out.endsWith('\n')) ? rest : `${rest}\n`) + lines + tail
+  )
 }
 
-/** Drops the `!include <file>` item from tables.yaml, keeping every other line. */
-function removeInclude(text: string, fileName: string, path: string): string {
+/** Drops the `!include <file>` items of these files from tables.yaml, keeping every other line. */
+function removeIncludes(text: string, fileNames: ReadonlySet<string>, path: string): string {
   const doc = parseYaml(text, path)
   const seq = doc.contents
   if (!isSeq(seq)) return text
   const items = (seq as YAMLSeq).items as { range?: [number, number, number] }[]
   const targets = ((seq as YAMLSeq).toJSON() as unknown[]).map((e) => includeTarget(e))
-  const i = targets.indexOf(fileName)
-  if (i < 0) return text
-  if (items.length === 1) return '[]\n'
-  const start = text.lastIndexOf('\n', items[i]!.range![0] - 1) + 1
-  const next = items[i + 1]
-  const end = next ? text.lastIndexOf('\n', next.range![0] - 1) + 1 : (seq as YAMLSeq).range![2]
-  return text.slice(0, start) + text.slice(end)
+  const drop = new Set<number>()
+  const gone = new Set<string>()
+  targets.forEach((t, i) => {
+    // the first item naming a file goes, as one removal per file always did
+    if (t !== undefined && fileNames.has(t) && !gone.has(t)) {
+      drop.add(i)
+      gone.add(t)
+    }
+  })
+  if (drop.size === 0) return text
+  if (drop.size === items.length) return '[]\n'
+  const startOf = (i: number) => text.lastIndexOf('\n', items[i]!.range![0] - 1) + 1
+  let out = ''
+  let from = 0
+  for (const i of [...drop].sort((a, b) => a - b)) {
+    const start = startOf(i)
+    const end = i + 1 < items.length ? startOf(i + 1) : (seq as YAMLSeq).range![2]
+    out += text.slice(from, start)
+    from = end
+  }
+  return out + text.slice(from)
 }
