@@ -13,7 +13,12 @@ import { allCrons } from './store.js'
 import { atMost, utcJson } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
-/** Hasura keeps about 100 future events per cron trigger. */
+/**
+ * Hasura tops a cron trigger up when fewer than 100 upcoming events remain, generating 100 more
+ * after the latest one, so 100 to 199 lie ahead (`getDeprivedCronTriggerStats`: `WHERE
+ * upcoming_events_count < 100`, then `generateScheduleTimes ... 100` in Hasura's
+ * `src-lib/Hasura/Eventing/ScheduledTrigger.hs`).
+ */
 export const CRON_HORIZON = 100
 
 export interface CronOptions {
@@ -113,7 +118,7 @@ export class CronScheduler {
     if (due.some((e) => e.kind === 'cron')) this.dirty = true
   }
 
-  /** Fills each cron trigger's future events up to the horizon. */
+  /** Adds 100 events after the latest one to each cron trigger with fewer than 100 ahead. */
   async generate() {
     const crons = allCrons(this.state())
     if (crons.length === 0) return
@@ -130,7 +135,7 @@ export class CronScheduler {
     for (const c of crons) {
       const have = byName.get(c.name)
       const future = have?.future ?? 0
-      if (future >= CRON_HORIZON / 2) continue
+      if (future >= CRON_HORIZON) continue
       let from = have?.last && new Date(have.last) > now ? new Date(have.last) : now
       let job: Cron
       try {
@@ -138,7 +143,7 @@ export class CronScheduler {
       } catch {
         continue
       }
-      for (let i = future; i < CRON_HORIZON; i++) {
+      for (let i = 0; i < CRON_HORIZON; i++) {
         const next = job.nextRun(from)
         if (!next) break
         names.push(c.name)

@@ -74,7 +74,7 @@ describe.each(backends)('event delivery on $name', (backend) => {
     })
     expect(Object.keys(ins!.body)).toEqual(['id', 'table', 'trigger', 'event', 'delivery_info', 'created_at'])
     expect(ins!.headers['content-type']).toBe('application/json')
-    expect(ins!.headers['user-agent']).toBe('hasura-graphql-engine/v2.x-nself')
+    expect(ins!.headers['user-agent']).toBe('hasura-graphql-engine/v2.48.5')
     await api.sql(`UPDATE ${t} SET email = 'x@y.z' WHERE id = 1`)
     await api.sql(`DELETE FROM ${t} WHERE id = 1`)
     const all = await waitFor(
@@ -265,7 +265,7 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(r!.headers['x-from-env']).toBe('s3cr3t')
     expect(r!.headers['x-templated']).toBe('Bearer s3cr3t')
     expect(r!.headers['content-type']).toBe('application/json')
-    expect(r!.headers['user-agent']).toBe('hasura-graphql-engine/v2.x-nself')
+    expect(r!.headers['user-agent']).toBe('hasura-graphql-engine/v2.48.5')
     // the invocation log keeps the configured headers, not the secret values
     const [inv] = await waitFor(async () => {
       const logs = (await api.ok('pg_get_event_invocation_logs', { name })) as any[]

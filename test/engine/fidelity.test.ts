@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { backends, type Client, engineFor, uniq } from './helpers.js'
+import { backends, type Client, engineFor, startHandler, uniq, waitFor } from './helpers.js'
 
 // Details where the engine matches what Hasura's source does (docs/hasura-compatibility.md).
 describe.each(backends)('Hasura fidelity on $name', (backend) => {
@@ -100,5 +100,127 @@ describe.each(backends)('Hasura fidelity on $name', (backend) => {
     const byId = await api.metadata('pg_get_event_by_id', { event_id: id, source: 'default' })
     expect(byId.status).toBe(400)
     expect(byId.body).toMatchObject({ code: 'not-exists', error: `event id ${id} does not exist` })
+  })
+
+  async function eventOf(trigger: string, done = (e: any) => e.delivered || e.error) {
+    return waitFor(async () => {
+      const list = await api.ok('pg_get_event_logs', { name: trigger, source: 'default' })
+      return list.find(done)
+    }, `an event of ${trigger} to finish`)
+  }
+
+  it("follows up to 10 redirects like Hasura's HTTP client; an 11th fails the attempt", async () => {
+    // /hop/N/<code>/... redirects N more times with that status, then /end answers 200
+    const h = await startHandler((r) => {
+      const m = /^\/hop\/(\d+)\/(\d+)\/(\w+)$/.exec(r.path)
+      if (!m) return { status: 200, body: 'done' }
+      const left = Number(m[1])
+      return {
+        status: Number(m[2]),
+        headers: { Location: left > 1 ? `/hop/${left - 1}/${m[2]}/${m[3]}` : `/end/${m[3]}` },
+      }
+    })
+    try {
+      const t = await table()
+      const make = async (hops: number, code: number) => {
+        const name = uniq(`r${code}`)
+        await api.ok('pg_create_event_trigger', {
+          name,
+          table: { schema: 'public', name: t },
+          insert: { columns: '*' },
+          webhook: `${h.url}/hop/${hops}/${code}/${name}`,
+        })
+        return name
+      }
+      const ten = await make(10, 307)
+      const eleven = await make(11, 307)
+      const seeOther = await make(2, 303)
+      await api.sql(`INSERT INTO public.${t} (email) VALUES ('x@y.z')`)
+      const ok = await eventOf(ten)
+      expect(ok).toMatchObject({ delivered: true, error: false, tries: 1 })
+      // 307 keeps the method and the body all the way
+      const end = h.requests.find((r) => r.path === `/end/${ten}`)!
+      expect(end.body.trigger.name).toBe(ten)
+      expect(h.requests.filter((r) => r.path.endsWith(`/307/${ten}`))).toHaveLength(10)
+      const failed = await eventOf(eleven)
+      expect(failed).toMatchObject({ delivered: false, error: true, tries: 1 })
+      expect(h.requests.some((r) => r.path === `/end/${eleven}`)).toBe(false)
+      const inv = await api.ok('pg_get_event_invocation_logs', { name: eleven, source: 'default' })
+      expect(inv[0].http_status).toBeNull()
+      expect(JSON.stringify(inv[0].response)).toContain('TooManyRedirects')
+      // 302 and 303 turn into a GET without body, as http-client does
+      expect(await eventOf(seeOther)).toMatchObject({ delivered: true })
+      const got = h.requests.find((r) => r.path === `/end/${seeOther}`)!
+      expect(got.raw).toBe('')
+      expect(got.headers['content-type']).toBeUndefined()
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('sends a real Hasura v2 User-Agent, the default headers before the configured ones', async () => {
+    const h = await startHandler()
+    try {
+      const t = await table()
+      const name = uniq('ua')
+      await api.ok('pg_create_event_trigger', {
+        name,
+        table: { schema: 'public', name: t },
+        insert: { columns: '*' },
+        webhook: `${h.url}/ua`,
+        headers: [
+          { name: 'X-First', value: 'one' },
+          { name: 'user-agent', value: 'spoofed' },
+          { name: 'Content-Type', value: 'text/plain' },
+        ],
+      })
+      await api.sql(`INSERT INTO public.${t} (email) VALUES ('ua@x.y')`)
+      await eventOf(name)
+      const req = h.forTrigger(name)[0]!
+      expect(req.headers['user-agent']).toMatch(/^hasura-graphql-engine\/v2\.\d+\.\d+$/)
+      expect(req.headers['content-type']).toBe('application/json')
+      const names = req.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase())
+      expect(names.indexOf('content-type')).toBeLessThan(names.indexOf('x-first'))
+      expect(names.indexOf('user-agent')).toBeLessThan(names.indexOf('x-first'))
+      expect(names.filter((n) => n === 'user-agent')).toHaveLength(1)
+      const version = (await (await fetch(`${ctx.engine.url}/v1/version`)).json()) as { version: string }
+      expect(req.headers['user-agent']).toBe(`hasura-graphql-engine/${version.version}`)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('keeps 100 to 199 cron events ahead: 100 more once fewer than 100 remain', async () => {
+    const name = uniq('horizon')
+    await api.ok('create_cron_trigger', {
+      name,
+      webhook: 'http://127.0.0.1:9/cron',
+      schedule: '0 0 1 1 *',
+      include_in_metadata: true,
+    })
+    const ahead = async () =>
+      (
+        await ctx.engine.query(
+          `SELECT count(*)::int AS n, max(scheduled_time) AS last FROM hdb_catalog.hdb_cron_events
+            WHERE trigger_name = $1 AND status = 'scheduled' AND scheduled_time > now()`,
+          [name],
+        )
+      ).rows[0] as { n: number; last: Date }
+    await waitFor(async () => (await ahead()).n === 100, '100 cron events')
+    // one short of 100: the next pass adds 100 after the latest (199 ahead), not just one
+    const before = await ahead()
+    await ctx.engine.query(
+      `DELETE FROM hdb_catalog.hdb_cron_events WHERE trigger_name = $1 AND scheduled_time = (
+         SELECT min(scheduled_time) FROM hdb_catalog.hdb_cron_events WHERE trigger_name = $1)`,
+      [name],
+    )
+    await api.ok('reload_metadata', {})
+    await waitFor(async () => (await ahead()).n === 199, '199 cron events')
+    const after = await ahead()
+    expect(new Date(after.last).getUTCFullYear()).toBe(new Date(before.last).getUTCFullYear() + 100)
+    // at 100 or more nothing is added
+    await api.ok('reload_metadata', {})
+    await new Promise((r) => setTimeout(r, 600))
+    expect((await ahead()).n).toBe(199)
   })
 })
