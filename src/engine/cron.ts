@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { cronEnvProblem } from './env-check.js'
 import { cronRetry } from './metadata/cron-triggers.js'
 import {
   type CronTriggerDef,
@@ -106,7 +107,7 @@ export class CronScheduler {
       this.dirty = false
       await this.generate()
     }
-    const crons = new Map(allCrons(this.state()).map((c) => [c.name, c]))
+    const crons = new Map(this.crons().map((c) => [c.name, c]))
     const due = await this.fetchDue([...crons.keys()])
     for (const e of due) {
       const p: Promise<void> = this.process(e, e.trigger_name ? crons.get(e.trigger_name) : undefined)
@@ -118,9 +119,14 @@ export class CronScheduler {
     if (due.some((e) => e.kind === 'cron')) this.dirty = true
   }
 
+  /** The crons whose env names resolve: an inconsistent cron gets no events and sends none. */
+  private crons(): CronTriggerDef[] {
+    return allCrons(this.state()).filter((c) => !cronEnvProblem(c, this.opts.env))
+  }
+
   /** Adds 100 events after the latest one to each cron trigger with fewer than 100 ahead. */
   async generate() {
-    const crons = allCrons(this.state())
+    const crons = this.crons()
     if (crons.length === 0) return
     const { rows } = await this.db.query<{ trigger_name: string; future: number; last: Date | null }>(
       `SELECT trigger_name, count(*) FILTER (WHERE scheduled_time > now() AND status = 'scheduled')::int AS future,

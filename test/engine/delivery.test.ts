@@ -348,26 +348,6 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(r!.path).toBe('/from-env')
   })
 
-  it('a missing env var fails the delivery with the error in the invocation log', async () => {
-    const { t, name } = await setup({
-      trigger: { insert: { columns: '*' }, headers: [{ name: 'X-K', value_from_env: 'NOT_SET_ANYWHERE' }] },
-    })
-    await api.sql(`INSERT INTO ${t} VALUES (1, 'a', 'b')`)
-    const [ev] = await waitFor(async () => {
-      const e = await eventsOf(name)
-      return e[0]?.error && e
-    }, 'error')
-    expect(ev).toMatchObject({ delivered: false, error: true, tries: 1 })
-    const { invocations } = await api.ok('pg_get_event_by_id', { event_id: ev.id })
-    expect(invocations).toHaveLength(1)
-    expect(invocations[0].http_status).toBe(500)
-    expect(invocations[0].response).toEqual({
-      type: 'client_error',
-      data: { message: "environment variable 'NOT_SET_ANYWHERE' not set" },
-    })
-    expect(hook.forTrigger(name)).toHaveLength(0)
-  })
-
   it('2xx is success; 4xx, 5xx and timeouts are failures with their invocation logs', async () => {
     const cases = [
       { path: '/h?status=201', delivered: true, status: 201, type: 'webhook_response' },

@@ -223,4 +223,95 @@ describe.each(backends)('Hasura fidelity on $name', (backend) => {
     await new Promise((r) => setTimeout(r, 600))
     expect((await ahead()).n).toBe(199)
   })
+
+  it('an unset env name makes a trigger or cron inconsistent, as Hasura resolves them when it builds metadata', async () => {
+    const env: Record<string, string | undefined> = {}
+    const own = await engineFor(backend, { env })
+    const h = await startHandler()
+    try {
+      const a = own.api
+      const t = uniq('t')
+      await a.sql(`CREATE TABLE public.${t} (id serial primary key, v text)`)
+      await a.ok('pg_track_table', { table: { schema: 'public', name: t } })
+      const base = { table: { schema: 'public', name: t }, insert: { columns: '*' } }
+      const cases: [Record<string, unknown>, string][] = [
+        [{ webhook_from_env: 'NH_UNSET_URL' }, "environment variable 'NH_UNSET_URL' not set"],
+        [
+          { webhook: '{{NH_UNSET_A}}/x/{{NH_UNSET_B}}' },
+          'Value for environment variables not found: NH_UNSET_A, NH_UNSET_B',
+        ],
+        [
+          { webhook: `${h.url}/x`, headers: [{ name: 'X-K', value_from_env: 'NH_UNSET_K' }] },
+          "environment variable 'NH_UNSET_K' not set",
+        ],
+        [
+          { webhook: `${h.url}/x`, headers: [{ name: 'Authorization', value: 'Bearer {{NH_UNSET_T}}' }] },
+          'template cannot be resolved: NH_UNSET_T',
+        ],
+      ]
+      for (const [extra, message] of cases) {
+        const r = await a.metadata('pg_create_event_trigger', { name: uniq('env'), ...base, ...extra })
+        expect(r.status, message).toBe(400)
+        expect(r.body, message).toMatchObject({
+          code: 'invalid-configuration',
+          error: `Inconsistent object: ${message}`,
+        })
+      }
+      const cron = await a.metadata('create_cron_trigger', {
+        name: uniq('envcron'),
+        webhook: '{{NH_UNSET_CRON}}/c',
+        schedule: '* * * * *',
+        include_in_metadata: false,
+      })
+      expect(cron.body).toMatchObject({
+        code: 'invalid-configuration',
+        error: 'Inconsistent object: Value for environment variables not found: NH_UNSET_CRON',
+      })
+      // nothing of the refused commands was kept
+      const { metadata } = await a.ok('export_metadata', {}, { version: 2 })
+      expect(metadata.sources[0].tables.find((x: any) => x.table.name === t).event_triggers).toBeUndefined()
+      // a strict replace_metadata is refused; allowed, the trigger is inconsistent and its events wait
+      const name = uniq('waits')
+      metadata.sources[0].tables.find((x: any) => x.table.name === t).event_triggers = [
+        {
+          name,
+          definition: { enable_manual: false, insert: { columns: '*' } },
+          retry_conf: { interval_sec: 10, num_retries: 0, timeout_sec: 60 },
+          webhook: `${h.url}/late`,
+          headers: [{ name: 'X-Secret', value_from_env: 'NH_LATE_SECRET' }],
+        },
+      ]
+      const strict = await a.metadata('replace_metadata', { metadata }, { version: 2 })
+      expect(strict.status).toBe(400)
+      expect(strict.body).toMatchObject({
+        code: 'unexpected',
+        error: 'cannot continue due to inconsistent metadata',
+      })
+      const loose = await a.ok(
+        'replace_metadata',
+        { metadata, allow_inconsistent_metadata: true },
+        { version: 2 },
+      )
+      expect(loose.is_consistent).toBe(false)
+      expect(loose.inconsistent_objects[0]).toMatchObject({
+        type: 'event_trigger',
+        reason: "Inconsistent object: environment variable 'NH_LATE_SECRET' not set",
+      })
+      await a.sql(`INSERT INTO public.${t} (v) VALUES ('waiting')`)
+      await new Promise((r) => setTimeout(r, 1200))
+      const [pending] = await a.ok('pg_get_event_logs', { name, status: 'pending' })
+      expect(pending).toMatchObject({ delivered: false, error: false, tries: 0 })
+      expect(h.requests).toHaveLength(0)
+      // once the variable is there (and metadata reloaded), the waiting event goes out with it
+      env.NH_LATE_SECRET = 'late-value'
+      const reloaded = await a.ok('reload_metadata', {})
+      expect(reloaded.is_consistent ?? true).toBe(true)
+      const got = await waitFor(() => h.requests.find((r) => r.path === '/late'), 'the waiting event')
+      expect(got.headers['x-secret']).toBe('late-value')
+      expect(got.body.event.data.new.v).toBe('waiting')
+    } finally {
+      await h.close()
+      await own.stop()
+    }
+  })
 })
