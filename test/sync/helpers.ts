@@ -15,7 +15,10 @@ export interface EngineDb {
  * The env names the test configs use, set on the server as a real Hasura would need them (it
  * refuses triggers whose env names it cannot resolve).
  */
-export const SERVER_ENV = { WEBHOOK_SECRET: 'sync-test-webhook-secret-value' }
+const SERVER_ENV = {
+  WEBHOOK_SECRET: 'sync-test-webhook-secret-value',
+  ORDER_WEBHOOK_BASE: 'http://hooks.local/webhooks',
+}
 
 /** The embedded engine on a fresh PostgreSQL database, with a few tables. */
 export async function engineOnPostgres(tables = ['users', 'orders']): Promise<EngineDb> {
