@@ -1,5 +1,6 @@
 import { Cron } from 'croner'
 import type { Queryable } from './db.js'
+import { cronEnvProblem, type Env, triggerEnvProblem } from './env-check.js'
 import type { EventTriggerDef, Metadata, QualifiedTable } from './metadata/model.js'
 import { showTable } from './store.js'
 import { dropFunctionSql, triggerSql } from './trigger-sql.js'
@@ -43,6 +44,8 @@ const PG_KINDS = new Set(['postgres', 'citus', 'cockroach'])
 export async function checkConsistency(
   q: Queryable,
   meta: Metadata,
+  /** the env names resolve against; without it, env names are not checked */
+  env?: Env,
 ): Promise<{
   inconsistent: InconsistentObject[]
   consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[]
@@ -69,6 +72,20 @@ export async function checkConsistency(
       for (const et of t.event_triggers ?? []) {
         const reason = triggerProblem(et, have, t.table)
         const clash = pgNames.get(et.name)
+        const envReason = reason || clash || !env ? undefined : triggerEnvProblem(et, env)
+        if (envReason) {
+          // inconsistent, but its table and columns are fine: the Postgres trigger keeps capturing
+          // and the events wait (pending) until the env name resolves
+          inconsistent.push({
+            type: 'event_trigger',
+            name: `event_trigger ${et.name} in table ${showTable(t.table)} in source ${s.name}`,
+            definition: { table: t.table, configuration: et },
+            reason: `Inconsistent object: ${envReason}`,
+          })
+          pgNames.set(et.name, `source ${s.name}`)
+          consistentTriggers.push({ table: t.table, def: et })
+          continue
+        }
         if (reason || clash) {
           inconsistent.push({
             type: 'event_trigger',
@@ -85,12 +102,17 @@ export async function checkConsistency(
     }
   }
   for (const c of meta.cron_triggers ?? []) {
-    if (validCronSchedule(c.schedule)) continue
+    const problem = !validCronSchedule(c.schedule)
+      ? `invalid cron expression: ${JSON.stringify(c.schedule)}`
+      : env
+        ? cronEnvProblem(c, env)
+        : undefined
+    if (problem === undefined) continue
     inconsistent.push({
       type: 'cron_trigger',
       name: `cron_trigger ${c.name}`,
       definition: c,
-      reason: `Inconsistent object: invalid cron expression: ${JSON.stringify(c.schedule)}`,
+      reason: `Inconsistent object: ${problem}`,
     })
   }
   return { inconsistent, consistentTriggers }

@@ -6,6 +6,7 @@ import {
   reconcileTriggers,
 } from './consistency.js'
 import type { Db, Queryable } from './db.js'
+import type { Env } from './env-check.js'
 import { ApiError } from './errors.js'
 import type { CronTriggerDef } from './metadata/model.js'
 import { allCrons, readState, type StoredState, saveState } from './store.js'
@@ -26,6 +27,8 @@ export class Core {
   constructor(
     readonly db: Db,
     readonly hooks: CoreHooks,
+    /** what env names resolve against (Hasura checks them when it builds metadata) */
+    readonly env: Env = {},
   ) {}
 
   /** the names of the inconsistent objects after the last change (healthz, run_sql) */
@@ -69,11 +72,11 @@ export class Core {
             `metadata resource version referenced (${expectedVersion}) did not match current version`,
             '$',
           )
-        const before = await checkConsistency(tx, this.state.metadata)
+        const before = await checkConsistency(tx, this.state.metadata, this.env)
         const draft: StoredState = structuredClone({ ...this.state, resourceVersion: current })
         const result = await edit(draft, tx)
         if (opts.inTx) await opts.inTx(tx)
-        const after = await checkConsistency(tx, draft.metadata)
+        const after = await checkConsistency(tx, draft.metadata, this.env)
         if (opts.strict && after.inconsistent.length > 0)
           throw new ApiError(
             400,
@@ -163,6 +166,6 @@ export class Core {
   }
 
   async inconsistentObjects(): Promise<InconsistentObject[]> {
-    return (await checkConsistency(this.db, this.state.metadata)).inconsistent
+    return (await checkConsistency(this.db, this.state.metadata, this.env)).inconsistent
   }
 }

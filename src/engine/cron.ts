@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { cronEnvProblem } from './env-check.js'
 import { cronRetry } from './metadata/cron-triggers.js'
 import {
   type CronTriggerDef,
@@ -13,7 +14,12 @@ import { allCrons } from './store.js'
 import { atMost, utcJson } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
-/** Hasura keeps about 100 future events per cron trigger. */
+/**
+ * Hasura tops a cron trigger up when fewer than 100 upcoming events remain, generating 100 more
+ * after the latest one, so 100 to 199 lie ahead (`getDeprivedCronTriggerStats`: `WHERE
+ * upcoming_events_count < 100`, then `generateScheduleTimes ... 100` in Hasura's
+ * `src-lib/Hasura/Eventing/ScheduledTrigger.hs`).
+ */
 export const CRON_HORIZON = 100
 
 export interface CronOptions {
@@ -101,7 +107,7 @@ export class CronScheduler {
       this.dirty = false
       await this.generate()
     }
-    const crons = new Map(allCrons(this.state()).map((c) => [c.name, c]))
+    const crons = new Map(this.crons().map((c) => [c.name, c]))
     const due = await this.fetchDue([...crons.keys()])
     for (const e of due) {
       const p: Promise<void> = this.process(e, e.trigger_name ? crons.get(e.trigger_name) : undefined)
@@ -113,9 +119,14 @@ export class CronScheduler {
     if (due.some((e) => e.kind === 'cron')) this.dirty = true
   }
 
-  /** Fills each cron trigger's future events up to the horizon. */
+  /** The crons whose env names resolve: an inconsistent cron gets no events and sends none. */
+  private crons(): CronTriggerDef[] {
+    return allCrons(this.state()).filter((c) => !cronEnvProblem(c, this.opts.env))
+  }
+
+  /** Adds 100 events after the latest one to each cron trigger with fewer than 100 ahead. */
   async generate() {
-    const crons = allCrons(this.state())
+    const crons = this.crons()
     if (crons.length === 0) return
     const { rows } = await this.db.query<{ trigger_name: string; future: number; last: Date | null }>(
       `SELECT trigger_name, count(*) FILTER (WHERE scheduled_time > now() AND status = 'scheduled')::int AS future,
@@ -130,7 +141,7 @@ export class CronScheduler {
     for (const c of crons) {
       const have = byName.get(c.name)
       const future = have?.future ?? 0
-      if (future >= CRON_HORIZON / 2) continue
+      if (future >= CRON_HORIZON) continue
       let from = have?.last && new Date(have.last) > now ? new Date(have.last) : now
       let job: Cron
       try {
@@ -138,7 +149,7 @@ export class CronScheduler {
       } catch {
         continue
       }
-      for (let i = future; i < CRON_HORIZON; i++) {
+      for (let i = 0; i < CRON_HORIZON; i++) {
         const next = job.nextRun(from)
         if (!next) break
         names.push(c.name)

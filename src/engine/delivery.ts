@@ -1,5 +1,6 @@
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { triggerEnvProblem } from './env-check.js'
 import {
   DEFAULT_RETRY_CONF,
   type EventTriggerDef,
@@ -74,8 +75,10 @@ export class EventProcessor {
     const m = new Map<string, TriggerInfo>()
     for (const s of meta.sources) {
       if (s.kind !== 'postgres') continue
+      // an env name the engine cannot resolve makes the trigger inconsistent: its events wait
       for (const t of s.tables)
-        for (const def of t.event_triggers ?? []) m.set(def.name, { def, table: t.table })
+        for (const def of t.event_triggers ?? [])
+          if (!triggerEnvProblem(def, this.opts.env)) m.set(def.name, { def, table: t.table })
     }
     this.triggers = m
     this.wake()

@@ -80,17 +80,21 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         await installCatalog(tx)
       })
     } else await installCatalog(db)
-    const core = new Core(db, {
-      onMetadataChange: () => {
-        processor?.setMetadata(core.state.metadata)
-        cron?.refresh()
+    const core = new Core(
+      db,
+      {
+        onMetadataChange: () => {
+          processor?.setMetadata(core.state.metadata)
+          cron?.refresh()
+        },
+        wakeDelivery: () => processor?.wake(),
       },
-      wakeDelivery: () => processor?.wake(),
-    })
+      env,
+    )
     core.state = await loadState(db)
     // the database may have changed while no engine ran: put the trigger functions right
     await db.transaction(async (tx) => {
-      const { consistentTriggers } = await checkConsistency(tx, core.state.metadata)
+      const { consistentTriggers } = await checkConsistency(tx, core.state.metadata, env)
       await reconcileTriggers(tx, consistentTriggers)
     })
     core.lastInconsistent = (await core.inconsistentObjects()).map((o) => o.name)

@@ -3,15 +3,12 @@ import http from 'node:http'
 import { z } from 'zod'
 import { runCommand } from './commands/index.js'
 import type { Core } from './core.js'
-import { introspection } from './graphql.js'
-import { USER_AGENT } from './webhook.js'
-
-const VERSION = USER_AGENT.replace(/^hasura-graphql-engine\//, '')
-
 import { ApiError } from './errors.js'
+import { introspection } from './graphql.js'
 import { qualifiedTable } from './metadata/event-triggers.js'
 import type { JsonObject } from './metadata/model.js'
 import { parseWith } from './metadata/parse.js'
+import { HASURA_VERSION } from './webhook.js'
 
 export interface ServerLimits {
   /** largest request body accepted on any endpoint, in bytes */
@@ -105,7 +102,7 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
         return
       }
       if (url.pathname === '/v1/version' && req.method === 'GET') {
-        send(res, 200, { version: VERSION })
+        send(res, 200, { version: HASURA_VERSION })
         return
       }
       const endpoint =

@@ -2,8 +2,16 @@ import http from 'node:http'
 import https from 'node:https'
 import type { HeaderConf } from './metadata/model.js'
 
-/** Hasura's User-Agent, with this engine's version tag. */
-export const USER_AGENT = 'hasura-graphql-engine/v2.x-nself'
+/**
+ * The Hasura v2 release whose behaviour the engine follows; `User-Agent` is
+ * `hasura-graphql-engine/<version>` as Hasura sends it (`userAgentHeader` and `currentVersion`,
+ * `src-lib/Hasura/Eventing/HTTP.hs`), and `GET /v1/version` answers it.
+ */
+export const HASURA_VERSION = 'v2.48.5'
+export const USER_AGENT = `hasura-graphql-engine/${HASURA_VERSION}`
+
+/** Hasura's HTTP client (http-client's `Manager`, `redirectCount` 10) follows up to 10 redirects. */
+export const MAX_REDIRECTS = 10
 
 export interface Agents {
   http: http.Agent
@@ -51,16 +59,17 @@ export interface WebhookResult {
   error?: string
 }
 
-/** Configured headers first; Content-Type and User-Agent win over same-named configured ones (Hasura). */
+/**
+ * The default headers first, then the configured ones; the defaults win over same-named configured
+ * ones (`addDefaultHeaders`: `defaultHeaders <> rmDefaultHeaders hdrs`, Hasura's `Eventing/HTTP.hs`).
+ */
 export function requestHeaders(configured: [string, string][]): Record<string, string> {
-  const h: Record<string, string> = {}
+  const h: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT }
   for (const [n, v] of configured) {
     const lower = n.toLowerCase()
     if (lower === 'content-type' || lower === 'user-agent') continue
     h[n] = v
   }
-  h['Content-Type'] = 'application/json'
-  h['User-Agent'] = USER_AGENT
   return h
 }
 
@@ -76,7 +85,14 @@ export function urlProblem(url: string): string | undefined {
   }
 }
 
-export function postJson(
+/**
+ * Sends a request and follows redirects as Hasura's HTTP client does (http-client's
+ * `getRedirectedRequest`): a 3xx with a `Location` is followed up to MAX_REDIRECTS times; 302 and
+ * 303 turn into a GET without body or `Content-Type`, 301, 307 and 308 repeat the request. More
+ * redirects than that fail the attempt like any client error (`TooManyRedirects`). The timeout
+ * covers the whole chain.
+ */
+export async function postJson(
   agents: Agents,
   url: string,
   body: string | undefined,
@@ -84,6 +100,44 @@ export function postJson(
   timeoutMs: number,
   method = 'POST',
 ): Promise<WebhookResult> {
+  const deadline = Date.now() + timeoutMs
+  let current = { url, body, headers, method }
+  for (let redirects = 0; ; redirects++) {
+    const r = await sendOnce(
+      agents,
+      current.url,
+      current.body,
+      current.headers,
+      Math.max(1, deadline - Date.now()),
+      current.method,
+    )
+    const location = r.status !== undefined && r.status >= 300 && r.status < 400 ? r.location : undefined
+    if (location === undefined) return r
+    if (redirects >= MAX_REDIRECTS)
+      return { body: '', headers: [], error: `TooManyRedirects after ${MAX_REDIRECTS} redirects` }
+    let next: string
+    try {
+      next = new URL(location, current.url).toString()
+    } catch {
+      return r
+    }
+    if (r.status === 302 || r.status === 303) {
+      const h = Object.fromEntries(
+        Object.entries(current.headers).filter(([n]) => n.toLowerCase() !== 'content-type'),
+      )
+      current = { url: next, body: undefined, headers: h, method: 'GET' }
+    } else current = { ...current, url: next }
+  }
+}
+
+function sendOnce(
+  agents: Agents,
+  url: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  method: string,
+): Promise<WebhookResult & { location?: string }> {
   return new Promise((resolve) => {
     const badUrl = urlProblem(url)
     if (badUrl) {
@@ -98,7 +152,7 @@ export function postJson(
       return
     }
     let done = false
-    const finish = (r: WebhookResult) => {
+    const finish = (r: WebhookResult & { location?: string }) => {
       if (done) return
       done = true
       clearTimeout(timer)
@@ -130,11 +184,13 @@ export function postJson(
             // Hasura: whole seconds > 0 only
             const retryAfter =
               typeof ra === 'string' && /^\d+$/.test(ra) && Number(ra) > 0 ? Number(ra) : undefined
+            const location = res.headers.location
             finish({
               status: res.statusCode ?? 0,
               body: Buffer.concat(chunks).toString('utf8'),
               headers: hdrs,
               ...(retryAfter !== undefined ? { retryAfter } : {}),
+              ...(typeof location === 'string' ? { location } : {}),
             })
           })
         },

@@ -17,10 +17,10 @@ export interface HasuraOperationSpec {
 export interface HasuraEventTrigger {
   name: string
   definition: {
+    delete?: HasuraOperationSpec
     enable_manual: boolean
     insert?: HasuraOperationSpec
     update?: HasuraOperationSpec
-    delete?: HasuraOperationSpec
   }
   retry_conf: { interval_sec: number; num_retries: number; timeout_sec: number }
   webhook?: string
@@ -58,11 +58,16 @@ function headers(list: Header[]): HasuraHeader[] {
   return list.map((h) => ('value_from_env' in h ? { name: h.name, value_from_env: h.value_from_env } : h))
 }
 
+/**
+ * `definition` keys come alphabetically (`delete`, `enable_manual`, `insert`, `update`): Hasura
+ * exports it through `AO.toOrdered` of its aeson object (docs/hasura-compatibility.md "Metadata files").
+ */
 export function emitEventTrigger(t: ModelTrigger): HasuraEventTrigger {
-  const definition: HasuraEventTrigger['definition'] = { enable_manual: t.definition.enable_manual }
+  const definition = {} as HasuraEventTrigger['definition']
+  if (t.definition.delete) definition.delete = opSpec(t.definition.delete)
+  definition.enable_manual = t.definition.enable_manual
   if (t.definition.insert) definition.insert = opSpec(t.definition.insert)
   if (t.definition.update) definition.update = opSpec(t.definition.update)
-  if (t.definition.delete) definition.delete = opSpec(t.definition.delete)
   const out: HasuraEventTrigger = {
     name: t.name,
     definition,

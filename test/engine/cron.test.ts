@@ -80,7 +80,7 @@ describe.each(backends)('cron triggers and scheduled events on $name', (backend)
     })
     expect(new Date(req!.body.scheduled_time).getTime()).toBe(new Date(due.scheduled_time).getTime())
     expect(req!.headers['x-cron']).toBe('yes')
-    expect(req!.headers['user-agent']).toBe('hasura-graphql-engine/v2.x-nself')
+    expect(req!.headers['user-agent']).toBe('hasura-graphql-engine/v2.48.5')
     const byId = async () => Object.fromEntries((await cronEvents(name)).map((e) => [e.id, e]))
     const final = await waitFor(async () => {
       const m = await byId()

@@ -74,7 +74,7 @@ describe.each(backends)('event delivery on $name', (backend) => {
     })
     expect(Object.keys(ins!.body)).toEqual(['id', 'table', 'trigger', 'event', 'delivery_info', 'created_at'])
     expect(ins!.headers['content-type']).toBe('application/json')
-    expect(ins!.headers['user-agent']).toBe('hasura-graphql-engine/v2.x-nself')
+    expect(ins!.headers['user-agent']).toBe('hasura-graphql-engine/v2.48.5')
     await api.sql(`UPDATE ${t} SET email = 'x@y.z' WHERE id = 1`)
     await api.sql(`DELETE FROM ${t} WHERE id = 1`)
     const all = await waitFor(
@@ -265,7 +265,7 @@ describe.each(backends)('event delivery on $name', (backend) => {
     expect(r!.headers['x-from-env']).toBe('s3cr3t')
     expect(r!.headers['x-templated']).toBe('Bearer s3cr3t')
     expect(r!.headers['content-type']).toBe('application/json')
-    expect(r!.headers['user-agent']).toBe('hasura-graphql-engine/v2.x-nself')
+    expect(r!.headers['user-agent']).toBe('hasura-graphql-engine/v2.48.5')
     // the invocation log keeps the configured headers, not the secret values
     const [inv] = await waitFor(async () => {
       const logs = (await api.ok('pg_get_event_invocation_logs', { name })) as any[]
@@ -346,26 +346,6 @@ describe.each(backends)('event delivery on $name', (backend) => {
     await api.sql(`INSERT INTO ${t} VALUES (1, 'a', 'b')`)
     const [r] = await waitFor(() => hook.forTrigger(name).length === 1 && hook.forTrigger(name), 'delivery')
     expect(r!.path).toBe('/from-env')
-  })
-
-  it('a missing env var fails the delivery with the error in the invocation log', async () => {
-    const { t, name } = await setup({
-      trigger: { insert: { columns: '*' }, headers: [{ name: 'X-K', value_from_env: 'NOT_SET_ANYWHERE' }] },
-    })
-    await api.sql(`INSERT INTO ${t} VALUES (1, 'a', 'b')`)
-    const [ev] = await waitFor(async () => {
-      const e = await eventsOf(name)
-      return e[0]?.error && e
-    }, 'error')
-    expect(ev).toMatchObject({ delivered: false, error: true, tries: 1 })
-    const { invocations } = await api.ok('pg_get_event_by_id', { event_id: ev.id })
-    expect(invocations).toHaveLength(1)
-    expect(invocations[0].http_status).toBe(500)
-    expect(invocations[0].response).toEqual({
-      type: 'client_error',
-      data: { message: "environment variable 'NOT_SET_ANYWHERE' not set" },
-    })
-    expect(hook.forTrigger(name)).toHaveLength(0)
   })
 
   it('2xx is success; 4xx, 5xx and timeouts are failures with their invocation logs', async () => {

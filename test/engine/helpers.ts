@@ -30,6 +30,8 @@ export const backends: Backend[] = [
 export interface Recorded {
   path: string
   headers: http.IncomingHttpHeaders
+  /** header names and values in the order they came, alternating */
+  rawHeaders: string[]
   body: any
   /** the body as sent, before JSON.parse (which rounds big numbers) */
   raw: string
@@ -53,7 +55,14 @@ export async function startHandler(
       try {
         body = JSON.parse(text)
       } catch {}
-      const rec: Recorded = { path: req.url ?? '/', headers: req.headers, body, raw: text, at: Date.now() }
+      const rec: Recorded = {
+        path: req.url ?? '/',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+        raw: text,
+        at: Date.now(),
+      }
       requests.push(rec)
       const r = replyFn(rec, requests) ?? {}
       const send = () => {

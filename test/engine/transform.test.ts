@@ -13,7 +13,7 @@ const base = {
   baseUrl: 'http://h:3000/hook?keep=1',
   sessionVariables: { 'x-hasura-role': 'admin' },
 }
-const headers = { 'Content-Type': 'application/json', 'User-Agent': 'hasura-graphql-engine/v2.x-nself' }
+const headers = { 'Content-Type': 'application/json', 'User-Agent': 'hasura-graphql-engine/v2.48.5' }
 
 describe('request transforms (Kriti subset)', () => {
   test('a real-world body template: values in place, strings escaped inside quotes', () => {

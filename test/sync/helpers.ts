@@ -11,10 +11,25 @@ export interface EngineDb {
   stop: () => Promise<void>
 }
 
+/**
+ * The env names the test configs use, set on the server as a real Hasura would need them (it
+ * refuses triggers whose env names it cannot resolve).
+ */
+const SERVER_ENV = {
+  WEBHOOK_SECRET: 'sync-test-webhook-secret-value',
+  ORDER_WEBHOOK_BASE: 'http://hooks.local/webhooks',
+}
+
 /** The embedded engine on a fresh PostgreSQL database, with a few tables. */
 export async function engineOnPostgres(tables = ['users', 'orders']): Promise<EngineDb> {
   const db = await freshDatabase()
-  const engine = await startEngine({ databaseUrl: db.url, port: 0, adminSecret: SECRET, pollIntervalMs: 200 })
+  const engine = await startEngine({
+    databaseUrl: db.url,
+    port: 0,
+    adminSecret: SECRET,
+    pollIntervalMs: 200,
+    env: { ...process.env, ...SERVER_ENV },
+  })
   for (const t of tables) {
     await engine.query(`CREATE TABLE public.${t} (id serial primary key, email text, name text, status text)`)
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { validCronSchedule } from '../consistency.js'
 import type { Core } from '../core.js'
-import { alreadyExists, notExists, parseFailed } from '../errors.js'
+import { cronEnvProblem } from '../env-check.js'
+import { ApiError, alreadyExists, notExists, parseFailed } from '../errors.js'
 import { createCronTriggerArgs, cronWithDefaults, normalizeCron } from '../metadata/cron-triggers.js'
 import type { JsonObject } from '../metadata/model.js'
 import { parseWith } from '../metadata/parse.js'
@@ -22,6 +23,15 @@ export async function createCron(core: Core, a: JsonObject, cmd: CommandCtx) {
   }
   const { replace: _r, ...rest } = a
   const cron = normalizeCron(rest)
+  // Hasura builds the cron into its schema cache first (resolveCronTrigger): an env name it cannot
+  // resolve makes the cron inconsistent, and the command fails (hidden crons included)
+  const envIssue = cronEnvProblem(cron, core.env)
+  if (envIssue) {
+    const reason = `Inconsistent object: ${envIssue}`
+    throw new ApiError(400, 'invalid-configuration', reason, '$', [
+      { type: 'cron_trigger', name: `cron_trigger ${cron.name}`, definition: cron, reason },
+    ])
+  }
   await core.change(cmd.resourceVersion, (d) => {
     const exists = allCrons(d).some((c) => c.name === cron.name)
     if (exists && !p.replace) throw alreadyExists(`cron trigger with name: ${cron.name} already exists`)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { hasEventLog } from '../catalog.js'
 import type { Core } from '../core.js'
 import { notExists } from '../errors.js'
-import type { JsonObject } from '../metadata/model.js'
+import { findTrigger, type JsonObject } from '../metadata/model.js'
 import { parseWith } from '../metadata/parse.js'
 import { getSource } from '../store.js'
 import { localTime, utcTime } from '../time.js'
@@ -97,7 +97,7 @@ function invocationRow(r: InvocationRow) {
 
 export async function eventLogs(core: Core, a: JsonObject) {
   const p = parseWith(eventLogsArgs, a)
-  getSource(core.state.metadata, p.source)
+  assertTrigger(core, p.source, p.name)
   if (!(await hasEventLog(core.db))) return []
   const where =
     p.status === 'pending'
@@ -115,7 +115,7 @@ export async function eventLogs(core: Core, a: JsonObject) {
 
 export async function invocationLogs(core: Core, a: JsonObject) {
   const p = parseWith(invocationLogsArgs, a)
-  getSource(core.state.metadata, p.source)
+  assertTrigger(core, p.source, p.name)
   if (!(await hasEventLog(core.db))) return []
   const { rows } = await core.db.query<InvocationRow>(
     `SELECT ${INVOCATION_COLS} FROM hdb_catalog.event_invocation_logs WHERE trigger_name = $1
@@ -132,11 +132,18 @@ export async function eventById(core: Core, a: JsonObject) {
     `SELECT ${EVENT_COLS} FROM hdb_catalog.event_log WHERE id = $1`,
     [p.event_id],
   )
-  if (!rows[0]) throw notExists(`event id "${p.event_id}" does not exist`)
+  if (!rows[0]) throw notExists(`event id ${p.event_id} does not exist`)
   const inv = await core.db.query<InvocationRow>(
     `SELECT ${INVOCATION_COLS} FROM hdb_catalog.event_invocation_logs WHERE event_id = $1
       ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
     [p.event_id, p.invocation_log_limit, p.invocation_log_offset],
   )
   return { event: eventRow(rows[0]), invocations: inv.rows.map(invocationRow) }
+}
+
+/** Logs of an unknown trigger: 400 (`runGetEventLogs`, `runGetEventInvocationLogs` in Hasura's `RQL/DDL/EventTrigger.hs`). */
+function assertTrigger(core: Core, source: string, name: string) {
+  getSource(core.state.metadata, source)
+  if (!findTrigger(core.state.metadata, source, name))
+    throw notExists(`event trigger "${name}" does not exist`)
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import type { Core } from '../core.js'
+import type { Queryable } from '../db.js'
 import { ApiError, alreadyExists, notExists, notSupported } from '../errors.js'
 import { createEventTriggerArgs, triggerFromArgs } from '../metadata/event-triggers.js'
 import {
+  type EventTriggerDef,
   findTrigger,
   type JsonObject,
   orderKeys,
@@ -35,23 +37,21 @@ export async function createEventTrigger(core: Core, a: JsonObject, cmd: Command
   const table: QualifiedTable = { name: p.table.name, schema: p.table.schema }
   await core.change(
     cmd.resourceVersion,
-    (d) => {
+    async (d, tx) => {
       const source = getSource(d.metadata, p.source)
+      // Hasura's resolveEventTriggerQuery: the table first (askTableCoreInfo), then the replace,
+      // then the listened columns (assertCols)
+      const entry = findTable(source, table)
+      if (!entry) throw notExists(`table "${showTable(table)}" does not exist in source: ${p.source}`)
       const existing = findTrigger(d.metadata, p.source, p.name)
       if (p.replace) {
         if (!existing) throw notExists(`event trigger "${p.name}" does not exist`)
         if (existing.table.table.schema !== table.schema || existing.table.table.name !== table.name)
-          throw new ApiError(
-            400,
-            'bad-request',
-            `cannot replace event trigger "${p.name}" on table "${showTable(existing.table.table)}" with one on table "${showTable(table)}"`,
-            '$.args',
-          )
+          throw notSupported('cannot replace table or schema for trigger')
       } else if (existing) {
         throw alreadyExists(`Event trigger with name "${p.name}" already exists`)
       }
-      const entry = findTable(source, table)
-      if (!entry) throw notExists(`table "${showTable(table)}" does not exist`)
+      await assertListenedColumns(tx, table, def)
       const list = (entry.event_triggers ?? []).filter((t) => t.name !== p.name)
       list.push(def)
       entry.event_triggers = sortTriggers(list)
@@ -110,4 +110,28 @@ export async function invoke(core: Core, a: JsonObject, cmd: CommandCtx) {
   })
   core.hooks.wakeDelivery()
   return { event_id: id }
+}
+
+/**
+ * Every listened column (`columns` of insert/update/delete) must exist: 400 `not-exists`
+ * (`assertCols` in Hasura's `src-lib/Hasura/RQL/DDL/EventTrigger.hs`). A missing payload column
+ * is a dependency of the trigger, found by the consistency check instead (invalid-configuration).
+ */
+async function assertListenedColumns(tx: Queryable, table: QualifiedTable, def: EventTriggerDef) {
+  const listed = (['insert', 'update', 'delete'] as const).flatMap((op) => {
+    const cols = def.definition[op]?.columns
+    return Array.isArray(cols) ? cols : []
+  })
+  if (listed.length === 0) return
+  const { rows } = await tx.query<{ c: string }>(
+    `SELECT a.attname AS c FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
+    [table.schema, table.name],
+  )
+  const have = new Set(rows.map((r) => r.c))
+  // a table that is gone is the consistency check's to report
+  if (have.size === 0) return
+  const missing = listed.find((c) => !have.has(c))
+  if (missing !== undefined) throw notExists(`column "${missing}" does not exist`)
 }

@@ -74,7 +74,7 @@ export async function getInconsistentMetadata(core: Core) {
 
 export async function dropInconsistentMetadata(core: Core, _a: JsonObject, cmd: CommandCtx) {
   await core.change(cmd.resourceVersion, async (d, tx) => {
-    const { inconsistent } = await checkConsistency(tx, d.metadata)
+    const { inconsistent } = await checkConsistency(tx, d.metadata, core.env)
     for (const o of inconsistent) dropObject(d.metadata, o)
   })
   return SUCCESS

@@ -56,7 +56,7 @@ export async function runSql(core: Core, a: JsonObject, cmd: CommandCtx) {
           // Hasura rebuilds its schema cache after DDL: metadata on dropped tables or columns is a
           // dependency error unless cascade removes it.
           const base = pending ?? core.state
-          const { inconsistent, consistentTriggers } = await checkConsistency(tx, base.metadata)
+          const { inconsistent, consistentTriggers } = await checkConsistency(tx, base.metadata, core.env)
           const before = new Set(core.lastInconsistent)
           const fresh = inconsistent.filter((o) => !before.has(o.name))
           if (fresh.length > 0) {
@@ -72,7 +72,7 @@ export async function runSql(core: Core, a: JsonObject, cmd: CommandCtx) {
               )
             const draft = structuredClone(base)
             for (const o of fresh) dropObject(draft.metadata, o)
-            const again = await checkConsistency(tx, draft.metadata)
+            const again = await checkConsistency(tx, draft.metadata, core.env)
             await reconcileTriggers(tx, again.consistentTriggers)
             const kept = new Set(allTriggerNames(draft.metadata))
             const gone = allTriggerNames(core.state.metadata).filter((n) => !kept.has(n))

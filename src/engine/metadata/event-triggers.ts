@@ -108,15 +108,32 @@ function orderOp(op: { columns: Columns; payload?: Columns | null | undefined })
   return o
 }
 
+type OpArg = { columns: Columns; payload?: Columns | null | undefined } | null | undefined
+
+/**
+ * A trigger's `definition` with its keys sorted (`delete`, `enable_manual`, `insert`, `update`):
+ * Hasura exports it through `AO.toOrdered` of its aeson object, whose keys come sorted
+ * (`eventTriggerConfToOrdJSON` in `src-lib/Hasura/RQL/Types/Metadata/Serialization.hs`).
+ */
+function orderDefinition(d: {
+  enable_manual: boolean
+  insert?: OpArg
+  update?: OpArg
+  delete?: OpArg
+}): EventTriggerDef['definition'] {
+  const def = {} as EventTriggerDef['definition']
+  if (d.delete) def.delete = orderOp(d.delete)
+  def.enable_manual = d.enable_manual
+  if (d.insert) def.insert = orderOp(d.insert)
+  if (d.update) def.update = orderOp(d.update)
+  return def
+}
+
 /** Create args → the metadata entry, keys in Hasura's export order. */
 export function triggerFromArgs(a: CreateEventTriggerArgs): EventTriggerDef {
-  const def: EventTriggerDef['definition'] = { enable_manual: a.enable_manual }
-  if (a.insert) def.insert = orderOp(a.insert)
-  if (a.update) def.update = orderOp(a.update)
-  if (a.delete) def.delete = orderOp(a.delete)
   const t: EventTriggerDef = {
     name: a.name,
-    definition: def,
+    definition: orderDefinition(a),
     retry_conf: orderRetry(a.retry_conf ?? DEFAULT_RETRY_CONF),
   }
   if (a.webhook != null) t.webhook = a.webhook
@@ -171,11 +188,11 @@ export function normalizeTriggerEntry(raw: unknown, path: string): EventTriggerD
   const rest: Record<string, unknown> = { ...(raw as JsonObject) }
   for (const k of ['name', 'definition', 'retry_conf', 'webhook', 'webhook_from_env', 'headers'])
     delete rest[k]
-  const def: EventTriggerDef['definition'] = { enable_manual: v.definition.enable_manual }
-  if (v.definition.insert) def.insert = orderOp(v.definition.insert)
-  if (v.definition.update) def.update = orderOp(v.definition.update)
-  if (v.definition.delete) def.delete = orderOp(v.definition.delete)
-  const t: EventTriggerDef = { name: v.name, definition: def, retry_conf: orderRetry(v.retry_conf) }
+  const t: EventTriggerDef = {
+    name: v.name,
+    definition: orderDefinition(v.definition),
+    retry_conf: orderRetry(v.retry_conf),
+  }
   if (v.webhook != null) t.webhook = v.webhook
   else if (v.webhook_from_env != null) t.webhook_from_env = v.webhook_from_env
   if (v.headers && v.headers.length > 0) t.headers = v.headers as HeaderConf[]
