@@ -182,6 +182,15 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
       .option('--sql <file>', 'run this SQL file once the engine is up, before --sync (repeatable)', collect)
       .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")
+      .option(
+        '--forward <service=url>',
+        'deliver to this URL instead of the service (repeatable; default: every service to 127.0.0.1)',
+        collect,
+      )
+      .option('--no-forward', 'deliver to the URLs as the config writes them')
+      .option('--watch', 'sync again when the config or a .env layer changes (implies --sync)')
+      .option('--quiet', 'no line per delivery')
+      .option('--json', 'one JSON object per delivery attempt on stdout (the rest on stderr)')
       .addHelpText(
         'after',
         examples([
@@ -189,6 +198,8 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
           'nself-hooks dev --data-dir .nself-hooks/dev  # keep metadata and events across restarts',
           'nself-hooks dev --database-url postgres://postgres@localhost:5432/app --sync',
           'nself-hooks dev --sql schema.sql --sync                 # embedded database with your tables',
+          'nself-hooks dev --data-dir .nself-hooks/dev --sql schema.sql --watch  # the local loop',
+          'nself-hooks dev --forward webhooks=http://127.0.0.1:4000',
           'HASURA_GRAPHQL_ADMIN_SECRET=s nself-hooks dev --port 0',
         ]),
       ),
