@@ -140,10 +140,12 @@ export async function dev(options: DevOptions, outer: Context): Promise<number> 
     print(ctx, `  export ${SECRET_ENV}=${adminSecret}`)
   }
   print(ctx, `  export HASURA_GRAPHQL_ENDPOINT=${engine.url}`)
-  if (options.forward === false) print(ctx, 'Forwarding is off (--no-forward): deliveries go to the URLs as written.')
+  if (options.forward === false)
+    print(ctx, 'Forwarding is off (--no-forward): deliveries go to the URLs as written.')
   else if (rules.length > 0) {
     print(ctx, 'Forwarding deliveries (the metadata keeps the URLs as written):')
-    for (const r of rules) print(ctx, `  ${r.from} → ${r.to}${r.service === r.from ? '' : `  (${r.service})`}`)
+    for (const r of rules)
+      print(ctx, `  ${r.from} → ${r.to}${r.service === r.from ? '' : `  (${r.service})`}`)
   }
 
   let code = 0
@@ -161,11 +163,18 @@ export async function dev(options: DevOptions, outer: Context): Promise<number> 
       try {
         done = await engine.runSqlOnce(file, text)
       } catch (err) {
-        throw sqlFailure(file, text, err, options.dataDir ?? (options.databaseUrl ? '--database-url' : undefined))
+        throw sqlFailure(
+          file,
+          text,
+          err,
+          options.dataDir ?? (options.databaseUrl ? '--database-url' : undefined),
+        )
       }
       print(
         ctx,
-        done === 'ran' ? `ran ${file}` : `skipped ${file}: it ran on this database before (an edited file runs again)`,
+        done === 'ran'
+          ? `ran ${file}`
+          : `skipped ${file}: it ran on this database before (an edited file runs again)`,
       )
     }
     if (options.sync || options.watch) {
@@ -223,7 +232,10 @@ async function projectForwarding(
     try {
       service = (await loadProject(ctx, { envFile: options.envFile ?? [] })).model.service
     } catch (err) {
-      printErr(ctx, `warning: the config's service is not forwarded: ${(err as Error).message.split('\n')[0]}`)
+      printErr(
+        ctx,
+        `warning: the config's service is not forwarded: ${(err as Error).message.split('\n')[0]}`,
+      )
     }
   }
   const overrides = Array.isArray(options.forward)

@@ -30,7 +30,9 @@ function localUrl(text: string, flag: string): string {
     })
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new UserError(`${flag}: "${text}" is not an http(s) URL`, { hint: 'give it as http://127.0.0.1:3001' })
+    throw new UserError(`${flag}: "${text}" is not an http(s) URL`, {
+      hint: 'give it as http://127.0.0.1:3001',
+    })
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`
 }
 
@@ -63,7 +65,8 @@ export function forwardRules(input: {
     const to = localUrl(o.slice(eq + 1), `--forward ${name}`)
     if (name.includes('://')) {
       const from = origin(name)
-      if (!from) throw new UserError(`--forward: "${name}" is not a URL`, { hint: 'give a service name or an origin' })
+      if (!from)
+        throw new UserError(`--forward: "${name}" is not a URL`, { hint: 'give a service name or an origin' })
       rules.set(from, { service: from, from, to })
       continue
     }

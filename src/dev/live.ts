@@ -33,7 +33,11 @@ export function liveLine(a: LiveAttempt, c: ChalkInstance, now = new Date()): st
       ? (a.result === 'delivered' ? c.green : c.red)(String(a.status))
       : c.red(remoteLine(a.error ?? 'no answer'))
   const next =
-    a.result === 'retry' ? c.yellow(` retry in ${a.retryInSec}s`) : a.result === 'failed' ? c.red(' failed') : ''
+    a.result === 'retry'
+      ? c.yellow(` retry in ${a.retryInSec}s`)
+      : a.result === 'failed'
+        ? c.red(' failed')
+        : ''
   return `${c.dim(hhmmss(now))} ${c.bold(remoteLine(name))} ${op} ${c.cyan(a.id.slice(0, 8))} ${outcome} ${Math.round(
     a.durationMs,
   )}ms #${a.attempt}${next}`

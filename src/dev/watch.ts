@@ -41,7 +41,8 @@ export function watchProject(opts: WatchOptions): () => void {
       if (!name) return
       const file = resolve(dir, name.toString())
       const relevant =
-        (dir === opts.root && (name === configName || /^\.env(\.|$)/.test(name.toString()))) || extra.has(file)
+        (dir === opts.root && (name === configName || /^\.env(\.|$)/.test(name.toString()))) ||
+        extra.has(file)
       if (!relevant) return
       pending = name.toString()
       if (timer) clearTimeout(timer)

@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { type DeliveryListener, report } from './forward.js'
 import { cronRetry } from './metadata/cron-triggers.js'
 import {
   type CronTriggerDef,
@@ -10,7 +11,6 @@ import {
 } from './metadata/model.js'
 import type { StoredState } from './store.js'
 import { allCrons } from './store.js'
-import { type DeliveryListener, report } from './forward.js'
 import { atMost, utcJson } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 

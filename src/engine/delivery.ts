@@ -1,12 +1,12 @@
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { type DeliveryListener, report } from './forward.js'
 import {
   DEFAULT_RETRY_CONF,
   type EventTriggerDef,
   type Metadata,
   type QualifiedTable,
 } from './metadata/model.js'
-import { type DeliveryListener, report } from './forward.js'
 import { atMost, localTime } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 

@@ -17,7 +17,10 @@ export async function runSqlOnce(db: Db, name: string, sql: string): Promise<'ra
   if (rows.length > 0) return 'skipped'
   await db.runScript(sql, {
     inTx: async (tx) => {
-      await tx.query(`INSERT INTO ${TABLE} (sha256, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [hash, name])
+      await tx.query(`INSERT INTO ${TABLE} (sha256, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+        hash,
+        name,
+      ])
     },
   })
   return 'ran'

@@ -11,7 +11,7 @@ function project(port: number, extraEnv = '') {
   return testdir({
     '.env': `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\nCS_1=hooks:express-ts:${port}:/webhooks\nHOOK_TOKEN=t0ken\n${extraEnv}`,
     'schema.sql':
-      "CREATE TABLE items (id bigint PRIMARY KEY, label text);\nCREATE TABLE notes (id serial PRIMARY KEY, body text);\n",
+      'CREATE TABLE items (id bigint PRIMARY KEY, label text);\nCREATE TABLE notes (id serial PRIMARY KEY, body text);\n',
     'webhooks.config.ts': config(`{
   service: 'hooks',
   defaults: { retry: { numRetries: 2, intervalSec: 60 }, headers: { 'X-Token': { fromEnv: 'HOOK_TOKEN' } } },
@@ -70,7 +70,10 @@ describe('dev forwards deliveries to the local service', () => {
   test('--forward overrides a service; --json prints one object per attempt; a refused connection is a failure line', async () => {
     const configured = await handler()
     const other = await handler(503)
-    cleanup.push(() => configured.server.close(), () => other.server.close())
+    cleanup.push(
+      () => configured.server.close(),
+      () => other.server.close(),
+    )
     const dir = project(configured.port)
     const d = await startDev(dir, ['--forward', `hooks=127.0.0.1:${other.port}`, '--json'])
     await runSql(d.url, SECRET, `INSERT INTO items VALUES (1, 'x')`)
@@ -138,10 +141,57 @@ describe('dev --sql with --data-dir', () => {
 
   test('an SQL error names the line and says nothing was applied', async () => {
     const dir = project(3999)
-    writeFileSync(join(dir, 'bad.sql'), 'CREATE TABLE ok_one (id int);\n\nCREATE TABLE broken (id nosuchtype);\n')
+    writeFileSync(
+      join(dir, 'bad.sql'),
+      'CREATE TABLE ok_one (id int);\n\nCREATE TABLE broken (id nosuchtype);\n',
+    )
     const r = await spawnCli(['dev', '--port', '0', '--sql', 'bad.sql'], dir).proc
     expect(r.exitCode).toBe(1)
     expect(String(r.stderr)).toContain('--sql bad.sql failed (line 3): type "nosuchtype" does not exist')
     expect(String(r.stderr)).toContain('nothing of it was applied')
+  })
+})
+
+describe('dev --watch', () => {
+  test('a config edit is synced into the running engine; a broken edit is reported and the engine stays; a .env edit reloads its env', async () => {
+    const h = await handler()
+    cleanup.push(() => h.server.close())
+    const dir = project(h.port)
+    const d = await startDev(dir, ['--watch'])
+    const cfg = join(dir, 'webhooks.config.ts')
+    const before = readFileSync(cfg, 'utf8')
+    // broken first: the error is printed and dev keeps running
+    writeFileSync(cfg, before.replace('triggers: {', 'triggers: { oops'))
+    await d.waitFor(/still watching; fix it and save again/)
+    writeFileSync(
+      cfg,
+      before.replace(
+        'triggers: {',
+        "triggers: {\n    note_added: { table: 'notes', on: { insert: true }, handler: 'notes/added' },",
+      ),
+    )
+    await d.waitFor(/\+ event_trigger note_added on public\.notes[\s\S]*synced; watching for changes/)
+    await runSql(d.url, SECRET, `INSERT INTO notes (body) VALUES ('hi')`)
+    const got = await waitUntil(
+      () => h.got.find((g) => g.path === '/webhooks/notes/added'),
+      10_000,
+      'note_added',
+    )
+    expect(got.headers['x-token']).toBe('t0ken')
+    await d.waitFor(/note_added INSERT [0-9a-f]{8} 200 /)
+    // a new value in .env reaches the next delivery without a restart
+    writeFileSync(
+      join(dir, '.env'),
+      readFileSync(join(dir, '.env'), 'utf8').replace('HOOK_TOKEN=t0ken', 'HOOK_TOKEN=n3w'),
+    )
+    await d.waitFor(/\.env changed[\s\S]*synced; watching/)
+    await runSql(d.url, SECRET, `INSERT INTO notes (body) VALUES ('again')`)
+    const again = await waitUntil(
+      () => h.got.filter((g) => g.path === '/webhooks/notes/added')[1],
+      10_000,
+      'second',
+    )
+    expect(again.headers['x-token']).toBe('n3w')
+    expect((await d.stop()).exitCode).toBe(0)
   })
 })

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type ResultPromise, execa } from 'execa'
+import { execa, type ResultPromise } from 'execa'
 import { BIN } from '../helpers/project.js'
 
 export interface Received {
@@ -66,7 +66,11 @@ export function spawnCli(args: string[], cwd: string, env: Record<string, string
   }
 }
 
-export async function waitUntil<T>(fn: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitUntil<T>(
+  fn: () => T | undefined,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const v = fn()
