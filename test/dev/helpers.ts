@@ -27,8 +27,16 @@ export async function handler(status = 200): Promise<{ port: number; got: Receiv
   return { port: (server.address() as AddressInfo).port, got, server }
 }
 
+export interface Running {
+  proc: ResultPromise
+  out(): string
+  err(): string
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
+  stop(): Promise<{ exitCode?: number | undefined }>
+}
+
 /** The built CLI as a long-running process, its output collected as it comes. */
-export function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}) {
+export function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}): Running {
   const proc: ResultPromise = execa('node', [BIN, ...args], {
     cwd,
     env: { NO_COLOR: '1', ...env },
