@@ -12,6 +12,7 @@ import { ApiError } from './errors.js'
 import { qualifiedTable } from './metadata/event-triggers.js'
 import type { JsonObject } from './metadata/model.js'
 import { parseWith } from './metadata/parse.js'
+import { stringify } from './raw-json.js'
 
 export interface ServerLimits {
   /** largest request body accepted on any endpoint, in bytes */
@@ -67,7 +68,7 @@ const METADATA_ONLY = new Set(['run_sql'])
 const QUERY_V2 = new Set(['run_sql', 'pg_run_sql', 'bulk'])
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body)
+  const text = stringify(body)
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
