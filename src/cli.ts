@@ -208,6 +208,33 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
 
   register(
     program
+      .command('listen')
+      .description(
+        "follow a server's new events and post each, exact body, to a local handler (never changes the server)",
+      )
+      .option(
+        '--trigger <name>',
+        'only this event trigger (repeatable; default: every trigger of the config)',
+        collect,
+      )
+      .option(
+        '--forward-to <url | service=url>',
+        'where to post: one URL, or <service>=<url> (repeatable)',
+        collect,
+      )
+      .addHelpText(
+        'after',
+        examples([
+          'nself-hooks listen --forward-to localhost:3001              # each trigger keeps its path',
+          'nself-hooks listen --trigger user_created --forward-to http://127.0.0.1:3001/webhooks/user-created',
+          'nself-hooks listen --endpoint https://staging.example.com --forward-to webhooks=localhost:3001',
+        ]),
+      ),
+    'listen',
+  )
+
+  register(
+    program
       .command('events')
       .description(
         'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
@@ -338,6 +365,8 @@ async function runCommand(parsed: ParsedCommand, ctx: Context): Promise<number> 
       return (await import('./commands/diff.js')).diff(opts, ctx)
     case 'dev':
       return (await import('./commands/dev.js')).dev(opts, ctx)
+    case 'listen':
+      return (await import('./commands/listen.js')).listen(opts, ctx)
     case 'events':
       return parsed.args[0] === 'show'
         ? (await import('./commands/events.js')).eventsShow({ ...opts, eventId: parsed.args[1] }, ctx)
