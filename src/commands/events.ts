@@ -5,6 +5,7 @@ import { eventDetail } from '../events/detail.js'
 import { collectCronEvents, collectEvents, type DeliveryStatus, eventStatus } from '../events/log.js'
 import { guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
 import { type EventSummary, summarizeCronEvents, summarizeEvents } from '../events/summary.js'
+import { resolveEventId } from '../events/prefix.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
@@ -161,7 +162,7 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
     })
   }
   const s = await openSession(opts, ctx)
-  const found = await eventDetail(s, opts.eventId)
+  const found = await eventDetail(s, await resolveEventId(s, opts.eventId))
   if (!found) {
     throw new UserError(`no event with id ${opts.eventId} on the server`, {
       hint: 'list ids with nself-hooks events <trigger>; events are looked up in the configured source',

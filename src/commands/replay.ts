@@ -14,6 +14,7 @@ import {
 } from '../events/lookup.js'
 import { bodyFromEvent } from '../events/payload.js'
 import { postEvent } from '../events/post.js'
+import { resolveEventId } from '../events/prefix.js'
 import { maskHeaderRecord } from '../events/secrets.js'
 import { resolveHeaders } from '../events/target.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
@@ -66,8 +67,9 @@ async function replayCommand(opts: ReplayOptions, ctx: Context): Promise<number>
     })
   }
   const s = await openSession(opts, ctx)
-  if (opts.to !== undefined) return replayTo(s, opts.eventId, opts.to, opts)
-  return replayOne(s, opts.eventId, opts)
+  const id = await resolveEventId(s, opts.eventId)
+  if (opts.to !== undefined) return replayTo(s, id, opts.to, opts)
+  return replayOne(s, id, opts)
 }
 
 // ---- one event through Hasura ----------------------------------------------------------------------
