@@ -19,7 +19,6 @@ const LAYERS = [
   // the console calls the same library functions as the commands (the events stage above all)
   ['console'],
   ['dev'],
-  ['dev'],
   ['commands'],
   ['cli', 'index'],
 ]
