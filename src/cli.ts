@@ -239,16 +239,21 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
       .description(
         'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
       )
-      .argument('<trigger>', 'event trigger or cron name, or `show` followed by an event id')
+      .argument(
+        '[trigger]',
+        'event trigger or cron name (default: all of the config), or `show` and an event id',
+      )
       .argument('[event-id]', 'with `show`: the event to show with its invocations')
       .option('--status <status>', 'only pending, delivered or failed events')
       .option('--since <when>', 'only events since a duration ago (30m, 24h, 7d) or an ISO date')
       .option('--limit <n>', 'at most this many events, newest first', '20')
       .option('--full', 'with `show`: print response bodies whole (default: cut at 4 KB)')
+      .option('--follow', 'then print new events as they come, until Ctrl+C')
       .option('--json', 'report as JSON')
       .addHelpText(
         'after',
         examples([
+          'nself-hooks events --follow                     # every trigger and cron, newest first, then new ones',
           'nself-hooks events user_created',
           'nself-hooks events user_created --status failed --since 24h',
           'nself-hooks events daily-report-generation       # a cron: its scheduled events',

@@ -1,11 +1,12 @@
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
+import { eventLine, followEvents, managedTargets, recentEvents } from '../events/all.js'
 import { eventDetail } from '../events/detail.js'
 import { collectCronEvents, collectEvents, type DeliveryStatus, eventStatus } from '../events/log.js'
 import { guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
-import { type EventSummary, summarizeCronEvents, summarizeEvents } from '../events/summary.js'
 import { resolveEventId } from '../events/prefix.js'
+import { type EventSummary, summarizeCronEvents, summarizeEvents } from '../events/summary.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
@@ -16,6 +17,10 @@ export interface EventsOptions extends GlobalOptions {
   since?: string
   limit?: string | number
   json?: boolean
+  /** print new events as they come, until Ctrl-C */
+  follow?: boolean
+  /** stops --follow (tests); without it, SIGINT / SIGTERM do */
+  signal?: AbortSignal
 }
 
 export interface EventsShowOptions extends GlobalOptions {
@@ -49,11 +54,7 @@ export async function events(opts: EventsOptions, ctx: Context): Promise<number>
 }
 
 async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number> {
-  if (!opts.trigger) {
-    throw new UserError('which trigger? events needs a trigger or cron name', {
-      hint: 'nself-hooks events user_created, or nself-hooks events show <event-id>',
-    })
-  }
+  if (!opts.trigger || opts.follow) return allEvents(opts, ctx)
   const status = parseStatus(opts.status)
   const limit = parseCount(opts.limit, '--limit', 20)
   const since = opts.since === undefined ? undefined : parseTimeBound(opts.since, '--since')
@@ -93,6 +94,40 @@ async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number>
     return 0
   }
   printEventTable(s, target.name, target.kind, rows, { status, since, limit })
+  return 0
+}
+
+/** `events` without a name (every managed trigger and cron, newest first) and `events --follow`. */
+async function allEvents(opts: EventsOptions, ctx: Context): Promise<number> {
+  const status = parseStatus(opts.status)
+  const limit = parseCount(opts.limit, '--limit', 20)
+  const since = opts.since === undefined ? undefined : parseTimeBound(opts.since, '--since')
+  const s = await openSession(opts, ctx)
+  const targets = opts.trigger ? [await resolveTarget(s, opts.trigger)] : managedTargets(s)
+  if (targets.length === 0)
+    throw new UserError('the config has no triggers or crons to list events of', {
+      hint: 'nself-hooks events <name> lists a trigger the server has',
+    })
+  if (!opts.follow || !opts.json) {
+    const rows = await recentEvents(s, targets, { ...(since ? { since } : {}), status, limit })
+    if (opts.json) print(s.ctx, JSON.stringify({ events: rows }, null, 2))
+    else if (rows.length === 0) print(s.ctx, 'no events yet')
+    else for (const r of rows) print(s.ctx, eventLine(s, r))
+  }
+  if (!opts.follow) return 0
+  const stop = new AbortController()
+  const done = () => stop.abort()
+  if (opts.signal) opts.signal.addEventListener('abort', done, { once: true })
+  else {
+    process.once('SIGINT', done)
+    process.once('SIGTERM', done)
+  }
+  try {
+    await followEvents(s, targets, { json: Boolean(opts.json), signal: stop.signal })
+  } finally {
+    process.off('SIGINT', done)
+    process.off('SIGTERM', done)
+  }
   return 0
 }
 
