@@ -18,6 +18,7 @@ const LAYERS = [
   ['sync', 'events', 'import'],
   // the console calls the same library functions as the commands (the events stage above all)
   ['console'],
+  ['dev'],
   ['commands'],
   ['cli', 'index'],
 ]

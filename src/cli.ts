@@ -245,6 +245,15 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .option('--database-url <url>', 'use this PostgreSQL instead of the embedded PGlite')
     .option('--sql <file>', 'run this SQL file once the engine is up, before --sync (repeatable)', collect)
     .option('--sync', "apply the project's config (nself-hooks sync) once the engine is up")
+    .option(
+      '--forward <service=url>',
+      'deliver to this URL instead of the service (repeatable; default: every service to 127.0.0.1)',
+      collect,
+    )
+    .option('--no-forward', 'deliver to the URLs as the config writes them')
+    .option('--watch', 'sync again when the config or a .env layer changes (implies --sync)')
+    .option('--quiet', 'no line per delivery')
+    .option('--json', 'one JSON object per delivery attempt on stdout (the rest on stderr)')
     .addHelpText(
       'after',
       examples([
@@ -252,17 +261,47 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
         'nself-hooks dev --data-dir .nself-hooks/dev  # keep metadata and events across restarts',
         'nself-hooks dev --database-url postgres://postgres@localhost:5432/app --sync',
         'nself-hooks dev --sql schema.sql --sync                 # embedded database with your tables',
+        'nself-hooks dev --data-dir .nself-hooks/dev --sql schema.sql --watch  # the local loop',
+        'nself-hooks dev --forward webhooks=http://127.0.0.1:4000',
         'HASURA_GRAPHQL_ADMIN_SECRET=s nself-hooks dev --port 0',
       ]),
     )
     .action(runs(async (o, _, ctx) => (await import('./commands/dev.js')).dev(o, ctx)))
 
   program
+    .command('listen')
+    .description(
+      "follow a server's new events and post each, exact body, to a local handler (never changes the server)",
+    )
+    .option(
+      '--trigger <name>',
+      'only this event trigger (repeatable; default: every trigger of the config)',
+      collect,
+    )
+    .option(
+      '--forward-to <url | service=url>',
+      'where to post: one URL, or <service>=<url> (repeatable)',
+      collect,
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'nself-hooks listen --forward-to localhost:3001              # each trigger keeps its path',
+        'nself-hooks listen --trigger user_created --forward-to http://127.0.0.1:3001/webhooks/user-created',
+        'nself-hooks listen --endpoint https://staging.example.com --forward-to webhooks=localhost:3001',
+      ]),
+    )
+    .action(runs(async (o, _, ctx) => (await import('./commands/listen.js')).listen(o, ctx)))
+
+  program
     .command('events')
     .description(
       'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
     )
-    .argument('<trigger>', 'event trigger or cron name, or `show` followed by an event id')
+    .argument(
+      '[trigger]',
+      'event trigger or cron name (default: all of the config), or `show` and an event id',
+    )
     .argument('[event-id]', 'with `show`: the event to show with its invocations')
     .addOption(
       new Option('--status <status>', 'only events of this delivery status').choices([
@@ -278,10 +317,12 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     )
     .option('--limit <n>', 'at most this many events, newest first', count, 20)
     .option('--full', 'with `show`: print response bodies whole (default: cut at 4 KB)')
+    .option('--follow', 'then print new events as they come, until Ctrl+C')
     .option('--json', 'report as JSON')
     .addHelpText(
       'after',
       examples([
+        'nself-hooks events --follow                     # every trigger and cron, newest first, then new ones',
         'nself-hooks events user_created',
         'nself-hooks events user_created --status failed --since 24h',
         'nself-hooks events daily-report-generation       # a cron: its scheduled events',

@@ -5,6 +5,10 @@ import { dirname, join, resolve } from 'node:path'
 import { loadEnv } from '../config/env.js'
 import { findConfigFile } from '../config/load.js'
 import { type Context, print, printErr } from '../context.js'
+import { type ForwardRule, forwardRules } from '../dev/forward-map.js'
+import { liveJson, liveLine } from '../dev/live.js'
+import { sqlFailure } from '../dev/sql-hint.js'
+import { watchProject } from '../dev/watch.js'
 import { UserError } from '../errors.js'
 import { fileLine, renderChanges, summaryLine } from '../metadata/changes-text.js'
 import { colors, printWarnings } from '../output/report.js'
@@ -25,6 +29,14 @@ export interface DevOptions {
   /** apply the project's config (nself-hooks sync) once the engine is up */
   sync?: boolean
   verbose?: boolean
+  /** `<service>=<url>` overrides (repeatable); false (--no-forward) delivers to the URLs as written */
+  forward?: string[] | string | boolean
+  /** no live delivery lines */
+  quiet?: boolean
+  /** live delivery lines as one JSON object per line (the rest goes to stderr) */
+  json?: boolean
+  /** regenerate and sync when the config or a .env layer changes; reload the engine's env */
+  watch?: boolean
   /** stops the engine when aborted; without it, SIGINT / SIGTERM do */
   signal?: AbortSignal
   /** called once the engine listens (tests) */
@@ -35,12 +47,15 @@ export interface DevOptions {
 const SECRET_ENV = 'HASURA_GRAPHQL_ADMIN_SECRET'
 
 /** `nself-hooks dev`: the embedded Hasura-compatible engine, until interrupted. */
-export async function dev(options: DevOptions, ctx: Context): Promise<number> {
+export async function dev(options: DevOptions, outer: Context): Promise<number> {
+  // with --json, stdout carries only the delivery lines; everything else goes to stderr
+  const ctx: Context = options.json ? { ...outer, stdout: outer.stderr } : outer
   const port = options.port ?? 8080
   // The project's env layers, as Hasura would have them: the admin secret, and the names that
   // value_from_env headers and {{ENV}} webhooks read (WEBHOOK_SECRET, ...). The process env wins.
   const configFile = findConfigFile(ctx.cwd)
-  const env = loadEnv(configFile ? dirname(configFile) : ctx.cwd, ctx.env, options.envFile ?? []).values
+  const root = configFile ? dirname(configFile) : ctx.cwd
+  const env = loadEnv(root, ctx.env, options.envFile ?? []).values
   // a missing --sql file is a typo: say so before starting anything
   for (const file of options.sql === undefined ? [] : [options.sql].flat()) {
     if (!existsSync(resolve(ctx.cwd, file))) {
@@ -49,10 +64,12 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
       })
     }
   }
+  const rules = options.forward === false ? [] : await projectForwarding(options, ctx, env, configFile)
   const given = env[SECRET_ENV]
   const adminSecret = given || randomBytes(18).toString('base64url')
   const dataDir = options.dataDir ? resolve(ctx.cwd, options.dataDir) : undefined
   if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const c = colors(outer)
   const { startEngine } = await import('../engine/index.js')
   let engine: Awaited<ReturnType<typeof startEngine>>
   // the console under /console, once the engine is up and the project is loaded
@@ -80,6 +97,14 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       adminSecret,
       env,
+      forward: new Map(rules.map((r) => [r.from, r.to])),
+      ...(options.quiet
+        ? {}
+        : {
+            listener: {
+              attempt: (a) => print(outer, options.json ? liveJson(a) : liveLine(a, c)),
+            },
+          }),
       log: (line) => {
         if (options.verbose || ctx.verbose) printErr(ctx, `[engine] ${line}`)
       },
@@ -111,8 +136,16 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
     print(ctx, `  export ${SECRET_ENV}=${adminSecret}`)
   }
   print(ctx, `  export HASURA_GRAPHQL_ENDPOINT=${engine.url}`)
+  if (options.forward === false)
+    print(ctx, 'Forwarding is off (--no-forward): deliveries go to the URLs as written.')
+  else if (rules.length > 0) {
+    print(ctx, 'Forwarding deliveries (the metadata keeps the URLs as written):')
+    for (const r of rules)
+      print(ctx, `  ${r.from} → ${r.to}${r.service === r.from ? '' : `  (${r.service})`}`)
+  }
 
   let code = 0
+  let stopWatching: (() => void) | undefined
   try {
     for (const file of options.sql === undefined ? [] : [options.sql].flat()) {
       const path = resolve(ctx.cwd, file)
@@ -122,17 +155,25 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
       } catch (err) {
         throw new UserError(`cannot read --sql ${file}: ${(err as Error).message}`, { cause: err })
       }
+      let done: 'ran' | 'skipped'
       try {
-        await engine.query(text)
+        done = await engine.runSqlOnce(file, text)
       } catch (err) {
-        throw new UserError(`--sql ${file} failed: ${(err as Error).message}`, {
-          hint: 'fix the SQL file; the engine ran nothing else',
-          cause: err,
-        })
+        throw sqlFailure(
+          file,
+          text,
+          err,
+          options.dataDir ?? (options.databaseUrl ? '--database-url' : undefined),
+        )
       }
-      print(ctx, `ran ${file}`)
+      print(
+        ctx,
+        done === 'ran'
+          ? `ran ${file}`
+          : `skipped ${file}: it ran on this database before (an edited file runs again)`,
+      )
     }
-    if (options.sync) {
+    if (options.sync || options.watch) {
       try {
         code = await runSync(options, ctx, engine.url, adminSecret)
       } catch (err) {
@@ -142,14 +183,63 @@ export async function dev(options: DevOptions, ctx: Context): Promise<number> {
       }
     }
     consoleHandle = await serveConsole(options, ctx, engine.url, adminSecret, configFile)
+    if (options.watch) {
+      const running = engine
+      stopWatching = watchProject({
+        root,
+        configFile,
+        envFiles: (options.envFile ?? []).map((f) => resolve(ctx.cwd, f)),
+        onChange: async (changed) => {
+          print(ctx, `${changed} changed: regenerating and syncing…`)
+          running.setEnv(loadEnv(root, ctx.env, options.envFile ?? []).values)
+          try {
+            const r = await runSync(options, ctx, running.url, adminSecret)
+            print(ctx, r === 0 ? 'synced; watching for changes' : 'sync did not apply; watching for changes')
+          } catch (err) {
+            printErr(ctx, `sync failed: ${(err as Error).message}`)
+            const hint = (err as { hint?: string }).hint
+            if (hint) printErr(ctx, `  hint: ${hint}`)
+            printErr(ctx, 'still watching; fix it and save again')
+          }
+        },
+      })
+      print(ctx, `Watching ${configFile ? 'the config and ' : ''}the .env layers for changes.`)
+    }
     options.onReady?.({ url: engine.url, adminSecret })
     print(ctx, 'Press Ctrl+C to stop.')
     await waitForStop(options.signal)
   } finally {
+    stopWatching?.()
     print(ctx, 'stopping the engine…')
     await engine.stop()
   }
   return code
+}
+
+/** The forwarding rules: the project's services to 127.0.0.1, then the --forward overrides. */
+async function projectForwarding(
+  options: DevOptions,
+  ctx: Context,
+  env: Record<string, string | undefined>,
+  configFile: string | undefined,
+): Promise<ForwardRule[]> {
+  let service: Parameters<typeof forwardRules>[0]['service']
+  if (configFile) {
+    try {
+      service = (await loadProject(ctx, { envFile: options.envFile ?? [] })).model.service
+    } catch (err) {
+      printErr(
+        ctx,
+        `warning: the config's service is not forwarded: ${(err as Error).message.split('\n')[0]}`,
+      )
+    }
+  }
+  const overrides = Array.isArray(options.forward)
+    ? options.forward
+    : typeof options.forward === 'string'
+      ? [options.forward]
+      : []
+  return forwardRules({ env, service, overrides })
 }
 
 /** --sync: apply the project's config (the sync stage, src/sync/apply.ts) to this engine. */

@@ -1,11 +1,13 @@
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
+import { eventLine, followEvents, managedTargets, recentEvents } from '../events/all.js'
 import { type EventDetail, eventDetail } from '../events/detail.js'
 import { type EventList, listEvents } from '../events/list.js'
 import { type DeliveryStatus, eventStatus } from '../events/log.js'
-import { guarded, openSession, type Session } from '../events/lookup.js'
+import { guarded, openSession, resolveTarget, type Session } from '../events/lookup.js'
 import { parseCount, parseStatus, STATUSES } from '../events/options.js'
+import { resolveEventId } from '../events/prefix.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
 import { printJson } from '../output/json.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
@@ -18,6 +20,10 @@ export interface EventsOptions extends GlobalOptions {
   since?: string | Date
   limit?: string | number
   json?: boolean
+  /** print new events as they come, until Ctrl-C */
+  follow?: boolean
+  /** stops --follow (tests); without it, SIGINT / SIGTERM do */
+  signal?: AbortSignal
 }
 
 export interface EventsShowOptions extends GlobalOptions {
@@ -32,11 +38,7 @@ export async function events(opts: EventsOptions, ctx: Context): Promise<number>
 }
 
 async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number> {
-  if (!opts.trigger) {
-    throw new UserError('which trigger? events needs a trigger or cron name', {
-      hint: 'nself-hooks events user_created, or nself-hooks events show <event-id>',
-    })
-  }
+  if (!opts.trigger || opts.follow) return allEvents(opts, ctx)
   const status = parseStatus(opts.status)
   const limit = parseCount(opts.limit, '--limit', 20)
   const since = opts.since === undefined ? undefined : parseTimeBound(opts.since, '--since')
@@ -48,6 +50,40 @@ async function eventsCommand(opts: EventsOptions, ctx: Context): Promise<number>
     return 0
   }
   printEventTable(s, list, { status, since, limit })
+  return 0
+}
+
+/** `events` without a name (every managed trigger and cron, newest first) and `events --follow`. */
+async function allEvents(opts: EventsOptions, ctx: Context): Promise<number> {
+  const status = parseStatus(opts.status)
+  const limit = parseCount(opts.limit, '--limit', 20)
+  const since = opts.since === undefined ? undefined : parseTimeBound(opts.since, '--since')
+  const s = await openSession(opts, ctx)
+  const targets = opts.trigger ? [await resolveTarget(s, opts.trigger)] : managedTargets(s)
+  if (targets.length === 0)
+    throw new UserError('the config has no triggers or crons to list events of', {
+      hint: 'nself-hooks events <name> lists a trigger the server has',
+    })
+  if (!opts.follow || !opts.json) {
+    const rows = await recentEvents(s, targets, { ...(since ? { since } : {}), status, limit })
+    if (opts.json) print(s.ctx, JSON.stringify({ events: rows }, null, 2))
+    else if (rows.length === 0) print(s.ctx, 'no events yet')
+    else for (const r of rows) print(s.ctx, eventLine(s, r))
+  }
+  if (!opts.follow) return 0
+  const stop = new AbortController()
+  const done = () => stop.abort()
+  if (opts.signal) opts.signal.addEventListener('abort', done, { once: true })
+  else {
+    process.once('SIGINT', done)
+    process.once('SIGTERM', done)
+  }
+  try {
+    await followEvents(s, targets, { json: Boolean(opts.json), signal: stop.signal })
+  } finally {
+    process.off('SIGINT', done)
+    process.off('SIGTERM', done)
+  }
   return 0
 }
 
@@ -116,7 +152,7 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
   }
   const s = await openSession(opts, ctx)
   printWarnings(s.ctx, s.project.warnings)
-  const found = await eventDetail(s, opts.eventId)
+  const found = await eventDetail(s, await resolveEventId(s, opts.eventId))
   if (!found) {
     throw new UserError(`no event with id ${opts.eventId} on the server`, {
       hint: 'list ids with nself-hooks events <trigger>; events are looked up in the configured source',

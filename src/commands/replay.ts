@@ -4,6 +4,7 @@ import { UserError } from '../errors.js'
 import type { Window } from '../events/log.js'
 import { guarded, openSession, type Session } from '../events/lookup.js'
 import { parseCount } from '../events/options.js'
+import { resolveEventId } from '../events/prefix.js'
 import {
   type BulkReplayResult,
   CRON_NOTE,
@@ -61,12 +62,13 @@ async function replayCommand(opts: ReplayOptions, ctx: Context): Promise<number>
   }
   const s = await openSession(opts, ctx)
   printWarnings(s.ctx, s.project.warnings)
+  const eventId = await resolveEventId(s, opts.eventId)
   if (opts.to !== undefined) {
-    const posted = await replayEventTo(s, opts.eventId, opts.to, warner(s.ctx))
+    const posted = await replayEventTo(s, eventId, opts.to, warner(s.ctx))
     return printPosted(s.ctx, posted, { json: opts.json, full: opts.full, redact: s.redact })
   }
   const c = colors(s.ctx)
-  const result = await replayEvent(s, opts.eventId, { wait: opts.wait, timeoutMs: timeoutMs(opts) })
+  const result = await replayEvent(s, eventId, { wait: opts.wait, timeoutMs: timeoutMs(opts) })
   if (result.kind === 'cron') return printCronReplay(s, result, opts)
   const id = result.event_id
   const outcome = result.waited?.outcome

@@ -22,6 +22,8 @@ export interface AttemptSpec {
   transform: JsonObject | undefined
   sessionVariables: unknown
   timeoutMs: number
+  /** delivery-time URL rewrite (forward.ts); the metadata keeps the configured URL */
+  forward?: ((url: string) => string | undefined) | undefined
 }
 
 export type AttemptOutcome =
@@ -37,6 +39,13 @@ export type AttemptOutcome =
       retryAfter?: number
       /** one line for the engine log */
       summary: string
+      /** the URL the request went to, when it could be built */
+      url?: string
+      /** set when forwarding changed the URL */
+      forwardedTo?: string
+      /** why no HTTP answer came */
+      error?: string
+      durationMs: number
     }
 
 /**
@@ -53,6 +62,9 @@ export async function attempt(
 ): Promise<AttemptOutcome> {
   let loggedPayload: unknown = spec.body
   let result: WebhookResult
+  let sentTo: string | undefined
+  let forwardedTo: string | undefined
+  const started = performance.now()
   try {
     const url = spec.webhook()
     const headers = requestHeaders(resolveHeaders(spec.headers, env))
@@ -75,7 +87,10 @@ export async function attempt(
         throw err
       }
     }
-    result = await postJson(agents, req.url, req.body, req.headers, spec.timeoutMs, req.method)
+    sentTo = req.url
+    forwardedTo = spec.forward?.(req.url)
+    if (forwardedTo !== undefined) sentTo = forwardedTo
+    result = await postJson(agents, sentTo, req.body, req.headers, spec.timeoutMs, req.method)
   } catch (err) {
     if (err instanceof EnvMissing)
       return {
@@ -85,6 +100,8 @@ export async function attempt(
         response: { type: 'client_error', data: { message: err.message } },
         loggedPayload,
         summary: err.message,
+        error: err.message,
+        durationMs: performance.now() - started,
       }
     const message = err instanceof InvalidRequest ? err.message : `InvalidRequest ${(err as Error).message}`
     result = { body: '', headers: [], error: message }
@@ -99,6 +116,10 @@ export async function attempt(
     loggedPayload,
     ...(!ok && result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}),
     summary: String(result.status ?? result.error),
+    ...(sentTo !== undefined ? { url: sentTo } : {}),
+    ...(forwardedTo !== undefined ? { forwardedTo } : {}),
+    ...(result.status === undefined ? { error: result.error ?? 'no answer' } : {}),
+    durationMs: performance.now() - started,
   }
 }
 

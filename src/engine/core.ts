@@ -28,7 +28,7 @@ export class Core {
     readonly db: Db,
     readonly hooks: CoreHooks,
     /** what env names resolve against (Hasura checks them when it builds metadata) */
-    readonly env: Env = {},
+    public env: Env = {},
   ) {}
 
   /** the names of the inconsistent objects after the last change (healthz, run_sql) */

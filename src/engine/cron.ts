@@ -2,6 +2,7 @@ import { Cron } from 'croner'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
 import { cronEnvProblem } from './env-check.js'
+import { type DeliveryListener, report } from './forward.js'
 import { cronRetry } from './metadata/cron-triggers.js'
 import {
   type CronTriggerDef,
@@ -26,6 +27,8 @@ export interface CronOptions {
   env: Record<string, string | undefined>
   log: (line: string) => void
   agents: Agents
+  forward?: ((url: string) => string | undefined) | undefined
+  listener?: DeliveryListener | undefined
   timeScale: number
   pollIntervalMs: number
 }
@@ -240,6 +243,7 @@ export class CronScheduler {
       transform: transform ?? undefined,
       sessionVariables: null,
       timeoutMs: retry.timeout_seconds * 1000,
+      forward: this.opts.forward,
     })
     if (out.kind === 'transform-error') {
       // Hasura: a transformation error fails the event without an invocation
@@ -264,7 +268,12 @@ export class CronScheduler {
         [
           e.id,
           out.status,
-          JSON.stringify({ payload: out.loggedPayload, headers, version: '2' }),
+          JSON.stringify({
+            payload: out.loggedPayload,
+            headers,
+            version: '2',
+            ...(out.forwardedTo !== undefined ? { forwarded_to: out.forwardedTo } : {}),
+          }),
           JSON.stringify(out.response),
         ],
       )
@@ -284,6 +293,16 @@ export class CronScheduler {
           e.id,
         ])
     })
+    this.opts.listener?.attempt(
+      report(out, {
+        kind: e.kind === 'cron' ? 'cron' : 'scheduled',
+        name: e.kind === 'cron' ? (e.trigger_name ?? undefined) : undefined,
+        op: undefined,
+        id: e.id,
+        attempt: e.tries + 1,
+        retryInSec: retryIn,
+      }),
+    )
     if (retryIn !== undefined)
       this.schedule(Math.min(this.opts.pollIntervalMs, retryIn * this.opts.timeScale * 1000 + 5))
   }

@@ -1,6 +1,7 @@
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
 import { triggerEnvProblem } from './env-check.js'
+import { type DeliveryListener, report } from './forward.js'
 import {
   DEFAULT_RETRY_CONF,
   type EventTriggerDef,
@@ -21,6 +22,8 @@ export interface ProcessorOptions {
   timeScale: number
   log: (line: string) => void
   agents: Agents
+  forward?: ((url: string) => string | undefined) | undefined
+  listener?: DeliveryListener | undefined
 }
 
 interface Outcome {
@@ -259,6 +262,7 @@ export class EventProcessor {
       transform: info.def.request_transform,
       sessionVariables: body.event?.session_variables ?? null,
       timeoutMs: timeoutSec * 1000,
+      forward: this.opts.forward,
     })
     if (out.kind === 'transform-error') {
       this.opts.log(`event ${e.id}: request transform failed: ${out.message}`)
@@ -274,7 +278,12 @@ export class EventProcessor {
       })
       return
     }
-    const request = { payload: out.loggedPayload, headers: info.def.headers ?? [], version: '2' }
+    const request = {
+      payload: out.loggedPayload,
+      headers: info.def.headers ?? [],
+      version: '2',
+      ...(out.forwardedTo !== undefined ? { forwarded_to: out.forwardedTo } : {}),
+    }
     let retryInSec: number | undefined
     if (!out.ok) {
       // Hasura retryOrSetError: tries counts earlier attempts; Retry-After forces another attempt
@@ -295,6 +304,16 @@ export class EventProcessor {
       outcome: out.ok ? 'ok' : retryInSec !== undefined ? 'retry' : 'error',
       secs: (retryInSec ?? 0) * this.opts.timeScale,
     })
+    this.opts.listener?.attempt(
+      report(out, {
+        kind: 'event',
+        name: e.trigger_name,
+        op: (body.event as { op?: string } | null)?.op,
+        id: e.id,
+        attempt: e.tries + 1,
+        retryInSec,
+      }),
+    )
     if (retryInSec !== undefined && !this.stopped) {
       const t = setTimeout(
         () => {

@@ -29,7 +29,9 @@ import { Core } from './core.js'
 import { CronScheduler } from './cron.js'
 import { type Db, openPglite, openPostgres } from './db.js'
 import { EventProcessor } from './delivery.js'
+import { type DeliveryListener, type ForwardMap, forwarder } from './forward.js'
 import { createServer, type ServerLimits } from './server.js'
+import { runSqlOnce } from './sql-once.js'
 import { loadState } from './store.js'
 import { closeAgents, createAgents } from './webhook.js'
 
@@ -52,6 +54,13 @@ export interface EngineOptions {
   limits?: Partial<ServerLimits>
   /** answers requests outside the Hasura API first (true when it did): `dev` serves its console so */
   handle?: (req: IncomingMessage, res: ServerResponse) => boolean
+  /**
+   * delivery-time rewrite, origin in the metadata → origin to send to (forward.ts); what the engine
+   * holds and exports stays as configured
+   */
+  forward?: ForwardMap
+  /** told about every delivery attempt */
+  listener?: DeliveryListener
   /** test-only: scales every retry interval and Retry-After (1 = real seconds); the rules stay Hasura's */
   timeScale?: number
 }
@@ -61,13 +70,27 @@ export interface Engine {
   url: string
   adminSecret?: string
   stop(): Promise<void>
+  /** the env value_from_env headers and {{ENV}} webhooks read from now on (no restart) */
+  setEnv(env: Record<string, string | undefined>): void
+  /**
+   * Runs a SQL script unless a script with the same text already ran on this database (tracked by
+   * its SHA-256 in sql-once.ts). 'ran' or 'skipped'.
+   */
+  runSqlOnce(name: string, sql: string): Promise<'ran' | 'skipped'>
   /** run SQL directly (tests); without params, several statements may be given (the last one's rows) */
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>
 }
 
 export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   const log = opts.log ?? (() => {})
-  const env = opts.env ?? process.env
+  let currentEnv = opts.env ?? process.env
+  // the processors read env on every delivery: a getter lets setEnv swap it without a restart
+  const envView = {
+    get env() {
+      return currentEnv
+    },
+  }
+  const forward = forwarder(opts.forward)
   const db: Db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir)
   const agents = createAgents()
   let processor: EventProcessor | undefined
@@ -89,18 +112,22 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         },
         wakeDelivery: () => processor?.wake(),
       },
-      env,
+      currentEnv,
     )
     core.state = await loadState(db)
     // the database may have changed while no engine ran: put the trigger functions right
     await db.transaction(async (tx) => {
-      const { consistentTriggers } = await checkConsistency(tx, core.state.metadata, env)
+      const { consistentTriggers } = await checkConsistency(tx, core.state.metadata, currentEnv)
       await reconcileTriggers(tx, consistentTriggers)
     })
     core.lastInconsistent = (await core.inconsistentObjects()).map((o) => o.name)
     const timeScale = opts.timeScale ?? 1
     processor = new EventProcessor(db, {
-      env,
+      get env() {
+        return envView.env
+      },
+      forward,
+      listener: opts.listener,
       pollIntervalMs: opts.pollIntervalMs ?? 1000,
       timeScale,
       log,
@@ -110,7 +137,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
     await db.listen(EVENT_CHANNEL, () => processor?.wake())
     await processor.start()
     cron = new CronScheduler(db, () => core.state, {
-      env,
+      get env() {
+        return envView.env
+      },
+      forward,
+      listener: opts.listener,
       log,
       agents,
       timeScale,
@@ -145,6 +176,11 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         })()
         return stopping
       },
+      setEnv: (env) => {
+        currentEnv = env
+        core.env = env
+      },
+      runSqlOnce: (name, sql) => runSqlOnce(db, name, sql),
       query: (sql, params) => (params && params.length > 0 ? db.query(sql, params) : db.script(sql)),
     }
     if (opts.adminSecret !== undefined) engine.adminSecret = opts.adminSecret

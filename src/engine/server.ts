@@ -8,6 +8,7 @@ import { introspection } from './graphql.js'
 import { qualifiedTable } from './metadata/event-triggers.js'
 import type { JsonObject } from './metadata/model.js'
 import { parseWith } from './metadata/parse.js'
+import { stringify } from './raw-json.js'
 import { HASURA_VERSION } from './webhook.js'
 
 export interface ServerLimits {
@@ -64,7 +65,7 @@ const METADATA_ONLY = new Set(['run_sql'])
 const QUERY_V2 = new Set(['run_sql', 'pg_run_sql', 'bulk'])
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
-  const text = JSON.stringify(body)
+  const text = stringify(body)
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),

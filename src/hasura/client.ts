@@ -39,6 +39,8 @@ export interface RequestOptions<T> {
   /** safe to send again after a timeout or a dropped connection; default: inferred from the type */
   idempotent?: boolean
   timeoutMs?: number
+  /** reads the answer's text (default JSON.parse); e.g. a parser that keeps every number's digits */
+  parse?: (text: string) => unknown
 }
 
 export interface MetadataRequestOptions {
@@ -199,7 +201,7 @@ export class HasuraClient {
         await sleep(this.#backoff(attempt))
         continue
       }
-      return this.#parse(response.status, text, command, path, opts.schema)
+      return this.#parse(response.status, text, command, path, opts.schema, opts.parse)
     }
   }
 
@@ -329,10 +331,17 @@ export class HasuraClient {
     })
   }
 
-  #parse<T>(status: number, text: string, command: string, path: string, schema?: z.ZodType<T>): T {
+  #parse<T>(
+    status: number,
+    text: string,
+    command: string,
+    path: string,
+    schema?: z.ZodType<T>,
+    parse: (text: string) => unknown = JSON.parse,
+  ): T {
     let json: unknown
     try {
-      json = text === '' ? null : JSON.parse(text)
+      json = text === '' ? null : parse(text)
     } catch {
       throw new HasuraError(
         `${this.endpoint}${path} answered HTTP ${status} with a body that is not JSON: is it a Hasura server?`,

@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { hasEventLog } from '../catalog.js'
 import type { Core } from '../core.js'
+import { compactJson } from '../delivery.js'
 import { notExists } from '../errors.js'
 import { findTrigger, type JsonObject } from '../metadata/model.js'
 import { parseWith } from '../metadata/parse.js'
+import { RawJson } from '../raw-json.js'
 import { getSource } from '../store.js'
 import { localTime, utcTime } from '../time.js'
 
@@ -35,7 +37,7 @@ const eventByIdArgs = z
   })
   .loose()
 
-const EVENT_COLS = `id, schema_name, table_name, trigger_name, payload, delivered, error, tries,
+const EVENT_COLS = `id, schema_name, table_name, trigger_name, payload::text AS payload, delivered, error, tries,
   created_at::text AS created_at, (locked AT TIME ZONE 'UTC')::text AS locked, next_retry_at::text AS next_retry_at, archived`
 
 /** An event_log row as EVENT_COLS reads it. */
@@ -60,7 +62,7 @@ function eventRow(r: EventLogRow) {
     schema_name: r.schema_name,
     table_name: r.table_name,
     trigger_name: r.trigger_name,
-    payload: typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload,
+    payload: typeof r.payload === 'string' ? new RawJson(compactJson(r.payload)) : r.payload,
     delivered: r.delivered,
     error: r.error,
     tries: r.tries,
