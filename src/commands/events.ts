@@ -190,6 +190,22 @@ async function eventsShowCommand(opts: EventsShowOptions, ctx: Context): Promise
     printInvocations(s, out.invocations, { full: opts.full, redact: s.redact })
     return 0
   }
+  if (found.kind === 'one_off') {
+    const ev = found.event
+    if (opts.json) {
+      print(s.ctx, JSON.stringify(found, null, 2))
+      return 0
+    }
+    print(s.ctx, `${c.bold('event')} ${remoteLine(ev.id)}  one-off scheduled event`)
+    if (ev.comment) print(s.ctx, remoteLine(ev.comment))
+    print(
+      s.ctx,
+      `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${found.status} (${remoteLine(ev.status)})  attempts ${ev.tries}`,
+    )
+    if (ev.payload !== undefined) print(s.ctx, `${c.bold('payload')}\n${indent(json(ev.payload))}`)
+    printInvocations(s, found.invocations, { full: opts.full, redact: s.redact })
+    return 0
+  }
   const { event, invocations: maskedInvocations } = found
   if (opts.json) {
     print(

@@ -12,6 +12,7 @@ import {
   resolveTarget,
   type Session,
 } from '../events/lookup.js'
+import { followOneOffs, outcomeLine } from '../events/one-off.js'
 import { bodyFromEvent } from '../events/payload.js'
 import { postEvent } from '../events/post.js'
 import { maskHeaderRecord } from '../events/secrets.js'
@@ -91,6 +92,7 @@ async function replayOne(s: Session, id: string, opts: ReplayOptions): Promise<n
     if (code !== 'not-exists') throw err
     const found = await findEvent(s, id)
     if (found?.kind === 'cron') return replayCronEvents(s, found.cron, [found.event], opts)
+    if (found?.kind === 'one_off') throw oneOffRefused(id)
     throw new UserError(`no event with id ${id} on ${s.project.model.hasura.endpoint}`, {
       hint: `list event ids with nself-hooks events <trigger> (source ${s.project.model.hasura.source})`,
       cause: err,
@@ -147,6 +149,7 @@ async function replayTo(s: Session, id: string, to: string, opts: ReplayOptions)
       hint: 'list event ids with nself-hooks events <trigger>',
     })
   }
+  if (found.kind === 'one_off') throw oneOffRefused(id)
   const { body, headers, label, timeoutSec } = storedRequest(s, found)
   const resolved = resolveHeaders(headers, s.project.env.values)
   for (const m of resolved.missing) {
@@ -169,7 +172,7 @@ async function replayTo(s: Session, id: string, to: string, opts: ReplayOptions)
 /** The request Hasura made for a stored event: the body rebuilt from the log, the configured headers. */
 function storedRequest(
   s: Session,
-  found: FoundEvent,
+  found: Exclude<FoundEvent, { kind: 'one_off' }>,
 ): { body: unknown; headers: Header[]; label: string; timeoutSec: number } {
   const { model } = s.project
   if (found.kind === 'cron') {
@@ -483,22 +486,15 @@ async function replayCronEvents(
   )
   progress?.done()
   const failed = results.filter((r) => !r.ok)
-  if (opts.json) {
-    print(
-      s.ctx,
-      JSON.stringify(
-        {
-          cron: cronName,
-          matched: events.length,
-          scheduled: created,
-          failed: failed.map((f) => ({ id: f.item.id, reason: redeliverReason(f.err) })),
-          note: CRON_NOTE,
-        },
-        null,
-        2,
-      ),
-    )
-  } else {
+  const report = {
+    cron: cronName,
+    matched: events.length,
+    scheduled: created,
+    failed: failed.map((f) => ({ id: f.item.id, reason: redeliverReason(f.err) })),
+    note: CRON_NOTE,
+  }
+  if (opts.json && !(opts.wait && created.length > 0)) print(s.ctx, JSON.stringify(report, null, 2))
+  if (!opts.json) {
     for (const x of created.slice(0, 10))
       print(s.ctx, `${c.green('✓')} cron event ${x.from} → one-off scheduled event ${x.id}`)
     if (created.length > 10) print(s.ctx, `  … and ${created.length - 10} more`)
@@ -507,17 +503,30 @@ async function replayCronEvents(
     if (events.length > 1)
       print(s.ctx, `replayed ${created.length} of ${events.length} events of cron ${cronName}`)
   }
-  if (opts.wait && created.length > 0 && failed.length === 0) {
-    const status = await waitForOneOff(
-      s,
+  if (opts.wait && created.length > 0) {
+    const outcomes = await followOneOffs(
+      s.api,
       created.map((x) => x.id),
       timeoutMs(opts),
     )
-    const bad = [...status.values()].filter((v) => v !== 'delivered').length
-    if (!opts.json) print(s.ctx, `after delivery: ${status.size - bad} delivered, ${bad} not delivered`)
-    return bad > 0 ? 1 : 0
+    const bad = outcomes.filter((o) => o.status !== 'delivered').length
+    if (opts.json) print(s.ctx, JSON.stringify({ ...report, outcomes }, null, 2))
+    else {
+      for (const o of outcomes)
+        print(s.ctx, `${o.status === 'delivered' ? c.green('✓') : c.red('✗')} ${remoteLine(outcomeLine(o))}`)
+      print(s.ctx, `after delivery: ${outcomes.length - bad} delivered, ${bad} not delivered`)
+    }
+    return bad > 0 || failed.length > 0 ? 1 : 0
   }
+  if (!opts.json && created.length > 0)
+    print(s.ctx, c.dim(`follow it with nself-hooks events show ${created[0]!.id}, or replay with --wait`))
   return failed.length > 0 ? 1 : 0
+}
+
+function oneOffRefused(id: string): UserError {
+  return new UserError(`event ${id} is a one-off scheduled event: Hasura cannot redeliver it`, {
+    hint: `see what became of it with nself-hooks events show ${id}; replay the cron event it came from instead`,
+  })
 }
 
 /** The cron as the server has it (what Hasura would send), else as the config describes it. */
@@ -527,19 +536,4 @@ async function cronDefinition(s: Session, name: string): Promise<CronTriggerInfo
   const local = s.project.model.crons.find((x) => x.name === name)
   if (!local) throw new UserError(`no cron trigger ${name} on the server or in webhooks.config.ts`)
   return JSON.parse(JSON.stringify(emitCronTrigger(local))) as CronTriggerInfo
-}
-
-async function waitForOneOff(s: Session, ids: string[], timeout: number): Promise<Map<string, string>> {
-  const deadline = Date.now() + timeout
-  const out = new Map<string, string>()
-  for (;;) {
-    const rows = await s.api.call('get_scheduled_events', { type: 'one_off' })
-    const events = ((rows as { events?: { id: string; status: string }[] }).events ?? []).filter((e) =>
-      ids.includes(e.id),
-    )
-    for (const e of events) out.set(e.id, e.status)
-    const open = ids.filter((id) => ['scheduled', 'locked', undefined].includes(out.get(id)))
-    if (open.length === 0 || Date.now() > deadline) return out
-    await new Promise((r) => setTimeout(r, 300))
-  }
 }

@@ -257,7 +257,15 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
     payload: c.payload === undefined ? { kind: 'json' } : inferJsonType(c.payload),
     declares: [
       ...b.declares,
-      ...['Body', 'BodySchema', 'Payload', 'PayloadSchema', 'Handler'].map((s) => `${T}${s}`),
+      ...[
+        'Body',
+        'BodySchema',
+        'Payload',
+        'ScheduledPayload',
+        'OneOffPayload',
+        'PayloadSchema',
+        'Handler',
+      ].map((s) => `${T}${s}`),
       `${b.varName}CronRoute`,
     ],
   }

@@ -138,7 +138,8 @@ class EventRoute:
 class CronRoute:
     cron: str
     secrets: List[Tuple[str, str]]
-    model: Type[BaseModel]
+    # a Union: the scheduled body or a one-off (replayed) body
+    model: Any
     handle: Callable[[Any, CronContext], HandlerResult]
 
 
@@ -156,9 +157,18 @@ def _reply(status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> 
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-def _parse_model(model: Type[BaseModel], data: Any) -> Any:
-    validate = getattr(model, "model_validate", None)
-    return validate(data) if validate is not None else model.parse_obj(data)
+def _parse_model(model: Any, data: Any) -> Any:
+    """A model class or a Union of them (pydantic 2 or 1.10)."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        validate = getattr(model, "model_validate", None)
+        return validate(data) if validate is not None else model.parse_obj(data)
+    try:
+        from pydantic import TypeAdapter  # type: ignore[attr-defined]
+    except ImportError:
+        from pydantic import parse_obj_as  # type: ignore[attr-defined]
+
+        return parse_obj_as(model, data)
+    return TypeAdapter(model).validate_python(data)
 
 
 def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -> Optional[Response]:

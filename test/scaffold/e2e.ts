@@ -297,6 +297,22 @@ export async function checkDirect(service: Service): Promise<void> {
   const cronRes = await post('scheduled/daily-report', cron, secret)
   expect(cronRes.status).toBe(200)
   expect(await cronRes.json()).toEqual({ ok: true })
+  // a replayed cron event: Hasura sends it as a one-off scheduled event, created_at and no name
+  const oneOff = {
+    id: '0a3f5c7e-0000-4000-8000-000000000002',
+    scheduled_time: '2026-11-28T10:00:00Z',
+    created_at: '2026-11-28T09:59:58.123456Z',
+    payload: { report_type: 'daily_summary' },
+    comment: 'nself-hooks replay of cron daily-report-generation',
+  }
+  const oneOffRes = await post('scheduled/daily-report', JSON.stringify(oneOff), secret)
+  expect(oneOffRes.status, await oneOffRes.clone().text()).toBe(200)
+  // neither body: no name and no created_at, or another cron's name
+  const { created_at: _, ...neither } = oneOff
+  expect((await post('scheduled/daily-report', JSON.stringify(neither), secret)).status).toBe(400)
+  expect(
+    (await post('scheduled/daily-report', JSON.stringify({ ...neither, name: 'other-cron' }), secret)).status,
+  ).toBe(400)
 
   // Stripe, signed by the stripe package
   const stripeBody = JSON.stringify({
