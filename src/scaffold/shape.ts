@@ -77,6 +77,8 @@ export interface TriggerRoute extends RouteBase {
   /** row types in the order the ops first use them */
   rows: RowType[]
   ops: TriggerOp[]
+  /** Retry-After = intervalSec × 2^current_retry, capped, on a retryable failure */
+  backoff?: { intervalSec: number; maxIntervalSec: number }
 }
 
 export interface CronRoute extends RouteBase {
@@ -243,7 +245,9 @@ function triggerRoute(
     ...['Event', 'Payload', 'PayloadSchema', 'Handlers', 'Trigger'].map((s) => `${T}${s}`),
     `${b.varName}Route`,
   ]
-  return { ...b, kind: 'trigger', table, rows, ops, declares }
+  const route: TriggerRoute = { ...b, kind: 'trigger', table, rows, ops, declares }
+  if (t.backoff) route.backoff = { ...t.backoff }
+  return route
 }
 
 function cronRoute(c: ModelCron & { handler: string }): CronRoute {
