@@ -172,6 +172,10 @@ function detailJson(found: EventDetail): Record<string, unknown> {
     const { kind, cron, event, status, invocations } = found
     return { kind, cron, event, status, invocations }
   }
+  if (found.kind === 'one_off') {
+    const { kind, event, status, invocations } = found
+    return { kind, event, status, invocations }
+  }
   const { kind, event, status, invocations } = found
   return { kind, event, status, invocations }
 }
@@ -186,6 +190,18 @@ function printDetail(s: Session, found: EventDetail, full: boolean | undefined) 
       `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${found.status} (${remoteLine(String(ev.status))})  attempts ${ev.tries}`,
     )
     if (found.payload !== undefined) print(s.ctx, `${c.bold('payload')}\n${indent(json(found.payload))}`)
+    printInvocations(s, found.invocations, { full, redact: s.redact })
+    return
+  }
+  if (found.kind === 'one_off') {
+    const ev = found.event
+    print(s.ctx, `${c.bold('event')} ${remoteLine(ev.id)}  one-off scheduled event`)
+    if (ev.comment) print(s.ctx, remoteLine(ev.comment))
+    print(
+      s.ctx,
+      `scheduled ${remoteLine(shortTime(ev.scheduled_time))}  status ${found.status} (${remoteLine(ev.status)})  attempts ${ev.tries}`,
+    )
+    if (ev.payload !== undefined) print(s.ctx, `${c.bold('payload')}\n${indent(json(ev.payload))}`)
     printInvocations(s, found.invocations, { full, redact: s.redact })
     return
   }

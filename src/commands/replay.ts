@@ -3,6 +3,7 @@ import { print } from '../context.js'
 import { UserError } from '../errors.js'
 import type { Window } from '../events/log.js'
 import { guarded, openSession, type Session } from '../events/lookup.js'
+import { outcomeLine } from '../events/one-off.js'
 import { parseCount } from '../events/options.js'
 import { resolveEventId } from '../events/prefix.js'
 import {
@@ -256,6 +257,7 @@ function printCronReplay(
       matched: r.matched,
       scheduled: r.scheduled,
       failed: r.failed,
+      ...(r.outcomes ? { outcomes: r.outcomes } : {}),
       note: CRON_NOTE,
     })
   } else {
@@ -266,6 +268,13 @@ function printCronReplay(
     for (const f of r.failed.slice(0, 10))
       print(s.ctx, `${c.red('✗')} ${remoteLine(f.id)}: ${remoteLine(f.reason)}`)
     if (r.matched > 1) print(s.ctx, `replayed ${r.scheduled.length} of ${r.matched} events of cron ${r.cron}`)
+    for (const o of r.outcomes ?? [])
+      print(s.ctx, `${o.status === 'delivered' ? c.green('✓') : c.red('✗')} ${remoteLine(outcomeLine(o))}`)
+    if (r.outcomes === undefined && r.scheduled.length > 0)
+      print(
+        s.ctx,
+        c.dim(`follow it with nself-hooks events show ${r.scheduled[0]?.id}, or replay with --wait`),
+      )
     if (r.outcome)
       print(
         s.ctx,

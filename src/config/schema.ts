@@ -23,6 +23,12 @@ const retrySchema = z.strictObject({
   intervalSec: nonNegativeInt('intervalSec').optional(),
   timeoutSec: nonNegativeInt('timeoutSec').min(1, 'timeoutSec must be at least 1').optional(),
   toleranceSec: nonNegativeInt('toleranceSec').optional(),
+  /**
+   * event triggers: the generated handler answers a retryable failure with
+   * Retry-After = intervalSec × 2^current_retry, at most maxIntervalSec (docs/retries.md)
+   */
+  backoff: z.literal('exponential', { error: "backoff must be 'exponential'" }).optional(),
+  maxIntervalSec: nonNegativeInt('maxIntervalSec').min(1, 'maxIntervalSec must be at least 1').optional(),
 })
 
 const opSpec = z.union([z.literal(true), z.strictObject({ payload: columnList.optional() })])
@@ -62,6 +68,8 @@ const cronSchema = z.strictObject({
   payload: z.unknown().optional(),
   includeInMetadata: z.boolean().optional(),
   ...webhookSource,
+  // a cron body carries no attempt number, so there is nothing to back off from
+  retry: retrySchema.omit({ backoff: true, maxIntervalSec: true }).optional(),
 })
 
 const externalSchema = z.strictObject({

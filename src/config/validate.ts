@@ -354,7 +354,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     'retry',
     'comment',
   ],
-  retry: ['numRetries', 'intervalSec', 'timeoutSec', 'toleranceSec'],
+  retry: ['numRetries', 'intervalSec', 'timeoutSec', 'toleranceSec', 'backoff', 'maxIntervalSec'],
   on: ['insert', 'update', 'delete', 'manual'],
   hasura: ['endpoint', 'adminSecretEnv', 'metadataDir', 'source'],
   defaults: ['retry', 'headers'],

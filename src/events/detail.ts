@@ -1,6 +1,7 @@
 import type { EventLogRow } from '../hasura/events-api.js'
 import { cronStatus, type DeliveryStatus, eventStatus } from './log.js'
 import { findEvent, type Session } from './lookup.js'
+import type { OneOffEvent } from './one-off.js'
 import { fromEnvHeaderNames, maskHeadersDeep } from './secrets.js'
 
 /** One event with every attempt, header values that carry secrets masked (`events show`, the console). */
@@ -20,6 +21,13 @@ export type EventDetail =
       payload?: unknown
       invocations: Record<string, unknown>[]
     }
+  | {
+      /** a one-off scheduled event: how a cron event is replayed */
+      kind: 'one_off'
+      event: OneOffEvent
+      status: DeliveryStatus
+      invocations: Record<string, unknown>[]
+    }
 
 export async function eventDetail(s: Session, id: string): Promise<EventDetail | undefined> {
   const found = await findEvent(s, id)
@@ -34,6 +42,17 @@ export async function eventDetail(s: Session, id: string): Promise<EventDetail |
       event: found.event,
       status: cronStatus(found.event.status),
       ...(cronModel?.payload !== undefined ? { payload: cronModel.payload } : {}),
+      invocations: invocations.map((i) => maskHeadersDeep(i, masked) as Record<string, unknown>),
+    }
+  }
+  if (found.kind === 'one_off') {
+    // its headers came from a cron's configuration: mask every from-env header any cron names
+    const masked = fromEnvHeaderNames(s.project.model.crons.flatMap((x) => x.headers))
+    const invocations = await s.api.scheduledInvocations('one_off', found.event.id).catch(() => [])
+    return {
+      kind: 'one_off',
+      event: found.event,
+      status: cronStatus(found.event.status),
       invocations: invocations.map((i) => maskHeadersDeep(i, masked) as Record<string, unknown>),
     }
   }

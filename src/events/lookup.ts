@@ -9,6 +9,7 @@ import {
 import type { ModelCron, ModelTrigger } from '../model/types.js'
 import { type LoadedProject, loadProject } from '../project.js'
 import { connect } from './connect.js'
+import { type OneOffEvent, oneOffEvents } from './one-off.js'
 import { redact, redactingContext, secretValues } from './secrets.js'
 
 export interface Session {
@@ -71,8 +72,12 @@ export async function resolveTarget(s: Session, name: string): Promise<Target> {
 export type FoundEvent =
   | { kind: 'trigger'; data: EventWithInvocations }
   | { kind: 'cron'; cron: string; event: ScheduledEvent }
+  | { kind: 'one_off'; event: OneOffEvent }
 
-/** An event id: first the event log, then the cron events of every cron the config or server knows. */
+/**
+ * An event id: first the event log, then the cron events of every cron the config or server knows,
+ * then the one-off scheduled events (a replayed cron event).
+ */
 export async function findEvent(s: Session, id: string): Promise<FoundEvent | undefined> {
   try {
     return { kind: 'trigger', data: await s.api.eventById(id) }
@@ -89,5 +94,6 @@ export async function findEvent(s: Session, id: string): Promise<FoundEvent | un
       if (page.length < 500) break
     }
   }
-  return undefined
+  const oneOff = (await oneOffEvents(s.api, [id])).get(id)
+  return oneOff ? { kind: 'one_off', event: oneOff } : undefined
 }

@@ -12,6 +12,7 @@ import {
 } from './bulk.js'
 import { collectCronEvents, collectEvents, type Window } from './log.js'
 import { type FoundEvent, findEvent, resolveTarget, type Session, type Target } from './lookup.js'
+import { followOneOffs, type OneOffOutcome } from './one-off.js'
 import { bodyFromEvent } from './payload.js'
 import { collect, deliver, type PostOutcome } from './post.js'
 import { resolveHeaders } from './target.js'
@@ -35,6 +36,8 @@ export interface CronReplayResult {
   failed: { id: string; reason: string }[]
   /** with `wait`: how the one-off events ended */
   outcome?: { delivered: number; not_delivered: number }
+  /** with `wait`: each one-off event, its attempts and the handler's last answer */
+  outcomes?: OneOffOutcome[]
 }
 
 /** `replay <id>`: the event queued again by Hasura (or, for a cron event, scheduled again). */
@@ -78,6 +81,7 @@ export async function replayEvent(s: Session, id: string, opts: WaitOptions): Pr
   if (!(await requestRedelivery(s, id))) {
     const found = await findEvent(s, id)
     if (found?.kind === 'cron') return replayCronEvents(s, found.cron, [found.event], opts)
+    if (found?.kind === 'one_off') throw oneOffRefused(id)
     throw new UserError(`no event with id ${id} on ${s.project.model.hasura.endpoint}`, {
       hint: `list event ids with nself-hooks events <trigger> (source ${s.project.model.hasura.source})`,
     })
@@ -106,6 +110,7 @@ export async function replayEventTo(
       hint: 'list event ids with nself-hooks events <trigger>',
     })
   }
+  if (found.kind === 'one_off') throw oneOffRefused(id)
   const { warnings, warn } = collect(onWarning)
   const { body, headers, label, timeoutSec } = storedRequest(s, found, warn)
   const resolved = resolveHeaders(headers, s.project.env.values)
@@ -118,7 +123,7 @@ export async function replayEventTo(
 /** The request Hasura made for a stored event: the body rebuilt from the log, the configured headers. */
 function storedRequest(
   s: Session,
-  found: FoundEvent,
+  found: Exclude<FoundEvent, { kind: 'one_off' }>,
   warn: (message: string) => void,
 ): { body: unknown; headers: Header[]; label: string; timeoutSec: number } {
   const { model } = s.project
@@ -283,13 +288,14 @@ async function replayCronEvents(
   const failed = results.filter((r) => !r.ok).map((f) => ({ id: f.item.id, reason: redeliverReason(f.err) }))
   const result: CronReplayResult = { kind: 'cron', cron: cronName, matched: events.length, scheduled, failed }
   if (opts.wait && scheduled.length > 0 && failed.length === 0) {
-    const status = await waitForOneOff(
-      s,
+    const outcomes = await followOneOffs(
+      s.api,
       scheduled.map((x) => x.id),
       opts.timeoutMs,
     )
-    const bad = [...status.values()].filter((v) => v !== 'delivered').length
-    result.outcome = { delivered: status.size - bad, not_delivered: bad }
+    const bad = outcomes.filter((o) => o.status !== 'delivered').length
+    result.outcome = { delivered: outcomes.length - bad, not_delivered: bad }
+    result.outcomes = outcomes
   }
   return result
 }
@@ -303,17 +309,9 @@ async function cronDefinition(s: Session, name: string): Promise<CronTriggerInfo
   return JSON.parse(JSON.stringify(emitCronTrigger(local))) as CronTriggerInfo
 }
 
-async function waitForOneOff(s: Session, ids: string[], timeout: number): Promise<Map<string, string>> {
-  const deadline = Date.now() + timeout
-  const out = new Map<string, string>()
-  for (;;) {
-    const rows = await s.api.call('get_scheduled_events', { type: 'one_off' })
-    const events = ((rows as { events?: { id: string; status: string }[] }).events ?? []).filter((e) =>
-      ids.includes(e.id),
-    )
-    for (const e of events) out.set(e.id, e.status)
-    const open = ids.filter((id) => ['scheduled', 'locked', undefined].includes(out.get(id)))
-    if (open.length === 0 || Date.now() > deadline) return out
-    await new Promise((r) => setTimeout(r, 300))
-  }
+/** A one-off scheduled event (what replaying a cron event makes) has no redelivery in Hasura's API. */
+function oneOffRefused(id: string): UserError {
+  return new UserError(`event ${id} is a one-off scheduled event: Hasura cannot redeliver it`, {
+    hint: `see what became of it with nself-hooks events show ${id}; replay the cron event it came from instead`,
+  })
 }

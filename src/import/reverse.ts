@@ -176,7 +176,8 @@ function webhookOf(url: string, ctx: ReverseContext): { webhook: string } | { ha
   return { webhook: url }
 }
 
-type RetryKey = keyof RetryConfig
+/** the Hasura retry_conf keys; backoff is the service's own and never comes from Hasura */
+type RetryKey = 'numRetries' | 'intervalSec' | 'timeoutSec' | 'toleranceSec'
 
 function retryOf(actual: Partial<Record<RetryKey, number>>, base: Record<RetryKey, number | undefined>) {
   const out: RetryConfig = {}

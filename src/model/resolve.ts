@@ -50,6 +50,12 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
       headers: headersOf(config.defaults?.headers, t.headers),
     }
     if (t.handler !== undefined) trigger.handler = t.handler
+    const backoff = { ...config.defaults?.retry, ...t.retry }
+    if (backoff.backoff === 'exponential')
+      trigger.backoff = {
+        intervalSec: trigger.retry.intervalSec,
+        maxIntervalSec: backoff.maxIntervalSec ?? DEFAULT_MAX_BACKOFF_SEC,
+      }
     if (t.comment !== undefined) trigger.comment = t.comment
     return trigger
   })
@@ -137,6 +143,9 @@ function definitionOf(t: TriggerConfig): ModelTrigger['definition'] {
   if (t.on.delete) def.delete = spec('*', t.on.delete === true ? undefined : t.on.delete.payload)
   return def
 }
+
+/** backoff without maxIntervalSec: at most an hour between attempts */
+const DEFAULT_MAX_BACKOFF_SEC = 3600
 
 function triggerRetry(defaults: RetryConfig | undefined, own: RetryConfig | undefined) {
   const merged = { ...defaults, ...own }

@@ -42,6 +42,8 @@ export interface ModelTrigger {
   /** exactly one: a URL (maybe with {{ENV}} templates) or an env name Hasura reads */
   webhook: { url: string } | { fromEnv: string }
   retry: Retry
+  /** exponential backoff the generated handler asks Hasura for through Retry-After; not Hasura metadata */
+  backoff?: { intervalSec: number; maxIntervalSec: number }
   headers: Header[]
   /** the route on the service, when the webhook came from `handler` */
   handler?: string

@@ -144,17 +144,29 @@ function pyCronTypes(r: CronRoute): string {
     parts.push(...extra)
   }
   const optional = payload === 'Any' || payload.startsWith('Optional') || payload === 'None'
+  const field = `    payload: ${payload}${optional ? ' = None' : ''}`
   parts.push(
     [
-      `class ${T}Payload(BaseModel):`,
-      `    """The body Hasura posts for cron ${pyDoc(r.name)} (${pyDoc(r.schedule)})"""`,
+      `class ${T}ScheduledPayload(BaseModel):`,
+      `    """The body Hasura posts when cron ${pyDoc(r.name)} fires (${pyDoc(r.schedule)})"""`,
       '',
       '    id: str',
       `    name: Literal[${pyString(r.name)}]`,
       '    scheduled_time: str',
-      `    payload: ${payload}${optional ? ' = None' : ''}`,
+      field,
       '    comment: Optional[str] = None',
     ].join('\n'),
+    [
+      `class ${T}OneOffPayload(BaseModel):`,
+      `    """The body of a one-off scheduled event for cron ${pyDoc(r.name)} (a replay): created_at, no name"""`,
+      '',
+      '    id: str',
+      '    created_at: str',
+      '    scheduled_time: str',
+      field,
+      '    comment: Optional[str] = None',
+    ].join('\n'),
+    `${T}Payload = Union[${T}ScheduledPayload, ${T}OneOffPayload]`,
   )
   return parts.join('\n\n\n')
 }

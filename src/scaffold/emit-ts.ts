@@ -152,23 +152,47 @@ function tsCronTypes(r: CronRoute): string {
   if (r.payload.kind === 'object') {
     parts.push(tsObject(`${T}Body`, r.payload.fields, `payload of cron ${r.name}, as configured`))
   }
+  const payloadTs = body ?? tsType(r.payload)
+  const zodPayload = body ? `${body}Schema` : zodExpr(r.payload)
+  // Hasura posts {id, name, scheduled_time, payload, comment} when the cron fires, and a one-off
+  // scheduled event (how a cron event is replayed) carries created_at instead of name
+  // (Hasura's ScheduledEventWebhookPayload).
   parts.push(
     [
-      `/** The body Hasura posts for cron ${tsComment(r.name)} (${tsComment(r.schedule)}) */`,
-      `export interface ${T}Payload {`,
+      `/** The body Hasura posts when cron ${tsComment(r.name)} fires (${tsComment(r.schedule)}) */`,
+      `export interface ${T}ScheduledPayload {`,
       '  id: string',
       `  name: ${tsString(r.name)}`,
       '  scheduled_time: string',
-      `  payload: ${body ?? tsType(r.payload)}`,
+      `  payload: ${payloadTs}`,
       '  comment?: string | null',
       '}',
-      `export const ${T}PayloadSchema: z.ZodType<${T}Payload> = z.object({`,
-      '  id: z.string(),',
-      `  name: z.literal(${tsString(r.name)}),`,
-      '  scheduled_time: z.string(),',
-      `  payload: ${body ? `${body}Schema` : zodExpr(r.payload)},`,
-      '  comment: z.string().nullable().optional(),',
-      '})',
+      `/** The body of a one-off scheduled event for cron ${tsComment(r.name)} (a replay): created_at, no name */`,
+      `export interface ${T}OneOffPayload {`,
+      '  id: string',
+      '  created_at: string',
+      '  scheduled_time: string',
+      `  payload: ${payloadTs}`,
+      '  comment?: string | null',
+      '}',
+      `/** Either body; \`'created_at' in event\` tells a replay from a scheduled run */`,
+      `export type ${T}Payload = ${T}ScheduledPayload | ${T}OneOffPayload`,
+      `export const ${T}PayloadSchema: z.ZodType<${T}Payload> = z.union([`,
+      '  z.object({',
+      '    id: z.string(),',
+      `    name: z.literal(${tsString(r.name)}),`,
+      '    scheduled_time: z.string(),',
+      `    payload: ${zodPayload},`,
+      '    comment: z.string().nullable().optional(),',
+      '  }),',
+      '  z.object({',
+      '    id: z.string(),',
+      '    created_at: z.string(),',
+      '    scheduled_time: z.string(),',
+      `    payload: ${zodPayload},`,
+      '    comment: z.string().nullable().optional(),',
+      '  }),',
+      '])',
     ].join('\n'),
   )
   return parts.join('\n\n')

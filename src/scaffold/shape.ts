@@ -78,6 +78,8 @@ export interface TriggerRoute extends RouteBase {
   /** row types in the order the ops first use them */
   rows: RowType[]
   ops: TriggerOp[]
+  /** Retry-After = intervalSec × 2^current_retry, capped, on a retryable failure */
+  backoff?: { intervalSec: number; maxIntervalSec: number }
 }
 
 export interface CronRoute extends RouteBase {
@@ -242,7 +244,9 @@ function triggerRoute(
     ...['Event', 'Payload', 'PayloadSchema', 'Handlers', 'Trigger'].map((s) => `${T}${s}`),
     `${b.varName}Route`,
   ]
-  return { ...b, kind: 'trigger', table, rows, ops, declares }
+  const route: TriggerRoute = { ...b, kind: 'trigger', table, rows, ops, declares }
+  if (t.backoff) route.backoff = { ...t.backoff }
+  return route
 }
 
 function cronRoute(c: ModelCron & { handler: string }): CronRoute {
@@ -256,7 +260,15 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
     payload: c.payload === undefined ? { kind: 'json' } : inferJsonType(c.payload),
     declares: [
       ...b.declares,
-      ...['Body', 'BodySchema', 'Payload', 'PayloadSchema', 'Handler'].map((s) => `${T}${s}`),
+      ...[
+        'Body',
+        'BodySchema',
+        'Payload',
+        'ScheduledPayload',
+        'OneOffPayload',
+        'PayloadSchema',
+        'Handler',
+      ].map((s) => `${T}${s}`),
       `${b.varName}CronRoute`,
     ],
   }

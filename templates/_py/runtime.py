@@ -132,13 +132,25 @@ class EventRoute:
     secrets: List[Tuple[str, str]]
     model: Type[BaseModel]
     dispatch: Callable[[Any, EventContext], HandlerResult]
+    # retry: { backoff: 'exponential' } in webhooks.config.ts: (interval_sec, max_interval_sec)
+    backoff: Optional[Tuple[int, int]] = None
+
+
+def _backoff_seconds(backoff: Optional[Tuple[int, int]], current_retry: int, max_retries: int) -> Optional[int]:
+    """Hasura retries at a fixed interval but honours Retry-After, even past num_retries, so the
+    header is only sent while retries remain (docs/retries.md)."""
+    if backoff is None or current_retry >= max_retries:
+        return None
+    interval, cap = backoff
+    return max(1, min(cap, round(interval * 2 ** max(0, current_retry))))
 
 
 @dataclass
 class CronRoute:
     cron: str
     secrets: List[Tuple[str, str]]
-    model: Type[BaseModel]
+    # a Union: the scheduled body or a one-off (replayed) body
+    model: Any
     handle: Callable[[Any, CronContext], HandlerResult]
 
 
@@ -156,9 +168,18 @@ def _reply(status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> 
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-def _parse_model(model: Type[BaseModel], data: Any) -> Any:
-    validate = getattr(model, "model_validate", None)
-    return validate(data) if validate is not None else model.parse_obj(data)
+def _parse_model(model: Any, data: Any) -> Any:
+    """A model class or a Union of them (pydantic 2 or 1.10)."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        validate = getattr(model, "model_validate", None)
+        return validate(data) if validate is not None else model.parse_obj(data)
+    try:
+        from pydantic import TypeAdapter  # type: ignore[attr-defined]
+    except ImportError:
+        from pydantic import parse_obj_as  # type: ignore[attr-defined]
+
+        return parse_obj_as(model, data)
+    return TypeAdapter(model).validate_python(data)
 
 
 def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -> Optional[Response]:
@@ -222,7 +243,9 @@ def _rejected(resp: Response, **fields: Any) -> Response:
     return resp
 
 
-async def _run(call: Callable[[], HandlerResult], fields: Dict[str, Any], started: float) -> Response:
+async def _run(
+    call: Callable[[], HandlerResult], fields: Dict[str, Any], started: float, backoff_sec: Optional[int] = None
+) -> Response:
     error = None
     try:
         result = call()
@@ -234,6 +257,9 @@ async def _run(call: Callable[[], HandlerResult], fields: Dict[str, Any], starte
         logger.exception("handler failed")
         resp = _reply(500, {"ok": False, "retry": True, "error": "handler failed"})
     body = json.loads(bytes(resp.body))
+    if backoff_sec is not None and resp.status_code == 500:
+        # a retryable failure without its own Retry-After waits the backoff
+        resp = _reply(503, body, {"Retry-After": str(backoff_sec)})
     outcome = ("failed" if body.get("ok") is False else "ok") if resp.status_code == 200 else "retry"
     _log(
         level="info" if outcome == "ok" else "warn",
@@ -287,7 +313,10 @@ async def handle_event(route: EventRoute, request: Request) -> Response:
         headers=headers,
         fields=fields,
     )
-    return await _run(lambda: route.dispatch(payload, ctx), fields, started)
+    backoff_sec = _backoff_seconds(
+        route.backoff, payload.delivery_info.current_retry, payload.delivery_info.max_retries
+    )
+    return await _run(lambda: route.dispatch(payload, ctx), fields, started, backoff_sec)
 
 
 async def handle_cron(route: CronRoute, request: Request) -> Response:

@@ -136,6 +136,45 @@ describe('model resolution', () => {
     })
   })
 
+  it('retry backoff: on the model for the handler, not in the metadata; refused on crons and when malformed', () => {
+    const config = (retry: unknown, cronRetry?: unknown) => ({
+      service: 'webhooks',
+      defaults: { retry: { intervalSec: 10, numRetries: 3 } },
+      triggers: {
+        slow: { table: 'users', on: { insert: true }, handler: 'slow', retry },
+        plain: { table: 'users', on: { delete: true }, handler: 'plain' },
+      },
+      crons: { c: { schedule: '0 9 * * *', handler: 'cron/c', ...(cronRetry ? { retry: cronRetry } : {}) } },
+    })
+    const env = { CS_2: 'webhooks:express-ts:3001:/webhooks' }
+    const r = resolve(config({ backoff: 'exponential', maxIntervalSec: 30 }), env)
+    if (!r.ok) throw new Error(JSON.stringify(r.issues))
+    const [slow, plain] = r.model.triggers
+    expect(slow!.backoff).toEqual({ intervalSec: 10, maxIntervalSec: 30 })
+    expect(plain!.backoff).toBeUndefined()
+    // generate writes exactly what it writes without backoff
+    const without = resolve(config({}), env)
+    if (!without.ok) throw new Error(JSON.stringify(without.issues))
+    expect(emitEventTrigger(slow!)).toEqual(emitEventTrigger(without.model.triggers[0]!))
+    expect(JSON.stringify(emitEventTrigger(slow!))).not.toMatch(/backoff|maxInterval/i)
+    const uncapped = resolve(config({ backoff: 'exponential' }), env)
+    if (!uncapped.ok) throw new Error(JSON.stringify(uncapped.issues))
+    expect(uncapped.model.triggers[0]!.backoff).toEqual({ intervalSec: 10, maxIntervalSec: 3600 })
+
+    const issues = (c: unknown) => {
+      const v = validateConfig(c)
+      return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`)
+    }
+    expect(issues(config({ backoff: 'linear' })).join('\n')).toContain("backoff must be 'exponential'")
+    expect(issues(config({ backoff: 'exponential', maxIntervalSec: 0 })).join('\n')).toContain(
+      'maxIntervalSec must be at least 1',
+    )
+    expect(issues(config({ backoff: 'exponential', maxIntervalSec: 2.5 })).join('\n')).toContain(
+      'maxIntervalSec must be a whole number',
+    )
+    expect(issues(config({}, { backoff: 'exponential' })).join('\n')).toMatch(/crons\.c\.retry.*backoff/)
+  })
+
   it('Hasura defaults when nothing is given; endpoint from HASURA_GRAPHQL_ENDPOINT', () => {
     const r = resolve(
       { triggers: { t: { table: 'users', on: { insert: true }, webhook: 'http://x/' } } },

@@ -453,6 +453,41 @@ for (const backend of backends) {
         expect(got.body.payload).toEqual({ report: 'daily' })
         expect(got.body.created_at).toBeDefined()
         expect(got.headers['x-webhook-secret']).toBe(HEADER_SECRET)
+        // replay says what became of it, and the one-off event is there to inspect
+        const oneOffId = /→ one-off scheduled event ([0-9a-f-]{36})/.exec(r.out)![1]!
+        expect(r.out).toContain(`✓ one-off event ${oneOffId} delivered: 1 attempt, HTTP 200`)
+        const shown = await run(eventsShow, { eventId: oneOffId })
+        expect(shown.code).toBe(0)
+        expect(shown.out).toContain(`event ${oneOffId}  one-off scheduled event`)
+        expect(shown.out).toContain(`nself-hooks replay of cron nightly event ${cronEventId}`)
+        expect(shown.out).toMatch(/status delivered \(delivered\) {2}attempts 1/)
+        expect(shown.out).toMatch(/invocation 1 .* HTTP 200/)
+        const shownJson = JSON.parse((await run(eventsShow, { eventId: oneOffId, json: true })).out)
+        expect(shownJson).toMatchObject({ kind: 'one_off', status: 'delivered', event: { id: oneOffId } })
+        // a one-off event cannot itself be redelivered: the error says so and where to look
+        const again = await run(replay, { eventId: oneOffId, yes: true })
+        expect(again.code).toBe(1)
+        expect(again.error?.message).toBe(
+          `event ${oneOffId} is a one-off scheduled event: Hasura cannot redeliver it`,
+        )
+
+        // a handler that refuses the replay: the reason comes back, the exit code is 1
+        failing = true
+        try {
+          const bad = await run(replay, { eventId: cronEventId, yes: true, wait: true })
+          expect(bad.code).toBe(1)
+          expect(bad.out).toMatch(
+            /✗ one-off event [0-9a-f-]{36} failed \(error\): 1 attempt, HTTP 500: .*boom/,
+          )
+          expect(bad.out).toContain('after delivery: 0 delivered, 1 not delivered')
+          const noWait = await run(replay, { eventId: cronEventId, yes: true, json: true })
+          expect(JSON.parse(noWait.out)).toMatchObject({
+            cron: 'nightly',
+            scheduled: [{ from: cronEventId }],
+          })
+        } finally {
+          failing = false
+        }
       })
 
       it('no secret appears in any output', () => {

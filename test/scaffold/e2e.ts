@@ -8,6 +8,7 @@ import Stripe from 'stripe'
 import { expect } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import { startEngine } from '../../src/engine/index.js'
+import { parseHasuraTime } from '../../src/events/time.js'
 import { emitEventTrigger, eventTriggerArgs } from '../../src/metadata/emit.js'
 import type { Model } from '../../src/model/types.js'
 import { loadProject } from '../../src/project.js'
@@ -31,6 +32,15 @@ export async function scaffoldFixture(
 ): Promise<{ root: string; dir: string; model: Model }> {
   const root = fixtureCopy()
   writeFileSync(join(root, 'webhooks.columns.json'), renderColumnsCache(FIXTURE_COLUMNS))
+  // user_updated backs off exponentially: Retry-After 1, 2, 4 capped at 3 (checkOutcomes)
+  const config = join(root, 'webhooks.config.ts')
+  const text = readFileSync(config, 'utf8')
+  const withBackoff = text.replace(
+    "handler: 'user-updated',",
+    "handler: 'user-updated',\n      retry: { intervalSec: 1, backoff: 'exponential', maxIntervalSec: 3 },",
+  )
+  expect(withBackoff).not.toBe(text)
+  writeFileSync(config, withBackoff)
   const env = { CS_2: `webhooks:${template}:3001:/webhooks` }
   const c = context(root, env)
   const code = await scaffold({ all: true, initService: true }, c.ctx)
@@ -144,12 +154,12 @@ const ADMIN = 'e2e-admin'
  * The embedded engine with the fixture's tables and triggers pointed at the running service, plus a
  * trigger that sends the wrong secret. Retry intervals are scaled down; the rules stay Hasura's.
  */
-async function engineFor(model: Model, serviceUrl: string) {
+async function engineFor(model: Model, serviceUrl: string, timeScale = 0.05) {
   const engine = await startEngine({
     port: 0,
     adminSecret: ADMIN,
     pollIntervalMs: 100,
-    timeScale: 0.05,
+    timeScale,
     env: { WEBHOOK_SECRET },
   })
   const api = client(engine, ADMIN)
@@ -185,13 +195,15 @@ interface EventRow {
 async function eventsOf(
   api: ReturnType<typeof client>,
   trigger: string,
-): Promise<{ event: EventRow; invocations: { http_status: number; response: unknown }[] }[]> {
+): Promise<
+  { event: EventRow; invocations: { http_status: number; response: unknown; created_at: string }[] }[]
+> {
   const logs = (await api.ok('pg_get_event_logs', { name: trigger, source: 'default' })) as EventRow[]
   return Promise.all(
     logs.map(async (e) => {
       const r = (await api.ok('pg_get_event_by_id', { event_id: e.id, source: 'default' })) as {
         event: EventRow
-        invocations: { http_status: number; response: unknown }[]
+        invocations: { http_status: number; response: unknown; created_at: string }[]
       }
       return r
     }),
@@ -297,6 +309,22 @@ export async function checkDirect(service: Service): Promise<void> {
   const cronRes = await post('scheduled/daily-report', cron, secret)
   expect(cronRes.status).toBe(200)
   expect(await cronRes.json()).toEqual({ ok: true })
+  // a replayed cron event: Hasura sends it as a one-off scheduled event, created_at and no name
+  const oneOff = {
+    id: '0a3f5c7e-0000-4000-8000-000000000002',
+    scheduled_time: '2026-11-28T10:00:00Z',
+    created_at: '2026-11-28T09:59:58.123456Z',
+    payload: { report_type: 'daily_summary' },
+    comment: 'nself-hooks replay of cron daily-report-generation',
+  }
+  const oneOffRes = await post('scheduled/daily-report', JSON.stringify(oneOff), secret)
+  expect(oneOffRes.status, await oneOffRes.clone().text()).toBe(200)
+  // neither body: no name and no created_at, or another cron's name
+  const { created_at: _, ...neither } = oneOff
+  expect((await post('scheduled/daily-report', JSON.stringify(neither), secret)).status).toBe(400)
+  expect(
+    (await post('scheduled/daily-report', JSON.stringify({ ...neither, name: 'other-cron' }), secret)).status,
+  ).toBe(400)
 
   // Stripe, signed by the stripe package
   const stripeBody = JSON.stringify({
@@ -345,15 +373,15 @@ export async function checkDirect(service: Service): Promise<void> {
 
 /**
  * Outcomes mapped onto Hasura's rules, through the engine: the user's handler asks for a retry after
- * 1 s on the first attempt (503 + Retry-After), then fails permanently (200, {ok:false, retry:false}).
+ * 1 s on the first attempt (503 + Retry-After), asks for a plain retry on the next two, which the
+ * trigger's exponential backoff answers with Retry-After 2 and 3 (4, capped), then fails permanently
+ * (200, {ok:false, retry:false}). The engine spaces the attempts as asked.
  */
 export async function checkOutcomes(model: Model, service: Service): Promise<void> {
   // directly: the first attempt's answer carries Retry-After
   const row = { id: 1, email: 'a@b.c', name: null, created_at: '2026-11-28T09:00:00.5+00:00' }
-  const direct = await fetch(`${service.url}/webhooks/user-updated`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'X-Webhook-Secret': WEBHOOK_SECRET },
-    body: JSON.stringify({
+  const directBody = (current_retry: number, max_retries: number) =>
+    JSON.stringify({
       id: 'direct-1',
       created_at: '2026-11-28T09:00:00.123456',
       table: { schema: 'public', name: 'users' },
@@ -364,13 +392,29 @@ export async function checkOutcomes(model: Model, service: Service): Promise<voi
         session_variables: null,
         trace_context: null,
       },
-      delivery_info: { current_retry: 0, max_retries: 3 },
-    }),
-  })
+      delivery_info: { current_retry, max_retries },
+    })
+  const attempt = (current_retry: number, max_retries: number) =>
+    fetch(`${service.url}/webhooks/user-updated`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Webhook-Secret': WEBHOOK_SECRET },
+      body: directBody(current_retry, max_retries),
+    })
+  const direct = await attempt(0, 3)
   expect(direct.status).toBe(503)
   expect(direct.headers.get('retry-after')).toBe('1')
+  // retry() under exponential backoff (interval 1 s, at most 3 s): 2 s after the second attempt, 3
+  // (not 4) after the third, and no Retry-After once retries are used up (it would force one more)
+  const answer = async (current_retry: number, max_retries: number) => {
+    const res = await attempt(current_retry, max_retries)
+    return [res.status, res.headers.get('retry-after')]
+  }
+  expect(await answer(1, 3)).toEqual([503, '2'])
+  expect(await answer(2, 3)).toEqual([503, '3'])
+  expect(await answer(1, 1)).toEqual([500, null])
 
-  const { api, stop } = await engineFor(model, service.url)
+  // real time, so the measured gaps are the ones Hasura would keep
+  const { api, stop } = await engineFor(model, service.url, 1)
   try {
     await api.sql("INSERT INTO public.users (email) VALUES ('grace@example.com')")
     await api.sql("UPDATE public.users SET name = 'Grace' WHERE email = 'grace@example.com'")
@@ -382,13 +426,23 @@ export async function checkOutcomes(model: Model, service: Service): Promise<voi
       'user_updated delivered',
       30_000,
     )
-    expect(ev.invocations.map((i) => i.http_status).sort()).toEqual([200, 503])
-    expect(ev.event.tries).toBe(2)
+    const attempts = [...ev.invocations].sort((a, b) =>
+      String(a.created_at).localeCompare(String(b.created_at)),
+    )
+    expect(attempts.map((i) => i.http_status)).toEqual([503, 503, 503, 200])
+    expect(ev.event.tries).toBe(4)
+    // the engine waited at least what each answer asked for
+    const at = attempts.map((i) => parseHasuraTime(String(i.created_at)).getTime())
+    const gaps = at.slice(1).map((t, k) => (t - at[k]!) / 1000)
+    gaps.forEach((gap, k) => {
+      expect(gap, `gap ${k + 1}: ${gaps.join(', ')} s`).toBeGreaterThanOrEqual([1, 2, 3][k]! - 0.05)
+    })
     const lines = logLines(service).filter((l) => l.event_id === ev.event.id && l.msg === 'webhook handled')
-    expect(ev.invocations.find((i) => i.http_status === 200)?.response).toBeDefined()
     expect(lines.map((l) => [l.attempt, l.status, l.outcome])).toEqual([
       [1, 503, 'retry'],
-      [2, 200, 'failed'],
+      [2, 503, 'retry'],
+      [3, 503, 'retry'],
+      [4, 200, 'failed'],
     ])
   } finally {
     await stop()

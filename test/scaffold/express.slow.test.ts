@@ -20,11 +20,12 @@ import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 /** The user's own handler logic: first attempt asks for a retry in 1 s, the second fails for good. */
 const USER_UPDATED = `import type { UserUpdatedHandlers } from '../_generated/payloads.js'
-import { fail, retryAfter } from '../_generated/runtime.js'
+import { fail, retry, retryAfter } from '../_generated/runtime.js'
 
 export const userUpdated: UserUpdatedHandlers = {
   async update(event, ctx) {
     if (ctx.attempt === 1) return retryAfter(1, 'downstream busy')
+    if (ctx.attempt <= 3) return retry('still busy')
     return fail(\`cannot sync \${event.data.new.email}\`)
   },
 }

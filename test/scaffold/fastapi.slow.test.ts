@@ -30,12 +30,14 @@ const pythonMissing = await (async () => {
 if (pythonMissing && process.env.CI) throw new Error(pythonMissing)
 
 const USER_UPDATED = `from webhooks._generated.payloads import UserUpdatedUpdate
-from webhooks._generated.runtime import EventContext, Outcome, fail, retry_after
+from webhooks._generated.runtime import EventContext, Outcome, fail, retry, retry_after
 
 
 def on_update(event: UserUpdatedUpdate, ctx: EventContext) -> Outcome:
     if ctx.attempt == 1:
         return retry_after(1, "downstream busy")
+    if ctx.attempt <= 3:
+        return retry("still busy")
     return fail(f"cannot sync {event.data.new.email}")
 `
 

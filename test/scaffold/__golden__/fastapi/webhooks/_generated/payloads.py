@@ -92,11 +92,24 @@ class DailyReportGenerationCronBody(BaseModel):
     report_type: str
 
 
-class DailyReportGenerationCronPayload(BaseModel):
-    """The body Hasura posts for cron daily-report-generation (0 9 * * *)"""
+class DailyReportGenerationCronScheduledPayload(BaseModel):
+    """The body Hasura posts when cron daily-report-generation fires (0 9 * * *)"""
 
     id: str
     name: Literal["daily-report-generation"]
     scheduled_time: str
     payload: DailyReportGenerationCronBody
     comment: Optional[str] = None
+
+
+class DailyReportGenerationCronOneOffPayload(BaseModel):
+    """The body of a one-off scheduled event for cron daily-report-generation (a replay): created_at, no name"""
+
+    id: str
+    created_at: str
+    scheduled_time: str
+    payload: DailyReportGenerationCronBody
+    comment: Optional[str] = None
+
+
+DailyReportGenerationCronPayload = Union[DailyReportGenerationCronScheduledPayload, DailyReportGenerationCronOneOffPayload]

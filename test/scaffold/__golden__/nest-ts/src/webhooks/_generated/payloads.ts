@@ -174,21 +174,40 @@ export const DailyReportGenerationCronBodySchema: z.ZodType<DailyReportGeneratio
   report_type: z.string(),
 })
 
-/** The body Hasura posts for cron daily-report-generation (0 9 * * *) */
-export interface DailyReportGenerationCronPayload {
+/** The body Hasura posts when cron daily-report-generation fires (0 9 * * *) */
+export interface DailyReportGenerationCronScheduledPayload {
   id: string
   name: 'daily-report-generation'
   scheduled_time: string
   payload: DailyReportGenerationCronBody
   comment?: string | null
 }
-export const DailyReportGenerationCronPayloadSchema: z.ZodType<DailyReportGenerationCronPayload> = z.object({
-  id: z.string(),
-  name: z.literal('daily-report-generation'),
-  scheduled_time: z.string(),
-  payload: DailyReportGenerationCronBodySchema,
-  comment: z.string().nullable().optional(),
-})
+/** The body of a one-off scheduled event for cron daily-report-generation (a replay): created_at, no name */
+export interface DailyReportGenerationCronOneOffPayload {
+  id: string
+  created_at: string
+  scheduled_time: string
+  payload: DailyReportGenerationCronBody
+  comment?: string | null
+}
+/** Either body; `'created_at' in event` tells a replay from a scheduled run */
+export type DailyReportGenerationCronPayload = DailyReportGenerationCronScheduledPayload | DailyReportGenerationCronOneOffPayload
+export const DailyReportGenerationCronPayloadSchema: z.ZodType<DailyReportGenerationCronPayload> = z.union([
+  z.object({
+    id: z.string(),
+    name: z.literal('daily-report-generation'),
+    scheduled_time: z.string(),
+    payload: DailyReportGenerationCronBodySchema,
+    comment: z.string().nullable().optional(),
+  }),
+  z.object({
+    id: z.string(),
+    created_at: z.string(),
+    scheduled_time: z.string(),
+    payload: DailyReportGenerationCronBodySchema,
+    comment: z.string().nullable().optional(),
+  }),
+])
 
 export interface DailyReportGenerationCronHandler {
   handle(event: DailyReportGenerationCronPayload, ctx: CronContext): HandlerResult

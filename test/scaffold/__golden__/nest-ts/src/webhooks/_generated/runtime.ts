@@ -109,7 +109,22 @@ export interface EventRoute<P> {
   trigger: string
   secrets: SecretHeader[]
   schema: z.ZodType<P>
+  /** retry: { backoff: 'exponential' } in webhooks.config.ts */
+  backoff?: { intervalSec: number; maxIntervalSec: number }
   dispatch: (payload: P, ctx: EventContext) => HandlerResult
+}
+
+/**
+ * Exponential backoff through Hasura: it retries at a fixed interval but honours Retry-After, even
+ * past num_retries, so the header is only sent while retries remain (docs/retries.md).
+ */
+function backoffSeconds(
+  backoff: { intervalSec: number; maxIntervalSec: number } | undefined,
+  delivery: { current_retry: number; max_retries: number },
+): number | undefined {
+  if (!backoff || delivery.current_retry >= delivery.max_retries) return undefined
+  const wanted = backoff.intervalSec * 2 ** Math.max(0, delivery.current_retry)
+  return Math.max(1, Math.min(backoff.maxIntervalSec, Math.round(wanted)))
 }
 
 export interface CronRoute<P> {
@@ -218,6 +233,7 @@ async function run<C>(
   ctx: C,
   fields: Record<string, unknown>,
   started: number,
+  backoffSec?: number,
 ): Promise<Reply> {
   let r: Reply
   let error: string | undefined
@@ -227,6 +243,9 @@ async function run<C>(
     error = err instanceof Error ? err.message : String(err)
     r = reply(500, { ok: false, retry: true, error: 'handler failed' })
   }
+  // a retryable failure without its own Retry-After waits the backoff
+  if (backoffSec !== undefined && r.status === 500)
+    r = reply(503, r.body, { ...r.headers, 'Retry-After': String(backoffSec) })
   const outcome = r.status === 200 ? (r.body as { ok?: boolean }).ok === false ? 'failed' : 'ok' : 'retry'
   log({
     level: r.status === 200 && outcome === 'ok' ? 'info' : 'warn',
@@ -273,7 +292,7 @@ export async function handleEvent<P extends EventShape>(route: EventRoute<P>, re
     headers: req.headers,
     log: logger(fields),
   }
-  return run((c) => route.dispatch(p, c), ctx, fields, started)
+  return run((c) => route.dispatch(p, c), ctx, fields, started, backoffSeconds(route.backoff, p.delivery_info))
 }
 
 interface EventShape {
