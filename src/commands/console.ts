@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import type { Context, GlobalOptions } from '../context.js'
 import { print } from '../context.js'
 import { UserError } from '../errors.js'
+import { waitForStop } from '../until-stopped.js'
 
 export interface ConsoleOptions extends GlobalOptions {
   /** default 0: any free port */
@@ -63,21 +64,4 @@ function openBrowser(url: string, ctx: Context): void {
     child.on('error', () => {})
     child.unref()
   } catch {}
-}
-
-function waitForStop(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal) {
-      if (signal.aborted) return resolve()
-      signal.addEventListener('abort', () => resolve(), { once: true })
-      return
-    }
-    const done = () => {
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
-      resolve()
-    }
-    process.on('SIGINT', done)
-    process.on('SIGTERM', done)
-  })
 }

@@ -14,6 +14,7 @@ import { fileLine, renderChanges, summaryLine } from '../metadata/changes-text.j
 import { colors, printWarnings } from '../output/report.js'
 import { loadProject } from '../project.js'
 import { applySync } from '../sync/apply.js'
+import { waitForStop } from '../until-stopped.js'
 
 export interface DevOptions {
   /** default 8080; 0 = a free port (the command line checks the range) */
@@ -306,21 +307,4 @@ async function serveConsole(
     printErr(ctx, `warning: the console is not served: ${(err as Error).message}`)
     return undefined
   }
-}
-
-function waitForStop(signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal) {
-      if (signal.aborted) return resolve()
-      signal.addEventListener('abort', () => resolve(), { once: true })
-      return
-    }
-    const done = () => {
-      process.off('SIGINT', done)
-      process.off('SIGTERM', done)
-      resolve()
-    }
-    process.on('SIGINT', done)
-    process.on('SIGTERM', done)
-  })
 }
