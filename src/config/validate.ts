@@ -1,3 +1,5 @@
+// Longer than 400 lines on purpose: one small named function per config rule, listed in one `rules`
+// array, so every check the config goes through is visible in one file.
 import { Cron } from 'croner'
 import type { z } from 'zod'
 import type { Issue } from '../errors.js'

@@ -1,3 +1,5 @@
+// Longer than 400 lines on purpose: the reverse mapping of generate for every field Hasura stores,
+// each with its round-trip check and its refusal message, read best in one place.
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { closest } from '../config/closest.js'

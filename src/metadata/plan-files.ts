@@ -1,3 +1,5 @@
+// Longer than 400 lines on purpose: the one planner of the metadata directory (splicing our items
+// into shared files, include lists, crash-safe write order); its steps depend on each other's state.
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { isMap, isScalar, isSeq, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'

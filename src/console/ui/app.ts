@@ -1,6 +1,7 @@
 /**
  * The console's browser script: plain DOM, no framework. Remote data (payloads, headers, bodies)
- * only ever becomes text nodes (textContent), never markup.
+ * only ever becomes text nodes (textContent), never markup. Longer than 400 lines on purpose: it is
+ * the one entry of the page's bundle (one file, no module loader), a section per page.
  */
 
 type Status = 'pending' | 'delivered' | 'failed'
