@@ -13,6 +13,7 @@ import { printJson } from '../output/json.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
 import { colors, printWarnings } from '../output/report.js'
 import { plural } from '../output/text.js'
+import { stringifyExact } from '../output/exact-json.js'
 
 export interface EventsOptions extends GlobalOptions {
   trigger?: string
@@ -66,7 +67,7 @@ async function allEvents(opts: EventsOptions, ctx: Context): Promise<number> {
     })
   if (!opts.follow || !opts.json) {
     const rows = await recentEvents(s, targets, { ...(since ? { since } : {}), status, limit })
-    if (opts.json) print(s.ctx, JSON.stringify({ events: rows }, null, 2))
+    if (opts.json) print(s.ctx, stringifyExact({ events: rows }, 2))
     else if (rows.length === 0) print(s.ctx, 'no events yet')
     else for (const r of rows) print(s.ctx, eventLine(s, r))
   }
@@ -251,7 +252,7 @@ function printInvocations(
  * and the bidirectional marks it leaves as they are.
  */
 function json(value: unknown): string {
-  return visible(JSON.stringify(value, null, 2) ?? String(value), { multiline: true })
+  return visible(value === undefined ? String(value) : stringifyExact(value, 2), { multiline: true })
 }
 
 /** Hasura logs `{payload, headers, version}`; the payload printed above is not repeated. */
@@ -265,8 +266,8 @@ function requestText(request: unknown, shownPayload: unknown): string {
     lines.push(remoteLine(`${x.name}: ${value}`))
   }
   const { event, delivery_info, ...rest } = r.payload
-  if (shownPayload !== undefined && JSON.stringify(event) === JSON.stringify(shownPayload)) {
-    lines.push(`body: the payload above, with delivery_info ${visible(JSON.stringify(delivery_info) ?? '')}`)
+  if (shownPayload !== undefined && stringifyExact(event) === stringifyExact(shownPayload)) {
+    lines.push(`body: the payload above, with delivery_info ${visible(stringifyExact(delivery_info))}`)
     const other = Object.keys(rest).filter((k) => !['id', 'table', 'trigger', 'created_at'].includes(k))
     if (other.length > 0) lines.push(json(Object.fromEntries(other.map((k) => [k, rest[k]]))))
   } else lines.push(`body: ${json(r.payload)}`)
@@ -290,13 +291,13 @@ function responseText(response: unknown, cut: Cut): string {
     for (const [n, v] of Object.entries(headers)) lines.push(remoteLine(`${n}: ${String(v)}`))
   }
   for (const [k, v] of Object.entries(rest))
-    lines.push(remoteLine(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`))
+    lines.push(remoteLine(`${k}: ${typeof v === 'string' ? v : stringifyExact(v)}`))
   if (message !== undefined)
     lines.push(
-      `message: ${remoteText(typeof message === 'string' ? message : JSON.stringify(message, null, 2), cut)}`,
+      `message: ${remoteText(typeof message === 'string' ? message : stringifyExact(message, 2), cut)}`,
     )
   if (body !== undefined)
-    lines.push(`body: ${remoteText(typeof body === 'string' ? body : JSON.stringify(body, null, 2), cut)}`)
+    lines.push(`body: ${remoteText(typeof body === 'string' ? body : stringifyExact(body, 2), cut)}`)
   return lines.join('\n')
 }
 

@@ -10,6 +10,7 @@ import { printJson } from '../output/json.js'
 import { printPosted, warner } from '../output/post-result.js'
 import { colors, printWarnings } from '../output/report.js'
 import { plural } from '../output/text.js'
+import { parseExact } from '../output/exact-json.js'
 
 export interface SendOptions extends GlobalOptions {
   trigger?: string
@@ -41,7 +42,7 @@ export function readJsonArg(value: string | undefined, flag: string, cwd: string
     }
   }
   try {
-    return JSON.parse(text)
+    return parseExact(text)
   } catch (err) {
     throw new UserError(`${flag} is not valid JSON: ${(err as Error).message}`, {
       hint: `quote it for the shell: ${flag} '{"id": 1}', or put it in a file and pass ${flag} @row.json`,

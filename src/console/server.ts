@@ -6,6 +6,7 @@ import { redact } from '../events/secrets.js'
 import type { ConsoleApi } from './api.js'
 import { APP_CSS, indexHtml } from './page.js'
 import { checkOrigin, cookieName, readCookie, sameToken } from './security.js'
+import { stringifyExact } from '../output/exact-json.js'
 
 export interface ConsoleHandlerOptions {
   api: ConsoleApi
@@ -97,7 +98,7 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
 export function consoleHandler(opts: ConsoleHandlerOptions) {
   const { api, token, basePath, secrets } = opts
   const json = (res: http.ServerResponse, status: number, value: unknown) =>
-    reply(res, status, 'application/json; charset=utf-8', redact(JSON.stringify(value), secrets))
+    reply(res, status, 'application/json; charset=utf-8', redact(stringifyExact(value), secrets))
 
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const verdict = checkOrigin(req)

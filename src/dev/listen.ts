@@ -1,4 +1,3 @@
-import { LosslessNumber, parse, stringify } from 'lossless-json'
 import type { Context, GlobalOptions } from '../context.js'
 import { print, printErr } from '../context.js'
 import { UserError } from '../errors.js'
@@ -8,6 +7,7 @@ import { resolveHeaders, targetUrl } from '../events/target.js'
 import { connectHasura } from '../hasura/client.js'
 import type { EventLogRow } from '../hasura/events-api.js'
 import type { ModelTrigger } from '../model/types.js'
+import { parseExact, stringifyExact } from '../output/exact-json.js'
 import { remoteLine } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
 import { forwardRules } from './forward-map.js'
@@ -25,9 +25,6 @@ export interface ListenOptions extends GlobalOptions {
 
 const USER_AGENT = 'nself-hooks listen (body as hasura-graphql-engine sends it)'
 
-/** Numbers that are not plain small integers keep their text, so a re-encoded body has the same digits. */
-const exactParse = (text: string) =>
-  parse(text, null, (s) => (/^-?\d{1,15}$/.test(s) ? Number(s) : new LosslessNumber(s)))
 
 /** Where each trigger's events go: one URL for all, an origin swap, or `<service>=<url>` rewrites. */
 function destinations(
@@ -115,7 +112,7 @@ export async function listen(opts: ListenOptions, ctx: Context): Promise<number>
       (await client.request(
         '/v1/metadata',
         { type: 'pg_get_event_logs', args: { name: t.name, source, limit, offset: 0 } },
-        { command: 'pg_get_event_logs', parse: exactParse },
+        { command: 'pg_get_event_logs', parse: parseExact },
       )) as EventLogRow[]
     const seen = new Set<string>()
     // from the moment it starts: what the logs hold now is not forwarded
@@ -157,7 +154,7 @@ export async function listen(opts: ListenOptions, ctx: Context): Promise<number>
     return 0
 
     async function forward(t: ModelTrigger, row: EventLogRow, url: string) {
-      const body = stringify(bodyFromEvent(row, t.retry.numRetries)) ?? 'null'
+      const body = stringifyExact(bodyFromEvent(row, t.retry.numRetries))
       const resolved = resolveHeaders(t.headers, env.values)
       for (const m of resolved.missing)
         printErr(s.ctx, `warning: ${m.env} is not set locally; header ${m.header} not sent`)

@@ -12,6 +12,8 @@ import {
 } from './metadata/model.js'
 import type { StoredState } from './store.js'
 import { allCrons } from './store.js'
+import { compactJson } from './delivery.js'
+import { RawJson, stringify } from './raw-json.js'
 import { atMost, utcJson } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
@@ -189,7 +191,7 @@ export class CronScheduler {
              AND ((next_retry_at IS NULL AND scheduled_time <= now()) OR (next_retry_at IS NOT NULL AND next_retry_at <= now()))
            ORDER BY scheduled_time LIMIT 100 FOR UPDATE SKIP LOCKED)
         RETURNING id, 'one_off' AS kind, NULL::text AS trigger_name, scheduled_time, created_at, tries,
-                  webhook_conf, retry_conf, payload, header_conf, comment, request_transform`,
+                  webhook_conf, retry_conf, payload::text AS payload, header_conf, comment, request_transform`,
     )
     return [...cron.rows, ...oneOff.rows]
   }
@@ -203,6 +205,8 @@ export class CronScheduler {
     let webhookSpec: unknown
     let headers: HeaderConf[] = []
     let body: Record<string, unknown>
+    /** the body as sent: a one-off event's payload keeps the digits it was stored with */
+    let sent: Record<string, unknown>
     const scheduled = new Date(e.scheduled_time)
     if (e.kind === 'cron') {
       if (!cron) {
@@ -216,13 +220,16 @@ export class CronScheduler {
       headers = cron.headers ?? []
       body = { id: e.id, name: cron.name, scheduled_time: utcJson(scheduled), payload: cron.payload ?? null }
       if (cron.comment != null) body.comment = cron.comment
+      sent = body
     } else {
       retry = { ...DEFAULT_CRON_RETRY_CONF, ...((j(e.retry_conf) as object) ?? {}) }
       webhookSpec = j(e.webhook_conf)
       headers = (j(e.header_conf) as HeaderConf[]) ?? []
-      body = { id: e.id, scheduled_time: utcJson(scheduled), payload: j(e.payload) ?? null }
+      const payloadText = typeof e.payload === 'string' ? compactJson(e.payload) : 'null'
+      body = { id: e.id, scheduled_time: utcJson(scheduled), payload: JSON.parse(payloadText) }
       if (e.comment != null) body.comment = e.comment
       body.created_at = utcJson(new Date(e.created_at))
+      sent = { ...body, payload: new RawJson(payloadText) }
     }
     // Hasura: an event later than its tolerance is dead and never sent
     if (Date.now() - scheduled.getTime() > retry.tolerance_seconds * 1000) {
@@ -237,9 +244,11 @@ export class CronScheduler {
         typeof webhookSpec === 'string'
           ? resolveTemplate(webhookSpec, this.opts.env)
           : envValue(this.opts.env, (webhookSpec as { from_env?: string })?.from_env),
+      urlFromEnv: typeof webhookSpec !== 'string' || /\{\{/.test(webhookSpec),
+      version: '1',
       headers,
       body,
-      text: JSON.stringify(body),
+      text: stringify(sent),
       transform: transform ?? undefined,
       sessionVariables: null,
       timeoutMs: retry.timeout_seconds * 1000,
@@ -265,17 +274,7 @@ export class CronScheduler {
     await this.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO hdb_catalog.${logTable} (event_id, status, request, response) VALUES ($1, $2, $3, $4)`,
-        [
-          e.id,
-          out.status,
-          JSON.stringify({
-            payload: out.loggedPayload,
-            headers,
-            version: '2',
-            ...(out.forwardedTo !== undefined ? { forwarded_to: out.forwardedTo } : {}),
-          }),
-          JSON.stringify(out.response),
-        ],
+        [e.id, out.status, stringify(out.request), stringify(out.response)],
       )
       if (ok)
         await tx.query(

@@ -8,6 +8,7 @@ import {
   type Metadata,
   type QualifiedTable,
 } from './metadata/model.js'
+import { stringify } from './raw-json.js'
 import { atMost, localTime } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
@@ -256,6 +257,8 @@ export class EventProcessor {
         info.def.webhook_from_env
           ? envOrThrow(this.opts.env, info.def.webhook_from_env)
           : resolveTemplate(info.def.webhook ?? '', this.opts.env),
+      urlFromEnv: info.def.webhook_from_env !== undefined || /\{\{/.test(info.def.webhook ?? ''),
+      version: '2',
       headers: info.def.headers,
       body,
       text: exactBody(body, e.payload),
@@ -278,12 +281,6 @@ export class EventProcessor {
       })
       return
     }
-    const request = {
-      payload: out.loggedPayload,
-      headers: info.def.headers ?? [],
-      version: '2',
-      ...(out.forwardedTo !== undefined ? { forwarded_to: out.forwardedTo } : {}),
-    }
     let retryInSec: number | undefined
     if (!out.ok) {
       // Hasura retryOrSetError: tries counts earlier attempts; Retry-After forces another attempt
@@ -299,8 +296,8 @@ export class EventProcessor {
       id: e.id,
       trigger: e.trigger_name,
       status: out.status,
-      request: JSON.stringify(request),
-      response: JSON.stringify(out.response),
+      request: stringify(out.request),
+      response: stringify(out.response),
       outcome: out.ok ? 'ok' : retryInSec !== undefined ? 'retry' : 'error',
       secs: (retryInSec ?? 0) * this.opts.timeScale,
     })

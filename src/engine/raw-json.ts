@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { parse as losslessParse, stringify as losslessStringify } from 'lossless-json'
 
 /**
  * JSON text sent as it is inside an answer: an event's stored payload keeps the exact digits of
@@ -25,4 +26,41 @@ export function stringify(value: unknown): string {
   } finally {
     texts = []
   }
+}
+
+/** Commands whose `args.payload` is stored as the caller wrote it (pg_invoke_event_trigger, create_scheduled_event). */
+const PAYLOAD_COMMANDS = /^((pg|citus|cockroach|mssql|bigquery)_)?invoke_event_trigger$|^create_scheduled_event$/
+
+/**
+ * Puts back the digits JSON.parse rounded in the payloads of a request: an int8 beyond 2^53 or a
+ * long numeric a caller sends to pg_invoke_event_trigger or create_scheduled_event is stored as
+ * sent, as Hasura (which parses numbers as Scientific) stores it. `body` is `JSON.parse(text)`;
+ * commands inside `bulk` are covered.
+ */
+export function keepPayloadDigits(text: string, body: unknown): void {
+  if (!/invoke_event_trigger|create_scheduled_event/.test(text)) return
+  let exact: unknown
+  try {
+    exact = losslessParse(text)
+  } catch {
+    return // e.g. a duplicate key, which JSON.parse takes: the payload stays as parsed
+  }
+  const walk = (plain: unknown, lossless: unknown) => {
+    if (!isObject(plain) || !isObject(lossless)) return
+    if (Array.isArray(plain.args) && Array.isArray(lossless.args))
+      plain.args.forEach((q: unknown, i: number) => walk(q, (lossless.args as unknown[])[i]))
+    else if (typeof plain.type === 'string' && PAYLOAD_COMMANDS.test(plain.type)) {
+      const a = plain.args
+      const b = lossless.args
+      if (isObject(a) && isObject(b) && 'payload' in b) {
+        const t = losslessStringify(b.payload)
+        if (t !== undefined && t !== JSON.stringify(a.payload)) a.payload = new RawJson(t)
+      }
+    }
+  }
+  walk(body, exact)
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null
 }

@@ -8,7 +8,8 @@ import { introspection } from './graphql.js'
 import { qualifiedTable } from './metadata/event-triggers.js'
 import type { JsonObject } from './metadata/model.js'
 import { parseWith } from './metadata/parse.js'
-import { stringify } from './raw-json.js'
+import { keepPayloadDigits, stringify } from './raw-json.js'
+import { requestTraceContext, type TraceContext } from './trace.js'
 import { HASURA_VERSION } from './webhook.js'
 
 export interface ServerLimits {
@@ -171,6 +172,7 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
         let body: JsonObject
         try {
           body = JSON.parse(text)
+          keepPayloadDigits(text, body)
         } catch (err) {
           send(res, 400, { error: `Error in $: ${(err as Error).message}`, path: '$', code: 'invalid-json' })
           return
@@ -181,7 +183,7 @@ export function createServer(core: Core, opts: ServerOptions): http.Server {
           const result =
             endpoint === 'graphql'
               ? await graphql(core, body)
-              : await dispatch(core, endpoint, body, sessionOf(req))
+              : await dispatch(core, endpoint, body, sessionOf(req), requestTraceContext(req.headers))
           send(res, 200, result)
         } catch (err) {
           if (err instanceof ApiError) {
@@ -218,6 +220,7 @@ async function dispatch(
   endpoint: 'metadata' | 'query' | 'legacy',
   body: JsonObject,
   session: Record<string, string>,
+  traceContext: TraceContext,
 ) {
   if (typeof body.type !== 'string') throw new ApiError(400, 'parse-failed', 'key "type" not found', '$')
   const type = body.type
@@ -241,6 +244,7 @@ async function dispatch(
             endpoint,
             { ...q, resource_version: i === 0 ? body.resource_version : undefined },
             session,
+            traceContext,
           ),
         )
       } catch (err) {
@@ -256,7 +260,7 @@ async function dispatch(
   }
   if (endpoint === 'legacy' && type === 'insert') return legacyInsert(core, body.args)
   try {
-    return await runCommand(core, type, body.args, body, session)
+    return await runCommand(core, type, body.args, body, session, traceContext)
   } catch (err) {
     if (endpoint === 'metadata' && err instanceof ApiError && err.fromArgs) {
       const cmd = type.replace(/^(pg|citus|cockroach|mssql|bigquery)_/, '')

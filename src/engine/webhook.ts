@@ -53,10 +53,40 @@ export function resolveHeaders(
 export interface WebhookResult {
   /** undefined for a client error (connection refused, timeout, bad URL) */
   status?: number
-  body: string
+  /** the response body's bytes */
+  body: Buffer
   headers: { name: string; value: string }[]
   retryAfter?: number
+  /** why no answer came, one line (never an env value) */
   error?: string
+  /** the client error as Hasura records it (its HttpException) */
+  failure?: HttpFailure
+}
+
+/**
+ * A request that got no HTTP answer, the way Hasura's `getHttpExceptionJson` encodes its
+ * HttpException (`src-lib/Hasura/HTTP.hs`): a URL http-client cannot parse is `invalid_url` with
+ * the reason only (never the URL); anything else is `http_exception` with the message of
+ * `serializeHTTPExceptionWithErrorMessage` and the request it was sending.
+ */
+export type HttpFailure =
+  | { type: 'invalid_url'; message: string }
+  | { type: 'http_exception'; message: string; request?: SentRequest }
+
+/** The request as `encodeHTTPRequestJSON` shows it. */
+export interface SentRequest {
+  url: string
+  method: string
+  headers: Record<string, string>
+  timeoutMs: number
+}
+
+function clientError(message: string, request: SentRequest): WebhookResult {
+  return { body: Buffer.alloc(0), headers: [], error: message, failure: { type: 'http_exception', message, request } }
+}
+
+function invalidUrl(reason: string): WebhookResult {
+  return { body: Buffer.alloc(0), headers: [], error: `Invalid URL: ${reason}`, failure: { type: 'invalid_url', message: reason } }
 }
 
 /**
@@ -73,16 +103,20 @@ export function requestHeaders(configured: [string, string][]): Record<string, s
   return h
 }
 
-/** Why a webhook URL cannot be requested (Hasura's InvalidUrlException), or undefined. */
+/**
+ * Why a webhook URL cannot be requested, as the reason of http-client's InvalidUrlException
+ * (`parseRequest`: "Invalid URL", "Invalid scheme"), or undefined. The URL itself is never part
+ * of it: it may come from an env var.
+ */
 export function urlProblem(url: string): string | undefined {
+  let u: URL
   try {
-    const u = new URL(url)
-    if (u.protocol !== 'http:' && u.protocol !== 'https:')
-      throw new Error(`unsupported protocol ${u.protocol}`)
-    return undefined
-  } catch (err) {
-    return `InvalidUrlException "${url}" "${(err as Error).message}"`
+    u = new URL(url)
+  } catch {
+    return 'Invalid URL'
   }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'Invalid scheme'
+  return undefined
 }
 
 /**
@@ -110,11 +144,16 @@ export async function postJson(
       current.headers,
       Math.max(1, deadline - Date.now()),
       current.method,
+      timeoutMs,
     )
     const location = r.status !== undefined && r.status >= 300 && r.status < 400 ? r.location : undefined
     if (location === undefined) return r
+    // http-client counts every redirect answer it got, the one it refused to follow included
     if (redirects >= MAX_REDIRECTS)
-      return { body: '', headers: [], error: `TooManyRedirects after ${MAX_REDIRECTS} redirects` }
+      return clientError(`Too many redirects: ${redirects + 1} redirects`, {
+        ...current,
+        timeoutMs,
+      })
     let next: string
     try {
       next = new URL(location, current.url).toString()
@@ -137,18 +176,20 @@ function sendOnce(
   headers: Record<string, string>,
   timeoutMs: number,
   method: string,
+  requestTimeoutMs: number,
 ): Promise<WebhookResult & { location?: string }> {
   return new Promise((resolve) => {
     const badUrl = urlProblem(url)
     if (badUrl) {
-      resolve({ body: '', headers: [], error: badUrl })
+      resolve(invalidUrl(badUrl))
       return
     }
     const u = new URL(url)
     const lib = u.protocol === 'https:' ? https : http
+    const sentRequest: SentRequest = { url, method, headers, timeoutMs: requestTimeoutMs }
     const bad = badHeader(headers)
     if (bad) {
-      resolve({ body: '', headers: [], error: bad })
+      resolve(clientError(bad, sentRequest))
       return
     }
     let done = false
@@ -173,9 +214,7 @@ function sendOnce(
         (res) => {
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('error', (err) =>
-            finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }),
-          )
+          res.on('error', (err) => finish(clientError(`Connection failure: ${err.message}`, sentRequest)))
           res.on('end', () => {
             const hdrs: { name: string; value: string }[] = []
             for (let i = 0; i < res.rawHeaders.length; i += 2)
@@ -187,7 +226,7 @@ function sendOnce(
             const location = res.headers.location
             finish({
               status: res.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
+              body: Buffer.concat(chunks),
               headers: hdrs,
               ...(retryAfter !== undefined ? { retryAfter } : {}),
               ...(typeof location === 'string' ? { location } : {}),
@@ -197,14 +236,14 @@ function sendOnce(
       )
     } catch (err) {
       // anything node:http refuses to send (a method, a header) is a client-side failure
-      resolve({ body: '', headers: [], error: `InvalidRequest ${(err as Error).message}` })
+      resolve(clientError(`Internal error: ${(err as Error).message}`, sentRequest))
       return
     }
     const timer = setTimeout(() => {
       req.destroy()
-      finish({ body: '', headers: [], error: 'ResponseTimeout' })
+      finish(clientError('Response timeout', sentRequest))
     }, timeoutMs)
-    req.on('error', (err) => finish({ body: '', headers: [], error: `ConnectionFailure ${err.message}` }))
+    req.on('error', (err) => finish(clientError(`Connection failure: ${err.message}`, sentRequest)))
     if (body === undefined) req.end()
     // a Buffer, not a string: node:http would write the headers in the body's encoding then
     else req.end(Buffer.from(body, 'utf8'))
@@ -234,7 +273,7 @@ export function headerProblem(name: string, value?: string): string | undefined 
 function badHeader(headers: Record<string, string>): string | undefined {
   for (const [n, v] of Object.entries(headers)) {
     const problem = headerProblem(n, v)
-    if (problem) return `InvalidRequestHeader ${problem}`
+    if (problem) return `Invalid request header: ${problem}`
   }
   return undefined
 }
@@ -248,32 +287,117 @@ function wireValue(v: string): string {
   return Buffer.byteLength(v, 'utf8') !== v.length ? Buffer.from(v, 'utf8').toString('latin1') : v
 }
 
-/** What Hasura records as the response of one invocation (mkInvocationResp: >= 300 is a client_error). */
-export function invocationResponse(r: WebhookResult): { status: number | null; response: unknown } {
+/** What an invocation log's `request` and `response` are versioned by: "2" event triggers, "1" scheduled. */
+export type InvocationVersion = '2' | '1'
+
+/**
+ * What Hasura records as the response of one invocation (`mkInvocation` in
+ * `src-lib/Hasura/Eventing/EventTrigger.hs`, the `ToJSON (Response a)` instances in
+ * `src-lib/Hasura/RQL/Types/Eventing.hs`): a 2xx answer is a `webhook_response` with the body as
+ * text, its headers and status; any other answer is a `client_error` whose message is the body;
+ * no answer at all is a `client_error` with status null whose message is the HttpException as
+ * JSON text (`httpExceptionErrorEncoding`, `getHTTPExceptionStatus`).
+ */
+export function invocationResponse(
+  r: WebhookResult,
+  version: InvocationVersion,
+  redact: { url: boolean; headers: ReadonlySet<string> },
+): { status: number | null; response: unknown } {
   if (r.status === undefined)
     return {
       status: null,
       response: {
         type: 'client_error',
-        data: { message: { type: 'http_exception', message: r.error ?? 'error' } },
+        data: { message: exceptionText(r.failure ?? { type: 'invalid_url', message: r.error ?? 'error' }, redact) },
+        version,
       },
     }
   const body = blob(r.body)
-  if (r.status >= 300)
-    return { status: r.status, response: { type: 'client_error', data: { message: body } } }
-  return {
-    status: r.status,
-    response: { type: 'webhook_response', data: { body, headers: r.headers, status: r.status } },
+  if (r.status >= 200 && r.status < 300)
+    return {
+      status: r.status,
+      response: { type: 'webhook_response', data: { body, headers: r.headers, status: r.status }, version },
+    }
+  return { status: r.status, response: { type: 'client_error', data: { message: body }, version } }
+}
+
+/**
+ * Hasura's SerializableBlob as JSON (`Data.SerializableBlob`): the body's text as a JSON string,
+ * never parsed; bytes that are not UTF-8 as `["Base64", "<base64>"]`.
+ */
+function blob(bytes: Buffer): unknown {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+  } catch {
+    return ['Base64', bytes.toString('base64')]
   }
 }
 
-/** Hasura's SerializableBlob: JSON when the body parses, else the text. */
-function blob(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
+/** Hasura redacts these two in the request it logs (`sensitiveHeaders`, `Hasura.Server.Utils`). */
+const SENSITIVE = new Set(['authorization', 'cookie'])
+const REDACTED = '<REDACTED>'
+
+/**
+ * `getHttpExceptionJson (ShowErrorInfo True)` as compact JSON text, keys in aeson's order (sorted).
+ * Header values that came from the environment, and the URL when it did, are `<REDACTED>` like the
+ * headers Hasura itself redacts: no env value is ever written to a log.
+ */
+function exceptionText(f: HttpFailure, redact: { url: boolean; headers: ReadonlySet<string> }): string {
+  if (f.type === 'invalid_url' || f.request === undefined)
+    return JSON.stringify({ message: f.message, type: f.type })
+  const u = new URL(f.request.url)
+  const secure = u.protocol === 'https:'
+  const headers: Record<string, string> = {}
+  for (const [n, v] of Object.entries(f.request.headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    headers[n] = SENSITIVE.has(n.toLowerCase()) || redact.headers.has(n) ? REDACTED : v
+  const request = {
+    host: redact.url ? REDACTED : u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    method: f.request.method,
+    path: redact.url ? REDACTED : u.pathname,
+    port: u.port === '' ? (secure ? 443 : 80) : Number(u.port),
+    queryString: redact.url ? (u.search === '' ? '' : REDACTED) : u.search,
+    requestHeaders: headers,
+    responseTimeout: `ResponseTimeoutMicro ${f.request.timeoutMs * 1000}`,
+    secure,
   }
+  return JSON.stringify({ message: f.message, request, type: f.type })
+}
+
+/** A header as an invocation log records it: `{name, value}` or `{name, value_from_env}`. */
+export type LoggedHeader = { name: string; value: string } | { name: string; value_from_env: string }
+
+/**
+ * The request headers an invocation log records (`prepareHeaders` / `decodeHeader` in Hasura's
+ * `src-lib/Hasura/Eventing/HTTP.hs`): every header sent, defaults first; a header the trigger
+ * configures under the same name is recorded as configured (a `value_from_env` by its variable's
+ * name, a `{{VAR}}` template as written), never with the value taken from the environment.
+ */
+export function logHeaders(configured: HeaderConf[] | undefined): LoggedHeader[] {
+  const conf = configured ?? []
+  const asConfigured = (name: string): LoggedHeader | undefined => {
+    const h = conf.find((c) => c.name === name)
+    if (!h) return undefined
+    return 'value_from_env' in h ? { name: h.name, value_from_env: h.value_from_env } : { name: h.name, value: h.value }
+  }
+  const out: LoggedHeader[] = []
+  for (const [name, value] of [
+    ['Content-Type', 'application/json'],
+    ['User-Agent', USER_AGENT],
+  ] as const)
+    out.push(asConfigured(name) ?? { name, value })
+  for (const h of conf) {
+    const lower = h.name.toLowerCase()
+    if (lower === 'content-type' || lower === 'user-agent') continue
+    out.push(asConfigured(h.name)!)
+  }
+  return out
+}
+
+/** Names of the headers whose value comes from the environment (`value_from_env` or a `{{VAR}}` template). */
+export function envHeaderNames(configured: HeaderConf[] | undefined): Set<string> {
+  const out = new Set<string>()
+  for (const h of configured ?? []) if ('value_from_env' in h || /\{\{/.test(h.value)) out.add(h.name)
+  return out
 }
 
 export function closeAgents(agents: Agents) {

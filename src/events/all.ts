@@ -11,6 +11,7 @@ import {
 } from './log.js'
 import type { Session } from './lookup.js'
 import { parseHasuraTime, shortTime } from './time.js'
+import { stringifyExact } from '../output/exact-json.js'
 
 /** One event of any managed trigger or cron. */
 export interface AnyEvent {
@@ -107,7 +108,7 @@ export async function followEvents(
     const fresh = (await recentEvents(s, targets, { limit: 200 })).filter((e) => !seen.has(e.id)).reverse()
     for (const e of fresh) {
       seen.add(e.id)
-      print(s.ctx, opts.json ? JSON.stringify(e) : eventLine(s, e))
+      print(s.ctx, opts.json ? stringifyExact(e) : eventLine(s, e))
     }
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { EventsApi, Invocation } from '../hasura/events-api.js'
 import { cronStatus, type DeliveryStatus } from './log.js'
+import { stringifyExact } from '../output/exact-json.js'
 
 /**
  * One-off scheduled events: Hasura cannot redeliver a cron event, so a cron event is replayed as a
@@ -98,7 +99,7 @@ function lastAttempt(invocations: Invocation[]): { http?: number; body?: string 
   const raw = data?.body ?? data?.message
   const out: { http?: number; body?: string } = {}
   if (typeof http === 'number') out.http = http
-  if (raw !== undefined) out.body = typeof raw === 'string' ? raw : JSON.stringify(raw)
+  if (raw !== undefined) out.body = typeof raw === 'string' ? raw : stringifyExact(raw)
   return out
 }
 

@@ -27,12 +27,20 @@ export interface HasuraEventBody {
 export function bodyFromEvent(row: EventLogRow, maxRetries: number, currentRetry = 0): HasuraEventBody {
   return {
     id: row.id,
-    created_at: row.created_at,
+    created_at: bodyTime(row.created_at),
     table: { schema: row.schema_name, name: row.table_name },
     trigger: { name: row.trigger_name },
     event: row.payload as HasuraEvent,
     delivery_info: { current_retry: currentRetry, max_retries: maxRetries },
   }
+}
+
+/**
+ * The event logs give created_at as UTC with a trailing Z (aeson's UTCTime); the body Hasura sends
+ * has it without zone (a LocalTime, `EventPayload` in `src-lib/Hasura/Eventing/EventTrigger.hs`).
+ */
+function bodyTime(text: string): string {
+  return text.replace(/(?:Z|[+-]00(?::?00)?)$/, '')
 }
 
 /** Hasura's created_at: a UTC timestamp without zone (it trims the fraction to groups of 3 digits). */

@@ -2,6 +2,7 @@ import { maskUrlCredentials } from '../config/url-credentials.js'
 import { UserError } from '../errors.js'
 import { maskHeaderRecord } from './secrets.js'
 import type { ResolvedHeaders } from './target.js'
+import { stringifyExact } from '../output/exact-json.js'
 
 const SEND_USER_AGENT = 'nself-hooks (send/replay; body as hasura-graphql-engine sends it)'
 
@@ -34,7 +35,7 @@ async function postEvent(
     res = await fetch(url, {
       method: 'POST',
       headers: h,
-      body: JSON.stringify(body),
+      body: stringifyExact(body),
       signal: AbortSignal.timeout(timeoutSec * 1000),
     })
   } catch (err) {

@@ -10,6 +10,7 @@ import {
   type HasuraErrorBody,
   HasuraUnreachableError,
 } from './errors.js'
+import { stringifyExact } from '../output/exact-json.js'
 
 /**
  * The Hasura metadata API client: one low-level `request`, a generic `metadataRequest`, `runSql`,
@@ -50,6 +51,8 @@ export interface MetadataRequestOptions {
   resourceVersion?: number
   idempotent?: boolean
   timeoutMs?: number
+  /** reads the answer's text (default JSON.parse) */
+  parse?: (text: string) => unknown
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000
@@ -170,7 +173,7 @@ export class HasuraClient {
         : path)
     const idempotent = opts.idempotent ?? READ_COMMAND.test(command)
     const url = `${this.endpoint}${path}`
-    const payload = JSON.stringify(body)
+    const payload = stringifyExact(body)
     const timeoutMs = opts.timeoutMs ?? this.#timeoutMs
     for (let attempt = 0; ; attempt++) {
       const started = Date.now()
@@ -223,6 +226,7 @@ export class HasuraClient {
       ...(schema === undefined ? {} : { schema }),
       ...(opts.idempotent === undefined ? {} : { idempotent: opts.idempotent }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(opts.parse === undefined ? {} : { parse: opts.parse }),
     })
   }
 

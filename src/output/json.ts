@@ -1,4 +1,5 @@
 import type { Context } from '../context.js'
+import { stringifyExact } from './exact-json.js'
 
 /**
  * The one JSON envelope of every `--json` output: `format_version` first, then the command's
@@ -15,5 +16,5 @@ export function envelope<T extends Record<string, unknown>>(data: T): JsonEnvelo
 
 /** Prints one envelope, pretty-printed, followed by a newline. */
 export function printJson(ctx: Pick<Context, 'stdout'>, data: Record<string, unknown>): void {
-  ctx.stdout.write(`${JSON.stringify(envelope(data), null, 2)}\n`)
+  ctx.stdout.write(`${stringifyExact(envelope(data), 2)}\n`)
 }

@@ -1,5 +1,6 @@
 import type { Core } from '../core.js'
 import type { JsonObject } from '../metadata/model.js'
+import type { TraceContext } from '../trace.js'
 
 export const SUCCESS = { message: 'success' }
 
@@ -11,6 +12,8 @@ export interface CommandCtx {
   resourceVersion: number | undefined
   /** session variables of the caller (x-hasura-role: admin, plus x-hasura-* headers) */
   session: Record<string, string>
+  /** the request's trace context (trace.ts); a MANUAL event stores it */
+  traceContext?: TraceContext
 }
 
 export type Command = (core: Core, args: JsonObject, cmd: CommandCtx) => Promise<unknown>

@@ -7,7 +7,7 @@ import { findTrigger, type JsonObject } from '../metadata/model.js'
 import { parseWith } from '../metadata/parse.js'
 import { RawJson } from '../raw-json.js'
 import { getSource } from '../store.js'
-import { localTime, utcTime } from '../time.js'
+import { utcTime } from '../time.js'
 
 // pg_get_event_logs, pg_get_event_invocation_logs, pg_get_event_by_id
 
@@ -62,18 +62,20 @@ function eventRow(r: EventLogRow) {
     schema_name: r.schema_name,
     table_name: r.table_name,
     trigger_name: r.trigger_name,
-    payload: typeof r.payload === 'string' ? new RawJson(compactJson(r.payload)) : r.payload,
+    payload: rawJson(r.payload),
     delivered: r.delivered,
     error: r.error,
     tries: r.tries,
-    created_at: localTime(r.created_at),
+    // Hasura's EventLog fields are UTCTime: aeson writes them with a trailing Z
+    created_at: utcTime(r.created_at),
     locked: utcTime(r.locked),
-    next_retry_at: localTime(r.next_retry_at),
+    next_retry_at: utcTime(r.next_retry_at),
     archived: r.archived,
   }
 }
 
-const INVOCATION_COLS = `id, trigger_name, event_id, status, request, response, created_at::text AS created_at`
+const INVOCATION_COLS = `id, trigger_name, event_id, status, request::text AS request, response::text AS response,
+  created_at::text AS created_at`
 interface InvocationRow {
   id: string
   trigger_name: string
@@ -84,8 +86,11 @@ interface InvocationRow {
   created_at: string | null
 }
 
+/** Stored JSON sent as it is: a payload's int8 and numeric values keep their digits. */
+export const rawJson = (v: unknown) => (typeof v === 'string' ? new RawJson(compactJson(v)) : v)
+
 function invocationRow(r: InvocationRow) {
-  const j = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v)
+  const j = rawJson
   return {
     id: r.id,
     trigger_name: r.trigger_name,
@@ -93,7 +98,7 @@ function invocationRow(r: InvocationRow) {
     http_status: r.status,
     request: j(r.request),
     response: j(r.response),
-    created_at: localTime(r.created_at),
+    created_at: utcTime(r.created_at),
   }
 }
 

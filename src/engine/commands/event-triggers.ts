@@ -13,6 +13,7 @@ import {
   TABLE_KEY_ORDER,
 } from '../metadata/model.js'
 import { checkTransform, parseWith } from '../metadata/parse.js'
+import { stringify } from '../raw-json.js'
 import { findTable, getSource, showTable } from '../store.js'
 import { type CommandCtx, SUCCESS } from './context.js'
 
@@ -101,10 +102,13 @@ export async function invoke(core: Core, a: JsonObject, cmd: CommandCtx) {
   if (!found.trigger.definition.enable_manual)
     throw notSupported('manual mode is not enabled for event trigger')
   const id = await core.db.transaction(async (tx) => {
+    // Hasura's insertManualEvent: setHeadersTx and setTraceContextInTx before insert_event_log
     await tx.query(`SELECT set_config('hasura.user', $1, true)`, [JSON.stringify(cmd.session)])
+    if (cmd.traceContext)
+      await tx.query(`SELECT set_config('hasura.tracecontext', $1, true)`, [JSON.stringify(cmd.traceContext)])
     const { rows } = await tx.query<{ id: string }>(
       `SELECT hdb_catalog.insert_event_log($1, $2, $3, 'MANUAL', json_build_object('old', NULL, 'new', $4::json)) AS id`,
-      [found.table.table.schema, found.table.table.name, p.name, JSON.stringify(p.payload ?? null)],
+      [found.table.table.schema, found.table.table.name, p.name, stringify(p.payload ?? null)],
     )
     return rows[0]!.id
   })

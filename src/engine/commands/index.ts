@@ -1,4 +1,5 @@
 import type { Core } from '../core.js'
+import type { TraceContext } from '../trace.js'
 import { ApiError } from '../errors.js'
 import type { JsonObject } from '../metadata/model.js'
 import type { Command, CommandCtx } from './context.js'
@@ -64,6 +65,7 @@ export function runCommand(
   args: unknown,
   body: JsonObject,
   session: Record<string, string>,
+  traceContext?: TraceContext,
 ): Promise<unknown> {
   const command = Object.hasOwn(COMMANDS, type) ? COMMANDS[type] : undefined
   if (!command) throw new ApiError(400, 'parse-failed', `unknown metadata command "${type}"`, '$')
@@ -71,6 +73,7 @@ export function runCommand(
     version: body.version === 2 ? 2 : 1,
     resourceVersion: typeof body.resource_version === 'number' ? body.resource_version : undefined,
     session,
+    ...(traceContext ? { traceContext } : {}),
   }
   return command(core, (args ?? {}) as JsonObject, cmd)
 }

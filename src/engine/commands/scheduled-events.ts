@@ -4,7 +4,9 @@ import { notExists, parseFailed } from '../errors.js'
 import { headerConf } from '../metadata/event-triggers.js'
 import type { JsonObject } from '../metadata/model.js'
 import { parseWith } from '../metadata/parse.js'
-import { utcJson } from '../time.js'
+import { utcJson, utcTime } from '../time.js'
+import { stringify } from '../raw-json.js'
+import { rawJson } from './event-logs.js'
 import { SUCCESS } from './context.js'
 
 // create_scheduled_event, get_scheduled_events, delete_scheduled_event,
@@ -52,7 +54,7 @@ export async function createScheduledEvent(core: Core, a: JsonObject) {
     [
       JSON.stringify(p.webhook),
       at.toISOString(),
-      JSON.stringify(p.payload ?? null),
+      stringify(p.payload ?? null),
       JSON.stringify({
         num_retries: 0,
         retry_interval_seconds: 10,
@@ -86,7 +88,7 @@ export async function getScheduledEvents(core: Core, a: JsonObject) {
     const where = `($1::text IS NULL OR trigger_name = $1) ${statusFilter}`
     const params = [p.trigger_name ?? null, p.status]
     const { rows } = await core.db.query(
-      `SELECT id, trigger_name, scheduled_time, status, tries, created_at, next_retry_at
+      `SELECT id, trigger_name, ${TIMES.scheduled}, status, tries, ${TIMES.created}, ${TIMES.retry}
          FROM hdb_catalog.hdb_cron_events WHERE ${where}
         ORDER BY scheduled_time ASC, id ${limit} OFFSET ${p.offset}`,
       params,
@@ -97,13 +99,13 @@ export async function getScheduledEvents(core: Core, a: JsonObject) {
   const where = `$1::text IS NULL ${statusFilter}`
   const params = [null, p.status]
   const { rows } = await core.db.query(
-    `SELECT id, webhook_conf, scheduled_time, retry_conf, payload, header_conf, status, tries, created_at,
-            next_retry_at, comment, request_transform, response_transform
+    `SELECT id, webhook_conf, ${TIMES.scheduled}, retry_conf, payload::text AS payload, header_conf, status, tries,
+            ${TIMES.created}, ${TIMES.retry}, comment, request_transform, response_transform
        FROM hdb_catalog.hdb_scheduled_events WHERE ${where}
       ORDER BY scheduled_time ASC, id ${limit} OFFSET ${p.offset}`,
     params,
   )
-  const events = rows.map((r) => ({ ...r, ...timesOf(r) }))
+  const events = rows.map((r) => ({ ...r, payload: rawJson(r.payload), ...timesOf(r) }))
   return { events, ...(await count('hdb_scheduled_events', where, params)) }
 }
 
@@ -135,21 +137,29 @@ export async function scheduledInvocations(core: Core, a: JsonObject) {
   // one event's attempts, or (cron) one trigger's, or all of them
   const byTrigger = p.type === 'cron' ? '($2::text IS NULL OR e.trigger_name = $2)' : '$2::text IS NULL'
   const { rows } = await core.db.query(
-    `SELECT l.id, l.event_id, l.status, l.request, l.response, l.created_at
+    `SELECT l.id, l.event_id, l.status, l.request::text AS request, l.response::text AS response,
+            l.created_at::text AS created_at
        FROM hdb_catalog.${log} l JOIN hdb_catalog.${ev} e ON e.id = l.event_id
       WHERE ($1::text IS NULL OR l.event_id = $1) AND ${byTrigger}
       ORDER BY l.created_at DESC ${p.limit !== undefined ? `LIMIT ${p.limit}` : ''} OFFSET ${p.offset}`,
     [p.event_id ?? null, p.type === 'cron' ? (p.trigger_name ?? null) : null],
   )
-  const j = (v: unknown) => v
+  const j = rawJson
   return {
     invocations: rows.map((r) => ({ ...r, request: j(r.request), response: j(r.response), ...timesOf(r) })),
   }
 }
 
+/** Timestamps read as text, so the microseconds Hasura shows are kept. */
+const TIMES = {
+  scheduled: 'scheduled_time::text AS scheduled_time',
+  created: 'created_at::text AS created_at',
+  retry: 'next_retry_at::text AS next_retry_at',
+}
+
+/** Hasura's UTCTime JSON: fraction in groups of 3 digits, trailing Z. */
 function timesOf(r: JsonObject) {
-  const iso = (v: unknown) =>
-    v instanceof Date ? utcJson(v) : v == null ? v : utcJson(new Date(String(v).replace(' ', 'T')))
+  const iso = (v: unknown) => (v instanceof Date ? utcJson(v) : v == null ? v : utcTime(String(v)))
   const o: JsonObject = {}
   for (const k of ['scheduled_time', 'created_at', 'next_retry_at']) if (k in r) o[k] = iso(r[k])
   return o
