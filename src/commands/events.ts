@@ -9,11 +9,11 @@ import { guarded, openSession, resolveTarget, type Session } from '../events/loo
 import { parseCount, parseStatus, STATUSES } from '../events/options.js'
 import { resolveEventId } from '../events/prefix.js'
 import { parseTimeBound, shortTime } from '../events/time.js'
+import { stringifyExact } from '../output/exact-json.js'
 import { printJson } from '../output/json.js'
 import { remoteLine, remoteText, visible } from '../output/remote-text.js'
 import { colors, printWarnings } from '../output/report.js'
 import { plural } from '../output/text.js'
-import { stringifyExact } from '../output/exact-json.js'
 
 export interface EventsOptions extends GlobalOptions {
   trigger?: string

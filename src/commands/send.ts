@@ -6,11 +6,11 @@ import { UserError } from '../errors.js'
 import { guarded, openSession } from '../events/lookup.js'
 import { parseCount } from '../events/options.js'
 import { sendEvent } from '../events/send.js'
+import { parseExact } from '../output/exact-json.js'
 import { printJson } from '../output/json.js'
 import { printPosted, warner } from '../output/post-result.js'
 import { colors, printWarnings } from '../output/report.js'
 import { plural } from '../output/text.js'
-import { parseExact } from '../output/exact-json.js'
 
 export interface SendOptions extends GlobalOptions {
   trigger?: string

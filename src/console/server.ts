@@ -3,10 +3,10 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { UserError } from '../errors.js'
 import { redact } from '../events/secrets.js'
+import { stringifyExact } from '../output/exact-json.js'
 import type { ConsoleApi } from './api.js'
 import { APP_CSS, indexHtml } from './page.js'
 import { checkOrigin, cookieName, readCookie, sameToken } from './security.js'
-import { stringifyExact } from '../output/exact-json.js'
 
 export interface ConsoleHandlerOptions {
   api: ConsoleApi

@@ -25,7 +25,6 @@ export interface ListenOptions extends GlobalOptions {
 
 const USER_AGENT = 'nself-hooks listen (body as hasura-graphql-engine sends it)'
 
-
 /** Where each trigger's events go: one URL for all, an origin swap, or `<service>=<url>` rewrites. */
 function destinations(
   triggers: ModelTrigger[],

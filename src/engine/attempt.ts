@@ -124,7 +124,12 @@ export async function attempt(
     const message = err instanceof InvalidUrl ? err.message : `Internal error: ${(err as Error).message}`
     result =
       err instanceof InvalidUrl
-        ? { body: Buffer.alloc(0), headers: [], error: `Invalid URL: ${message}`, failure: { type: 'invalid_url', message } }
+        ? {
+            body: Buffer.alloc(0),
+            headers: [],
+            error: `Invalid URL: ${message}`,
+            failure: { type: 'invalid_url', message },
+          }
         : { body: Buffer.alloc(0), headers: [], error: message, failure: { type: 'http_exception', message } }
   }
   const secretUrl = spec.urlFromEnv && forwardedTo === undefined

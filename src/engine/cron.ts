@@ -1,6 +1,7 @@
 import { Cron } from 'croner'
 import { attempt } from './attempt.js'
 import type { Db } from './db.js'
+import { compactJson } from './delivery.js'
 import { cronEnvProblem } from './env-check.js'
 import { type DeliveryListener, report } from './forward.js'
 import { cronRetry } from './metadata/cron-triggers.js'
@@ -10,10 +11,9 @@ import {
   type HeaderConf,
   type JsonObject,
 } from './metadata/model.js'
+import { RawJson, stringify } from './raw-json.js'
 import type { StoredState } from './store.js'
 import { allCrons } from './store.js'
-import { compactJson } from './delivery.js'
-import { RawJson, stringify } from './raw-json.js'
 import { atMost, utcJson } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 

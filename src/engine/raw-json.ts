@@ -29,7 +29,8 @@ export function stringify(value: unknown): string {
 }
 
 /** Commands whose `args.payload` is stored as the caller wrote it (pg_invoke_event_trigger, create_scheduled_event). */
-const PAYLOAD_COMMANDS = /^((pg|citus|cockroach|mssql|bigquery)_)?invoke_event_trigger$|^create_scheduled_event$/
+const PAYLOAD_COMMANDS =
+  /^((pg|citus|cockroach|mssql|bigquery)_)?invoke_event_trigger$|^create_scheduled_event$/
 
 /**
  * Puts back the digits JSON.parse rounded in the payloads of a request: an int8 beyond 2^53 or a
@@ -47,9 +48,9 @@ export function keepPayloadDigits(text: string, body: unknown): void {
   }
   const walk = (plain: unknown, lossless: unknown) => {
     if (!isObject(plain) || !isObject(lossless)) return
-    if (Array.isArray(plain.args) && Array.isArray(lossless.args))
-      plain.args.forEach((q: unknown, i: number) => walk(q, (lossless.args as unknown[])[i]))
-    else if (typeof plain.type === 'string' && PAYLOAD_COMMANDS.test(plain.type)) {
+    if (Array.isArray(plain.args) && Array.isArray(lossless.args)) {
+      for (const [i, q] of plain.args.entries()) walk(q, lossless.args[i])
+    } else if (typeof plain.type === 'string' && PAYLOAD_COMMANDS.test(plain.type)) {
       const a = plain.args
       const b = lossless.args
       if (isObject(a) && isObject(b) && 'payload' in b) {
@@ -61,6 +62,6 @@ export function keepPayloadDigits(text: string, body: unknown): void {
   walk(body, exact)
 }
 
-function isObject(v: unknown): v is Record<string, any> {
+function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null
 }

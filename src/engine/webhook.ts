@@ -82,11 +82,21 @@ export interface SentRequest {
 }
 
 function clientError(message: string, request: SentRequest): WebhookResult {
-  return { body: Buffer.alloc(0), headers: [], error: message, failure: { type: 'http_exception', message, request } }
+  return {
+    body: Buffer.alloc(0),
+    headers: [],
+    error: message,
+    failure: { type: 'http_exception', message, request },
+  }
 }
 
 function invalidUrl(reason: string): WebhookResult {
-  return { body: Buffer.alloc(0), headers: [], error: `Invalid URL: ${reason}`, failure: { type: 'invalid_url', message: reason } }
+  return {
+    body: Buffer.alloc(0),
+    headers: [],
+    error: `Invalid URL: ${reason}`,
+    failure: { type: 'invalid_url', message: reason },
+  }
 }
 
 /**
@@ -308,7 +318,9 @@ export function invocationResponse(
       status: null,
       response: {
         type: 'client_error',
-        data: { message: exceptionText(r.failure ?? { type: 'invalid_url', message: r.error ?? 'error' }, redact) },
+        data: {
+          message: exceptionText(r.failure ?? { type: 'invalid_url', message: r.error ?? 'error' }, redact),
+        },
         version,
       },
     }
@@ -377,7 +389,9 @@ export function logHeaders(configured: HeaderConf[] | undefined): LoggedHeader[]
   const asConfigured = (name: string): LoggedHeader | undefined => {
     const h = conf.find((c) => c.name === name)
     if (!h) return undefined
-    return 'value_from_env' in h ? { name: h.name, value_from_env: h.value_from_env } : { name: h.name, value: h.value }
+    return 'value_from_env' in h
+      ? { name: h.name, value_from_env: h.value_from_env }
+      : { name: h.name, value: h.value }
   }
   const out: LoggedHeader[] = []
   for (const [name, value] of [

@@ -1,4 +1,5 @@
 import { print } from '../context.js'
+import { stringifyExact } from '../output/exact-json.js'
 import { remoteLine } from '../output/remote-text.js'
 import { colors } from '../output/report.js'
 import {
@@ -11,7 +12,6 @@ import {
 } from './log.js'
 import type { Session } from './lookup.js'
 import { parseHasuraTime, shortTime } from './time.js'
-import { stringifyExact } from '../output/exact-json.js'
 
 /** One event of any managed trigger or cron. */
 export interface AnyEvent {

@@ -1,8 +1,8 @@
 import type { Context } from '../context.js'
 import { connectHasura, type HasuraClient } from '../hasura/client.js'
 import { EventsApi } from '../hasura/events-api.js'
-import type { LoadedProject } from '../project.js'
 import { parseExact } from '../output/exact-json.js'
+import type { LoadedProject } from '../project.js'
 
 /** The typed event-log calls over helper-2's client (admin secret read only now, never printed). */
 export function connect(project: LoadedProject, ctx: Pick<Context, 'verbose' | 'stderr'>): EventsApi {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { EventsApi, Invocation } from '../hasura/events-api.js'
-import { cronStatus, type DeliveryStatus } from './log.js'
 import { stringifyExact } from '../output/exact-json.js'
+import { cronStatus, type DeliveryStatus } from './log.js'
 
 /**
  * One-off scheduled events: Hasura cannot redeliver a cron event, so a cron event is replayed as a

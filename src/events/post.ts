@@ -1,8 +1,8 @@
 import { maskUrlCredentials } from '../config/url-credentials.js'
 import { UserError } from '../errors.js'
+import { stringifyExact } from '../output/exact-json.js'
 import { maskHeaderRecord } from './secrets.js'
 import type { ResolvedHeaders } from './target.js'
-import { stringifyExact } from '../output/exact-json.js'
 
 const SEND_USER_AGENT = 'nself-hooks (send/replay; body as hasura-graphql-engine sends it)'
 

@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import type { Context } from '../context.js'
 import { UserError } from '../errors.js'
+import { stringifyExact } from '../output/exact-json.js'
 import {
   HasuraAuthError,
   HasuraConflictError,
@@ -10,7 +11,6 @@ import {
   type HasuraErrorBody,
   HasuraUnreachableError,
 } from './errors.js'
-import { stringifyExact } from '../output/exact-json.js'
 
 /**
  * The Hasura metadata API client: one low-level `request`, a generic `metadataRequest`, `runSql`,

@@ -201,7 +201,11 @@ describe.each(backends)('invocation logs on $name', (backend) => {
         headers,
       )
     const w3c = await invoke({ traceparent: `00-${traceId}-${callerSpan}-01` })
-    const b3 = await invoke({ 'X-B3-TraceId': 'a3ce929d0e0e4736', 'X-B3-SpanId': callerSpan, 'X-B3-Sampled': '0' })
+    const b3 = await invoke({
+      'X-B3-TraceId': 'a3ce929d0e0e4736',
+      'X-B3-SpanId': callerSpan,
+      'X-B3-Sampled': '0',
+    })
     const none = await invoke({})
     const payloadOf = async (id: string) => {
       const text = await rawText('pg_get_event_by_id', { event_id: id })
@@ -209,13 +213,20 @@ describe.each(backends)('invocation logs on $name', (backend) => {
     }
     const a = await payloadOf(w3c.body.event_id)
     expect(a.ev.op).toBe('MANUAL')
-    expect(a.ev.trace_context).toEqual({ sampling_state: '1', span_id: expect.stringMatching(/^[0-9a-f]{16}$/), trace_id: traceId })
+    expect(a.ev.trace_context).toEqual({
+      sampling_state: '1',
+      span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+      trace_id: traceId,
+    })
     // a span of its own, child of the caller's
     expect(a.ev.trace_context.span_id).not.toBe(callerSpan)
     expect(a.text).toContain(`"big":${BIG}`)
     expect(a.text).toContain(`"num":${NUMERIC}`)
     const b = await payloadOf(b3.body.event_id)
-    expect(b.ev.trace_context).toMatchObject({ sampling_state: '0', trace_id: `0000000000000000a3ce929d0e0e4736` })
+    expect(b.ev.trace_context).toMatchObject({
+      sampling_state: '0',
+      trace_id: `0000000000000000a3ce929d0e0e4736`,
+    })
     const c = await payloadOf(none.body.event_id)
     expect(c.ev.trace_context).toEqual({
       sampling_state: '1',
@@ -223,7 +234,9 @@ describe.each(backends)('invocation logs on $name', (backend) => {
       trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
     })
     // the delivered body carries the digits too
-    const got = await waitFor(() => hook.forTrigger(name).find((r) => (r.body as any).id === w3c.body.event_id))
+    const got = await waitFor(() =>
+      hook.forTrigger(name).find((r) => (r.body as any).id === w3c.body.event_id),
+    )
     expect(got.raw).toContain(`"big":${BIG}`)
     expect(got.raw).toContain(`"num":${NUMERIC}`)
     expect(got.raw).toContain(`"trace_id":"${traceId}"`)
@@ -260,7 +273,11 @@ describe.each(backends)('invocation logs on $name', (backend) => {
     const inv = JSON.parse(text).invocations[0]
     expect(inv.request.version).toBe('1')
     expect(inv.request.headers).toContainEqual({ name: 'X-Env', value_from_env: 'NH_T_SECRET' })
-    expect(inv.response).toMatchObject({ type: 'webhook_response', version: '1', data: { body: '{"ok": 1.50}' } })
+    expect(inv.response).toMatchObject({
+      type: 'webhook_response',
+      version: '1',
+      data: { body: '{"ok": 1.50}' },
+    })
     expect(inv.created_at).toMatch(/Z$/)
     const events = await rawText('get_scheduled_events', { type: 'one_off' })
     expect(events).toContain(`"big":${BIG}`)

@@ -1,7 +1,7 @@
 import type { Core } from '../core.js'
-import type { TraceContext } from '../trace.js'
 import { ApiError } from '../errors.js'
 import type { JsonObject } from '../metadata/model.js'
+import type { TraceContext } from '../trace.js'
 import type { Command, CommandCtx } from './context.js'
 import { createCron, deleteCron, getCronTriggers } from './cron-triggers.js'
 import { eventById, eventLogs, invocationLogs } from './event-logs.js'

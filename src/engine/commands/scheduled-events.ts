@@ -4,10 +4,10 @@ import { notExists, parseFailed } from '../errors.js'
 import { headerConf } from '../metadata/event-triggers.js'
 import type { JsonObject } from '../metadata/model.js'
 import { parseWith } from '../metadata/parse.js'
-import { utcJson, utcTime } from '../time.js'
 import { stringify } from '../raw-json.js'
-import { rawJson } from './event-logs.js'
+import { utcJson, utcTime } from '../time.js'
 import { SUCCESS } from './context.js'
+import { rawJson } from './event-logs.js'
 
 // create_scheduled_event, get_scheduled_events, delete_scheduled_event,
 // get_scheduled_event_invocations (get_event_invocations)
