@@ -1,13 +1,10 @@
+import { envHeaderNames, type InvocationVersion, invocationResponse, logHeaders } from './invocation.js'
 import type { HeaderConf, JsonObject } from './metadata/model.js'
 import { RawJson } from './raw-json.js'
 import { applyRequestTransform, TransformError } from './transform.js'
 import {
   type Agents,
   EnvMissing,
-  envHeaderNames,
-  type InvocationVersion,
-  invocationResponse,
-  logHeaders,
   postJson,
   requestHeaders,
   resolveHeaders,

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream'
 import { looksSecret } from '../config/secret-names.js'
 import type { Context } from '../context.js'
 import type { Header, Model } from '../model/types.js'
+import { isExactNumber } from '../output/exact-json.js'
 
 export const MASK = '••••••'
 
@@ -76,7 +77,7 @@ function shouldMask(name: string, fromEnv: ReadonlySet<string>): boolean {
  */
 export function maskHeadersDeep(value: unknown, fromEnv: ReadonlySet<string>): unknown {
   if (Array.isArray(value)) return value.map((v) => maskHeadersDeep(v, fromEnv))
-  if (value === null || typeof value !== 'object') return value
+  if (value === null || typeof value !== 'object' || isExactNumber(value)) return value
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (k.toLowerCase() === 'headers') out[k] = maskHeaderList(v, fromEnv)

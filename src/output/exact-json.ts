@@ -1,4 +1,4 @@
-import { LosslessNumber, parse, stringify } from 'lossless-json'
+import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json'
 
 /**
  * JSON with every number's digits kept: an int8 beyond 2^53 or a numeric like
@@ -13,4 +13,9 @@ export function parseExact(text: string): unknown {
 /** JSON.stringify that writes a LosslessNumber's digits as they were read. */
 export function stringifyExact(value: unknown, space?: number): string {
   return stringify(value, null, space) ?? 'null'
+}
+
+/** A number `parseExact` kept as text: a value to copy as it is, never an object to walk into. */
+export function isExactNumber(value: unknown): boolean {
+  return isLosslessNumber(value)
 }
