@@ -9,8 +9,11 @@ import {
   checkHasuraDelivery,
   checkHostileService,
   checkOutcomes,
+  checkProductionReadsNoFiles,
   compile,
   npmInstall,
+  runGeneratedTests,
+  SERVICE_ENV,
   type Service,
   scaffoldFixture,
   startService,
@@ -38,21 +41,27 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
 
   beforeAll(async () => {
     ;({ dir, model } = await scaffoldFixture('express-ts'))
-    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), USER_UPDATED)
     await npmInstall(dir)
   }, 300_000)
   afterAll(async () => {
     await service?.stop()
   })
 
+  it('passes the per-handler tests scaffold wrote (npm test: node:test against the generated router)', async () => {
+    // 5 handlers: a valid delivery and a wrong secret (or a foreign signature) each
+    await runGeneratedTests(dir, ['npm', 'test'], 10)
+  }, 300_000)
+
   it('compiles with tsc --strict against the real express, zod and @types packages', async () => {
+    // the user's own handler logic replaces the scaffolded one from here on
+    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), USER_UPDATED)
     expect(await compile(dir)).toBe('')
   }, 120_000)
 
-  it('serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
+  it('reads its secrets from the .env layers of the project: serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
     service = await startService(process.execPath, ['dist/index.js'], dir)
     await checkHasuraDelivery(model, service)
-  }, 120_000)
+  }, 300_000)
 
   it('maps retryAfter to 503 + Retry-After and a permanent failure to 200 {ok:false}', async () => {
     expect(service, 'service from the previous test').toBeDefined()
@@ -69,6 +78,7 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
       const s = await startService(process.execPath, ['dist/index.js'], dir, { NODE_ENV: nodeEnv })
       try {
         await checkBodyLimit(s)
+        if (nodeEnv === 'production') await checkProductionReadsNoFiles(s)
       } finally {
         await s.stop()
       }
@@ -76,11 +86,29 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
     60_000,
   )
 
+  it('takes its body limit from WEBHOOK_BODY_LIMIT and refuses to start on a value that is not a size', async () => {
+    const s = await startService(process.execPath, ['dist/index.js'], dir, { WEBHOOK_BODY_LIMIT: '1kb' })
+    try {
+      const res = await fetch(`${s.url}/webhooks/user-created`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pad: 'x'.repeat(2048) }),
+      })
+      expect(res.status).toBe(413)
+      expect(await res.json()).toEqual({ ok: false, error: 'body is larger than 1kb' })
+    } finally {
+      await s.stop()
+    }
+    await expect(
+      startService(process.execPath, ['dist/index.js'], dir, { WEBHOOK_BODY_LIMIT: 'ten megabytes' }),
+    ).rejects.toThrow(/WEBHOOK_BODY_LIMIT="ten megabytes" is not a size/)
+  }, 60_000)
+
   it('compiles a service whose names, tables, columns and headers are hostile, which then serves them exactly', async () => {
     const hostile = await scaffoldHostile('express-ts', HOSTILE_VALUES)
     symlinkSync(join(dir, 'node_modules'), join(hostile, 'node_modules'))
     expect(await compile(hostile)).toBe('')
-    const s = await startService(process.execPath, ['dist/index.js'], hostile)
+    const s = await startService(process.execPath, ['dist/index.js'], hostile, SERVICE_ENV)
     try {
       await checkHostileService(s, HOSTILE_VALUES.names, HOSTILE_HEADER, HOSTILE_VALUES.service)
       expect(s.logs()).not.toMatch(/TypeError|SyntaxError/)
