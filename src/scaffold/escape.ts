@@ -143,3 +143,16 @@ export function shellWord(s: string): string {
   if (/^[A-Za-z0-9_./:=@%+-]+$/.test(s)) return s
   return `'${commentSafe(s).replace(/'/g, `'\\''`)}'`
 }
+
+/**
+ * A Markdown code span that shows `s` as written on one line: fenced with one backtick more than the
+ * longest run inside, padded with a space where `s` starts or ends with a backtick
+ * (https://spec.commonmark.org/0.31.2/#code-spans).
+ */
+export function mdCode(s: string): string {
+  const text = commentSafe(s)
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = /^[` ]|[` ]$/.test(text) ? ' ' : ''
+  return `${fence}${pad}${text}${pad}${fence}`
+}

@@ -8,6 +8,7 @@ import type { Model } from '../model/types.js'
 import { pyRouteCode } from './emit-py.js'
 import { tsPayloadImports, tsRouteCode } from './emit-ts.js'
 import {
+  mdCode,
   mdText,
   pyComment,
   pyDoc,
@@ -95,6 +96,7 @@ hb.registerHelper('pyDoc', (v: unknown) => pyDoc(userText(v)))
 hb.registerHelper('pyComment', (v: unknown) => pyComment(userText(v)))
 hb.registerHelper('json', (v: unknown) => tsJson(userText(v)))
 hb.registerHelper('mdText', (v: unknown) => mdText(userText(v)))
+hb.registerHelper('mdCode', (v: unknown) => mdCode(userText(v)))
 hb.registerHelper('shell', (v: unknown) => shellWord(userText(v)))
 /** Joins its arguments; the result is still a config value that needs an escaping helper. */
 hb.registerHelper('concat', (...args: unknown[]) => new UserText(args.slice(0, -1).map(userText).join('')))

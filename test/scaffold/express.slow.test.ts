@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
+import { waitFor } from '../engine/helpers.js'
 import {
   checkBodyLimit,
   checkDirect,
@@ -71,6 +72,51 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
   it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
     await checkDirect(service!)
   }, 60_000)
+
+  it('runs from source with its dev script (node --watch with tsx), restarting when a handler changes', async () => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: { dev: string } }
+    const [cmd, ...args] = pkg.scripts.dev.split(' ')
+    expect(cmd).toBe('node')
+    const s = await startService(process.execPath, args, dir)
+    const handler = join(dir, 'src/webhooks/handlers/scheduled/daily-report.ts')
+    const original = readFileSync(handler, 'utf8')
+    try {
+      const cron = {
+        id: 'dev-1',
+        name: 'daily-report-generation',
+        scheduled_time: '2026-11-28T09:00:00Z',
+        payload: null,
+        comment: null,
+      }
+      const post = () =>
+        fetch(`${s.url}/webhooks/scheduled/daily-report`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'X-Webhook-Secret': 'e2e-webhook-secret' },
+          body: JSON.stringify(cron),
+        })
+      // the secret comes from the project's .env, read by the source itself
+      expect((await post()).status).toBe(200)
+      expect(original).toContain('return ok()')
+      writeFileSync(
+        handler,
+        original
+          .replace('import { ok } from', 'import { fail, ok } from')
+          .replace('return ok()', "return fail('changed while running')"),
+      )
+      await waitFor(
+        async () => {
+          const res = await post().catch(() => undefined)
+          const body = res ? ((await res.json()) as { error?: string }) : undefined
+          return body?.error === 'changed while running'
+        },
+        'the dev service restarted with the changed handler',
+        60_000,
+      )
+    } finally {
+      await s.stop()
+      writeFileSync(handler, original)
+    }
+  }, 180_000)
 
   it.each(['development', 'production'])(
     'answers a body over the limit with a JSON 413 and no stack trace under NODE_ENV=%s',

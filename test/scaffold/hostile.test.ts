@@ -141,5 +141,12 @@ describe('templates print config values only through an escaping helper', () => 
     expect(renderText('"""{{pyDoc name}}"""', data)).toBe(`"""a'b\\"*/\\n"""`)
     expect(renderText('{{json name}}', data)).toBe(JSON.stringify(`a'b"*/\n`))
     expect(() => renderText('{{concat name "x"}}', data)).toThrow(/without an escaping helper/)
+    // Markdown: punctuation escaped in text; code spans fenced longer than any backtick run inside
+    expect(renderText('{{mdText name}}', data)).toBe(`a\\'b\\"\\*\\/\\\\n`)
+    expect(renderText('{{mdCode name}}', { name: new UserText('a``b`') })).toBe('``` a``b` ```')
+    expect(renderText('{{mdCode name}}', { name: new UserText('WEBHOOK_SECRET') })).toBe('`WEBHOOK_SECRET`')
+    // shell words: plain when safe, else single-quoted with embedded quotes closed and reopened
+    expect(renderText('{{shell name}}', { name: new UserText('user_created') })).toBe('user_created')
+    expect(renderText('{{shell name}}', { name: new UserText("it's $(x)") })).toBe(`'it'\\''s $(x)'`)
   })
 })
