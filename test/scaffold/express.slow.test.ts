@@ -85,7 +85,7 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
         id: 'dev-1',
         name: 'daily-report-generation',
         scheduled_time: '2026-11-28T09:00:00Z',
-        payload: null,
+        payload: { report_type: 'daily_summary' },
         comment: null,
       }
       const post = () =>
