@@ -101,3 +101,58 @@ export function userText(v: unknown): string {
   if (typeof v === 'string' || typeof v === 'number') return String(v)
   throw new Error(`escaping helper got ${typeof v}`)
 }
+
+/**
+ * JSON data as a TypeScript expression, indented two spaces per level: an object literal, or
+ * `JSON.parse('...')` when a key is `__proto__` (an object literal would take it as the prototype).
+ */
+export function tsValue(v: unknown): string {
+  const text = JSON.stringify(v, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${hex(c.charCodeAt(0), 4)}`)
+  return /"__proto__"\s*:/.test(text) ? `JSON.parse(${tsString(JSON.stringify(v))})` : text
+}
+
+/** JSON data as a Python expression (dicts, lists, str literals, True / False / None), indented four spaces per level. */
+export function pyValue(v: unknown, depth = 0): string {
+  if (v === null || v === undefined) return 'None'
+  if (v === true) return 'True'
+  if (v === false) return 'False'
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'None'
+  if (typeof v === 'string') return pyString(v)
+  const inner = '    '.repeat(depth + 1)
+  const items = Array.isArray(v)
+    ? v.map((x) => pyValue(x, depth + 1))
+    : Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyString(k)}: ${pyValue(x, depth + 1)}`)
+  const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}']
+  if (items.length === 0) return `${open}${close}`
+  return `${open}\n${items.map((i) => `${inner}${i},`).join('\n')}\n${'    '.repeat(depth)}${close}`
+}
+
+/**
+ * Markdown text that shows `s` as written: one line, with every character CommonMark gives a
+ * meaning (https://spec.commonmark.org/0.31.2/#backslash-escapes) backslash-escaped.
+ */
+export function mdText(s: string): string {
+  return commentSafe(s).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`)
+}
+
+/**
+ * A word for a POSIX shell command line: as is when it is plain, else single-quoted (a quote inside
+ * becomes '\''). One line, so it cannot end a Markdown code block either.
+ */
+export function shellWord(s: string): string {
+  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(s)) return s
+  return `'${commentSafe(s).replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * A Markdown code span that shows `s` as written on one line: fenced with one backtick more than the
+ * longest run inside, padded with a space where `s` starts or ends with a backtick
+ * (https://spec.commonmark.org/0.31.2/#code-spans).
+ */
+export function mdCode(s: string): string {
+  const text = commentSafe(s)
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = /^[` ]|[` ]$/.test(text) ? ' ' : ''
+  return `${fence}${pad}${text}${pad}${fence}`
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Handlebars from 'handlebars'
 import { UserError } from '../errors.js'
@@ -8,16 +8,22 @@ import type { Model } from '../model/types.js'
 import { pyRouteCode } from './emit-py.js'
 import { tsPayloadImports, tsRouteCode } from './emit-ts.js'
 import {
+  mdCode,
+  mdText,
   pyComment,
   pyDoc,
   pyString,
+  pyValue,
+  shellWord,
   tsComment,
   tsJson,
   tsString,
   tsTemplateText,
+  tsValue,
   UserText,
   userText,
 } from './escape.js'
+import { sampleBody } from './samples.js'
 import { buildShape, type Route, type Shape } from './shape.js'
 import { type FileKind, SUPPORTED_TEMPLATES, TEMPLATES, type TemplateDef } from './templates.js'
 
@@ -89,6 +95,9 @@ hb.registerHelper('pyString', (v: unknown) => pyString(userText(v)))
 hb.registerHelper('pyDoc', (v: unknown) => pyDoc(userText(v)))
 hb.registerHelper('pyComment', (v: unknown) => pyComment(userText(v)))
 hb.registerHelper('json', (v: unknown) => tsJson(userText(v)))
+hb.registerHelper('mdText', (v: unknown) => mdText(userText(v)))
+hb.registerHelper('mdCode', (v: unknown) => mdCode(userText(v)))
+hb.registerHelper('shell', (v: unknown) => shellWord(userText(v)))
 /** Joins its arguments; the result is still a config value that needs an escaping helper. */
 hb.registerHelper('concat', (...args: unknown[]) => new UserText(args.slice(0, -1).map(userText).join('')))
 
@@ -128,16 +137,24 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   const dir = templatesDir()
   const handlerFiles = new Map(shape.routes.map((r) => [r.handler, template.handlers[r.kind].out(r)]))
   const byFile = new Map<string, Route>()
+  /** a route's handler file and its test: no two routes may share one */
+  const ownFiles = (r: Route) => [
+    handlerFiles.get(r.handler)!,
+    ...(template.handlerTest ? [template.handlerTest.out(r)] : []),
+  ]
   for (const r of shape.routes) {
-    const file = handlerFiles.get(r.handler)!
-    const other = byFile.get(file)
-    if (other) {
-      throw new UserError(
-        `${other.kind} ${JSON.stringify(other.name)} (handler ${other.handler}) and ${r.kind} ${JSON.stringify(r.name)} (handler ${r.handler}) would share the handler file ${file}`,
-        { hint: 'give their handlers names that differ in more than - and _; nothing was written' },
-      )
+    for (const file of ownFiles(r)) {
+      const other = byFile.get(file)
+      if (other) {
+        throw new UserError(
+          `${other.kind} ${JSON.stringify(other.name)} (handler ${other.handler}) and ${r.kind} ${JSON.stringify(r.name)} (handler ${r.handler}) would share the file ${file}`,
+          {
+            hint: 'give their handlers names that differ in more than - and _ (and a test- prefix); nothing was written',
+          },
+        )
+      }
+      byFile.set(file, r)
     }
-    byFile.set(file, r)
   }
   const isActive = (r: Route) =>
     opts.selected.has(r.handler) || opts.present.has(handlerFiles.get(r.handler)!)
@@ -145,8 +162,18 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   const routes = new Map(shape.routes.map((r) => [r, viewRoute(r, emit(r))]))
   const v = <T extends Route>(list: T[]) => list.map((r) => routes.get(r)!)
   const active = shape.routes.filter(isActive)
+  // the project root from the service folder, as the service's env loader finds it
+  const projectRoot = relative(shape.service.dir, model.root).split(sep).join('/') || '.'
+  const secretEnvs = [
+    ...new Set(
+      shape.routes.flatMap((r) => (r.kind === 'external' ? [r.secretEnv] : r.secrets.map((x) => x.env))),
+    ),
+  ].map((e) => new UserText(e))
   const view = {
     ...template.view,
+    template: template.name,
+    projectRoot: new UserText(projectRoot),
+    secretEnvs,
     ...(template.language === 'ts'
       ? {
           payloadImports: tsPayloadImports(
@@ -188,15 +215,14 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
   }
   for (const f of [...template.files, ...(template.extra?.(shape.routes) ?? [])]) {
     if (f.init && !opts.initService) continue
-    add(f.out, f.kind, render(f.src, view))
+    // fileUp: from the file's folder back to the service folder
+    add(f.out, f.kind, render(f.src, { ...view, fileUp: '../'.repeat(f.out.split('/').length - 1) }))
   }
   for (const r of shape.routes) {
     if (!opts.selected.has(r.handler)) continue
-    add(
-      handlerFiles.get(r.handler)!,
-      'user',
-      render(template.handlers[r.kind].src, { ...view, ...routes.get(r) }),
-    )
+    const data = { ...view, ...routes.get(r) }
+    add(handlerFiles.get(r.handler)!, 'user', render(template.handlers[r.kind].src, data))
+    if (template.handlerTest) add(template.handlerTest.out(r), 'user', render(template.handlerTest.src, data))
   }
   return { files, shape, template, handlerFiles, warnings: shape.warnings }
 }
@@ -208,9 +234,12 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
  */
 function viewRoute(r: Route, code: Record<string, string>): Record<string, unknown> {
   const u = (s: string) => new UserText(s)
+  const sample = sampleBody(r)
   return {
     ...r,
     ...code,
+    sampleTs: tsValue(sample),
+    samplePy: pyValue(sample),
     name: u(r.name),
     handler: u(r.handler),
     path: u(r.path),
@@ -220,10 +249,11 @@ function viewRoute(r: Route, code: Record<string, string>): Record<string, unkno
     ...(r.kind === 'trigger'
       ? {
           table: u(r.table),
+          tableRef: undefined,
           ops: r.ops.map((o) => ({ ...o, oldType: o.oldRow ?? 'null', newType: o.newRow ?? 'null' })),
         }
       : {}),
-    ...(r.kind === 'cron' ? { schedule: u(r.schedule) } : {}),
+    ...(r.kind === 'cron' ? { schedule: u(r.schedule), payloadValue: undefined } : {}),
     ...(r.kind === 'external'
       ? { secretEnv: u(r.secretEnv), signatureHeader: u(r.signatureHeader), provider: u(r.provider) }
       : {}),

@@ -75,6 +75,8 @@ export interface TriggerRoute extends RouteBase {
   kind: 'trigger'
   /** `schema.table` */
   table: string
+  /** the table as Hasura names it in a delivery */
+  tableRef: { schema: string; name: string }
   /** row types in the order the ops first use them */
   rows: RowType[]
   ops: TriggerOp[]
@@ -87,6 +89,8 @@ export interface CronRoute extends RouteBase {
   schedule: string
   /** the type of the configured payload (Hasura sends it back unchanged); an object is the `<typeName>Body` type */
   payload: FieldType
+  /** the configured payload itself (null when none) */
+  payloadValue: unknown
 }
 
 export interface ExternalRoute extends RouteBase {
@@ -244,7 +248,15 @@ function triggerRoute(
     ...['Event', 'Payload', 'PayloadSchema', 'Handlers', 'Trigger'].map((s) => `${T}${s}`),
     `${b.varName}Route`,
   ]
-  const route: TriggerRoute = { ...b, kind: 'trigger', table, rows, ops, declares }
+  const route: TriggerRoute = {
+    ...b,
+    kind: 'trigger',
+    table,
+    tableRef: { schema: t.table.schema, name: t.table.name },
+    rows,
+    ops,
+    declares,
+  }
   if (t.backoff) route.backoff = { ...t.backoff }
   return route
 }
@@ -258,6 +270,7 @@ function cronRoute(c: ModelCron & { handler: string }): CronRoute {
     typeName: T,
     schedule: c.schedule,
     payload: c.payload === undefined ? { kind: 'json' } : inferJsonType(c.payload),
+    payloadValue: c.payload ?? null,
     declares: [
       ...b.declares,
       ...[

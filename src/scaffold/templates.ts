@@ -31,18 +31,54 @@ export interface TemplateDef {
   requires: string[]
   files: ServiceFile[]
   handlers: Record<Route['kind'], HandlerFile>
+  /** the test written once beside each handler (one template for every route kind) */
+  handlerTest?: HandlerFile
   /** extra generated files derived from the routes (Python package markers) */
   extra?: (routes: Route[]) => ServiceFile[]
-  /** values only this template's files use */
-  view?: Record<string, string>
+  /** values only this template's files use (the shared README reads `devScript`, `entryPath`, `userFiles`) */
+  view?: Record<string, unknown>
 }
 
+/**
+ * The files every TypeScript template shares, below `base` (the webhooks folder): runtime,
+ * signatures, payload types, the .env layer loader (the entry file imports it first), the test
+ * runner `npm test` calls (`node dist/<base below src>/_generated/run-tests.js dist`), the README,
+ * Dockerfile and .dockerignore.
+ */
 const TS_SHARED = (base: string): ServiceFile[] => [
   { src: '_ts/runtime.ts', out: `${base}/_generated/runtime.ts`, kind: 'generated' },
   { src: '_ts/signatures.ts', out: `${base}/_generated/signatures.ts`, kind: 'generated' },
   { src: '_ts/payloads.ts.hbs', out: `${base}/_generated/payloads.ts`, kind: 'generated' },
+  { src: '_ts/env.ts.hbs', out: `${base}/_generated/env.ts`, kind: 'generated' },
+  { src: '_ts/run-tests.ts', out: `${base}/_generated/run-tests.ts`, kind: 'generated' },
+  { src: '_ts/README.md.hbs', out: 'README.md', kind: 'user', init: true },
   { src: '_ts/Dockerfile.hbs', out: 'Dockerfile', kind: 'user', init: true },
   { src: '_ts/dockerignore', out: '.dockerignore', kind: 'user', init: true },
+]
+
+/** The view values the shared TypeScript files read, for a service whose webhooks folder is `base`. */
+const tsView = (base: string, entry: string, devScript: string, esm: boolean, userFiles: string[]) => ({
+  entry: `${entry}.js`,
+  entryPath: `dist/${entry}.js`,
+  esm,
+  devScript,
+  handlersDir: `${base}/handlers`,
+  generatedDir: `${base}/_generated`,
+  userFiles,
+})
+
+/**
+ * The files every Python template shares: package markers, runtime, signatures, the .env layer
+ * loader (main.py calls it first) and the README.
+ */
+const PY_SHARED: ServiceFile[] = [
+  { src: '_py/init.py.hbs', out: 'webhooks/__init__.py', kind: 'generated' },
+  { src: '_py/init.py.hbs', out: 'webhooks/_generated/__init__.py', kind: 'generated' },
+  { src: '_py/init.py.hbs', out: 'webhooks/handlers/__init__.py', kind: 'generated' },
+  { src: '_py/runtime.py', out: 'webhooks/_generated/runtime.py', kind: 'generated' },
+  { src: '_py/signatures.py', out: 'webhooks/_generated/signatures.py', kind: 'generated' },
+  { src: '_py/env.py.hbs', out: 'webhooks/_generated/env.py', kind: 'generated' },
+  { src: '_py/README.md.hbs', out: 'README.md', kind: 'user', init: true },
 ]
 
 export const TEMPLATES: Record<string, TemplateDef> = {
@@ -50,7 +86,7 @@ export const TEMPLATES: Record<string, TemplateDef> = {
     name: 'express-ts',
     language: 'ts',
     skeleton: ['package.json', 'tsconfig.json', 'src/index.ts'],
-    requires: ['express', 'zod', '@types/express', 'typescript'],
+    requires: ['express', 'zod', 'dotenv', '@types/express', 'typescript'],
     files: [
       ...TS_SHARED('src/webhooks'),
       { src: 'express-ts/routes.ts.hbs', out: 'src/webhooks/_generated/routes.ts', kind: 'generated' },
@@ -69,7 +105,16 @@ export const TEMPLATES: Record<string, TemplateDef> = {
         out: (r) => `src/webhooks/handlers/${r.tsFile}.ts`,
       },
     },
-    view: { entry: 'index.js' },
+    handlerTest: {
+      src: 'express-ts/handlers/handler.test.ts.hbs',
+      out: (r) => `src/webhooks/handlers/${r.tsFile}.test.ts`,
+    },
+    view: tsView('src/webhooks', 'index', 'dev', true, [
+      'src/index.ts',
+      'package.json',
+      'tsconfig.json',
+      'Dockerfile',
+    ]),
   },
   'nest-ts': {
     name: 'nest-ts',
@@ -82,6 +127,7 @@ export const TEMPLATES: Record<string, TemplateDef> = {
       'reflect-metadata',
       'rxjs',
       'zod',
+      'dotenv',
       '@types/express',
       'typescript',
     ],
@@ -89,15 +135,22 @@ export const TEMPLATES: Record<string, TemplateDef> = {
       ...TS_SHARED('src/webhooks'),
       {
         src: 'nest-ts/webhooks.controller.ts.hbs',
-        out: 'src/webhooks/webhooks.controller.ts',
+        out: 'src/webhooks/_generated/webhooks.controller.ts',
         kind: 'generated',
       },
-      { src: 'nest-ts/webhooks.module.ts.hbs', out: 'src/webhooks/webhooks.module.ts', kind: 'generated' },
+      {
+        src: 'nest-ts/webhooks-generated.module.ts.hbs',
+        out: 'src/webhooks/_generated/webhooks.module.ts',
+        kind: 'generated',
+      },
+      // yours, not only with --init-service: the AppModule imports it
+      { src: 'nest-ts/webhooks.module.ts.hbs', out: 'src/webhooks/webhooks.module.ts', kind: 'user' },
       { src: 'nest-ts/main.ts.hbs', out: 'src/main.ts', kind: 'user', init: true },
       { src: 'nest-ts/app.module.ts.hbs', out: 'src/app.module.ts', kind: 'user', init: true },
       { src: 'nest-ts/health.controller.ts.hbs', out: 'src/health.controller.ts', kind: 'user', init: true },
       { src: 'nest-ts/package.json.hbs', out: 'package.json', kind: 'user', init: true },
       { src: 'nest-ts/tsconfig.json', out: 'tsconfig.json', kind: 'user', init: true },
+      { src: 'nest-ts/nest-cli.json', out: 'nest-cli.json', kind: 'user', init: true },
     ],
     handlers: {
       trigger: {
@@ -113,19 +166,26 @@ export const TEMPLATES: Record<string, TemplateDef> = {
         out: (r) => `src/webhooks/handlers/${r.tsFile}.handler.ts`,
       },
     },
-    view: { entry: 'main.js' },
+    handlerTest: {
+      src: 'nest-ts/handlers/handler.test.ts.hbs',
+      out: (r) => `src/webhooks/handlers/${r.tsFile}.handler.test.ts`,
+    },
+    view: tsView('src/webhooks', 'main', 'start:dev', false, [
+      'src/main.ts',
+      'src/app.module.ts',
+      'src/webhooks/webhooks.module.ts',
+      'package.json',
+      'tsconfig.json',
+      'Dockerfile',
+    ]),
   },
   fastapi: {
     name: 'fastapi',
     language: 'py',
     skeleton: ['requirements.txt', 'main.py'],
-    requires: ['fastapi', 'uvicorn', 'pydantic'],
+    requires: ['fastapi', 'uvicorn', 'pydantic', 'python-dotenv'],
     files: [
-      { src: '_py/init.py.hbs', out: 'webhooks/__init__.py', kind: 'generated' },
-      { src: '_py/init.py.hbs', out: 'webhooks/_generated/__init__.py', kind: 'generated' },
-      { src: '_py/init.py.hbs', out: 'webhooks/handlers/__init__.py', kind: 'generated' },
-      { src: '_py/runtime.py', out: 'webhooks/_generated/runtime.py', kind: 'generated' },
-      { src: '_py/signatures.py', out: 'webhooks/_generated/signatures.py', kind: 'generated' },
+      ...PY_SHARED,
       { src: 'fastapi/payloads.py.hbs', out: 'webhooks/_generated/payloads.py', kind: 'generated' },
       { src: 'fastapi/routes.py.hbs', out: 'webhooks/_generated/routes.py', kind: 'generated' },
       { src: 'fastapi/main.py.hbs', out: 'main.py', kind: 'user', init: true },
@@ -137,6 +197,13 @@ export const TEMPLATES: Record<string, TemplateDef> = {
       trigger: { src: 'fastapi/handlers/trigger.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
       cron: { src: 'fastapi/handlers/cron.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
       external: { src: 'fastapi/handlers/external.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+    },
+    handlerTest: {
+      src: 'fastapi/handlers/test_handler.py.hbs',
+      out: (r) => {
+        const parts = r.pyFile.split('/')
+        return `webhooks/handlers/${[...parts.slice(0, -1), `test_${parts.at(-1)}`].join('/')}.py`
+      },
     },
     // every folder of a handler path is a package
     extra: (routes) => {

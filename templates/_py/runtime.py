@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -193,21 +194,37 @@ def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -
     return None
 
 
-# The largest body a route reads; event payloads carry whole rows. uvicorn itself sets no limit.
-BODY_LIMIT = 10 * 1024 * 1024
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+
+
+def body_limit() -> Tuple[int, str]:
+    """The largest body a route reads, in bytes and as written: WEBHOOK_BODY_LIMIT (bytes, or 512kb,
+    10mb), 10mb by default; event payloads carry whole rows. uvicorn itself sets no limit. A value that
+    is not a size raises: a typo must not lift the limit."""
+    text = os.environ.get("WEBHOOK_BODY_LIMIT", "").strip() or "10mb"
+    m = _SIZE.match(text)
+    if not m:
+        raise ValueError(f"WEBHOOK_BODY_LIMIT={text!r} is not a size: use a number of bytes or e.g. 512kb, 10mb")
+    return int(float(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]), text
+
+
+# checked when the routes are imported, so a bad value stops the service at start
+body_limit()
 
 
 async def _read_body(request: Request) -> Tuple[bool, Any]:
-    """The raw body, or a JSON 413 once it passes BODY_LIMIT (checked on Content-Length, then while reading)."""
-    too_large = _reply(413, {"ok": False, "error": f"body is larger than {BODY_LIMIT // (1024 * 1024)}mb"})
+    """The raw body, or a JSON 413 once it passes the body limit (checked on Content-Length, then while reading)."""
+    limit, text = body_limit()
+    too_large = _reply(413, {"ok": False, "error": f"body is larger than {text}"})
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > BODY_LIMIT:
+    if length.isdigit() and int(length) > limit:
         return False, too_large
     chunks: List[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > BODY_LIMIT:
+        if size > limit:
             return False, too_large
         chunks.append(chunk)
     return True, b"".join(chunks)

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import re
 import time
-from typing import Optional, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 VerifyResult = Tuple[bool, str]
 RawBody = Union[bytes, str]
@@ -145,3 +145,25 @@ def verify_hmac_sha256(body: RawBody, header: Optional[str], secret: str) -> Ver
     if not safe_equal(bytes.fromhex(value), _hmac(secret.encode("utf-8"), body)):
         return False, "signature does not match the body"
     return True, ""
+
+
+def sign_for_test(
+    provider: str, body: RawBody, secret: str, signature_header: str, now: Optional[int] = None
+) -> Dict[str, str]:
+    """Headers that sign `body` the way the provider does, for tests of your own handlers: what the
+    verify functions above accept when given the same secret."""
+    ts = int(time.time()) if now is None else now
+    if provider == "stripe":
+        return {signature_header: f"t={ts},v1=" + _hmac(secret.encode("utf-8"), f"{ts}.", body).hex()}
+    if provider == "github":
+        return {
+            signature_header: "sha256=" + _hmac(secret.encode("utf-8"), body).hex(),
+            "X-GitHub-Event": "ping",
+            "X-GitHub-Delivery": "test-delivery-1",
+        }
+    if provider == "standard-webhooks":
+        msg_id = "msg_test_1"
+        key = _standard_key(secret) or secret.encode("utf-8")
+        signature = base64.b64encode(_hmac(key, f"{msg_id}.{ts}.", body)).decode("ascii")
+        return {"webhook-id": msg_id, "webhook-timestamp": str(ts), "webhook-signature": "v1," + signature}
+    return {signature_header: _hmac(secret.encode("utf-8"), body).hex()}

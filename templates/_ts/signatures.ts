@@ -153,3 +153,33 @@ export function verifyHmacSha256(
     return fail('signature does not match the body')
   return { ok: true }
 }
+
+/**
+ * Headers that sign `body` the way the provider does, for tests of your own handlers: what the
+ * verify functions above accept when given the same secret.
+ */
+export function signForTest(
+  provider: 'stripe' | 'github' | 'standard-webhooks' | 'hmac-sha256',
+  body: string,
+  secret: string,
+  signatureHeader: string,
+  now: number = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  switch (provider) {
+    case 'stripe':
+      return { [signatureHeader]: `t=${now},v1=${hmac(secret, `${now}.`, body).toString('hex')}` }
+    case 'github':
+      return {
+        [signatureHeader]: `sha256=${hmac(secret, body).toString('hex')}`,
+        'X-GitHub-Event': 'ping',
+        'X-GitHub-Delivery': 'test-delivery-1',
+      }
+    case 'standard-webhooks': {
+      const id = 'msg_test_1'
+      const signature = hmac(standardKey(secret) ?? secret, `${id}.${now}.`, body).toString('base64')
+      return { 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': `v1,${signature}` }
+    }
+    case 'hmac-sha256':
+      return { [signatureHeader]: hmac(secret, body).toString('hex') }
+  }
+}

@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(join(BIN, '..', '..', 'dist', 'cli.js')))(
         why: 'two handlers that become the same Python module',
         template: 'fastapi',
         extra: { crons: `twin: { schedule: '0 1 * * *', handler: 'user_created' },` },
-        message: /would share the handler file webhooks\/handlers\/user_created\.py/,
+        message: /would share the file webhooks\/handlers\/user_created\.py/,
       },
       {
         why: 'a Python module shadowed by a package of the same name',

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import { sign as githubSign } from '@octokit/webhooks-methods'
@@ -21,10 +21,32 @@ import { context, FIXTURE, FIXTURE_COLUMNS, fixtureCopy } from './helpers.js'
 const WEBHOOK_SECRET = 'e2e-webhook-secret'
 const STRIPE_SECRET = 'whsec_e2e_stripe'
 const GITHUB_SECRET = 'e2e-github-secret'
-const SERVICE_ENV = {
+/** The secrets, for services started outside the fixture project (hostile names, small configs). */
+export const SERVICE_ENV = {
   WEBHOOK_SECRET,
   STRIPE_WEBHOOK_SECRET: STRIPE_SECRET,
   GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+}
+
+/**
+ * The fixture project's .env layers carry the service's secrets, spread over three files so their
+ * order matters: .env.dev (lowest) sets a WEBHOOK_SECRET that .env overrides, .env.local adds the
+ * provider secrets. The service reads them itself; the tests pass it no secret.
+ */
+function writeEnvLayers(root: string): void {
+  const append = (name: string, text: string) =>
+    writeFileSync(
+      join(root, name),
+      `${existsSync(join(root, name)) ? readFileSync(join(root, name), 'utf8') : ''}\n${text}\n`,
+    )
+  append('.env.dev', 'WEBHOOK_SECRET=overridden-by-dot-env\nSTRIPE_WEBHOOK_SECRET=overridden-by-env-local')
+  append('.env.local', `STRIPE_WEBHOOK_SECRET=${STRIPE_SECRET}\nGITHUB_WEBHOOK_SECRET="${GITHUB_SECRET}"`)
+  const dotEnv = readFileSync(join(root, '.env'), 'utf8')
+  expect(dotEnv).toMatch(/^WEBHOOK_SECRET=/m)
+  writeFileSync(
+    join(root, '.env'),
+    dotEnv.replace(/^WEBHOOK_SECRET=.*$/m, `WEBHOOK_SECRET=${WEBHOOK_SECRET}`),
+  )
 }
 
 export async function scaffoldFixture(
@@ -45,6 +67,7 @@ export async function scaffoldFixture(
   const c = context(root, env)
   const code = await scaffold({ all: true, initService: true }, c.ctx)
   expect(code, c.err()).toBe(0)
+  writeEnvLayers(root)
   const { model } = await loadProject(context(root, env).ctx, {})
   return { root, dir: model.service!.dir, model }
 }
@@ -92,11 +115,11 @@ export async function startService(
     args.map((a) => (a === '$PORT' ? String(port) : a)),
     {
       cwd,
+      // nothing else from the test's environment: secrets come from the project's .env layers or extraEnv
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         PORT: String(port),
-        ...SERVICE_ENV,
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,7 +156,7 @@ export async function startService(
   return { url, logs: () => logs, stop }
 }
 
-/** JSON log lines the service printed. */
+/** JSON log lines the service printed; a record Nest's JSON logger wraps in `message` is unwrapped. */
 function logLines(service: Service): Record<string, unknown>[] {
   return service
     .logs()
@@ -141,7 +164,9 @@ function logLines(service: Service): Record<string, unknown>[] {
     .filter((l) => l.startsWith('{'))
     .flatMap((l) => {
       try {
-        return [JSON.parse(l) as Record<string, unknown>]
+        const line = JSON.parse(l) as Record<string, unknown>
+        const message = line.message
+        return [message && typeof message === 'object' ? { ...line, ...message } : line]
       } catch {
         return []
       }
@@ -515,4 +540,42 @@ export async function checkHostileService(service: Service, names: string[], hea
     expect(res.status, `${JSON.stringify(cron)}: ${await res.clone().text()}`).toBe(200)
     expect((await post(names[(i + 1) % names.length]!)).status).toBe(400)
   }
+}
+
+/**
+ * The per-handler tests scaffold wrote, run the way the service's README says (`npm test`, or
+ * `python3 -m unittest`) with nothing from the test's environment but PATH and HOME: every one passes,
+ * and there are as many as the handlers need (a valid delivery, a wrong secret or signature).
+ */
+export async function runGeneratedTests(dir: string, command: [string, ...string[]], expected: number) {
+  const [cmd, ...args] = command
+  const r = await execa(cmd, args, {
+    cwd: dir,
+    reject: false,
+    all: true,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONDONTWRITEBYTECODE: '1' },
+    extendEnv: false,
+    timeout: 240_000,
+  })
+  expect(r.exitCode, r.all).toBe(0)
+  const node = /^# pass (\d+)$/m.exec(r.all ?? '')
+  const python = /^Ran (\d+) tests?/m.exec(r.all ?? '')
+  expect(Number((node ?? python)?.[1]), r.all).toBe(expected)
+  if (node) expect(r.all).toMatch(/^# fail 0$/m)
+  else expect(r.all).toMatch(/^OK$/m)
+}
+
+/** In production the service reads no .env file: the secret the layers hold is missing, so the route fails closed. */
+export async function checkProductionReadsNoFiles(service: Service): Promise<void> {
+  const res = await fetch(`${service.url}/webhooks/user-created`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-Webhook-Secret': WEBHOOK_SECRET },
+    body: '{}',
+  })
+  const body = await res.text()
+  expect(res.status, body).toBe(500)
+  expect(JSON.parse(body)).toMatchObject({
+    ok: false,
+    error: 'WEBHOOK_SECRET is not set in the service environment',
+  })
 }

@@ -11,6 +11,9 @@ import {
   checkHasuraDelivery,
   checkHostileService,
   checkOutcomes,
+  checkProductionReadsNoFiles,
+  runGeneratedTests,
+  SERVICE_ENV,
   type Service,
   scaffoldFixture,
   startService,
@@ -22,10 +25,10 @@ import { HOSTILE_HEADER, HOSTILE_TEXT, scaffoldHostile } from './hostile.js'
 export const PYTHON = '/usr/bin/python3'
 const pythonMissing = await (async () => {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`
-  const r = await execa(PYTHON, ['-c', 'import fastapi, uvicorn, pydantic'], { reject: false })
+  const r = await execa(PYTHON, ['-c', 'import fastapi, uvicorn, pydantic, httpx, dotenv'], { reject: false })
   return r.exitCode === 0
     ? undefined
-    : `${PYTHON} lacks fastapi/uvicorn/pydantic: apt-get install -y python3-fastapi python3-uvicorn python3-pydantic python3-httpx`
+    : `${PYTHON} lacks fastapi/uvicorn/pydantic: apt-get install -y python3-fastapi python3-uvicorn python3-pydantic python3-httpx python3-dotenv`
 })()
 if (pythonMissing && process.env.CI) throw new Error(pythonMissing)
 
@@ -48,11 +51,17 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
 
   beforeAll(async () => {
     ;({ dir, model } = await scaffoldFixture('fastapi'))
-    writeFileSync(join(dir, 'webhooks/handlers/user_updated.py'), USER_UPDATED)
   }, 120_000)
   afterAll(async () => {
     await service?.stop()
   })
+
+  it('passes the per-handler tests scaffold wrote (python3 -m unittest: TestClient on the generated router)', async () => {
+    // 5 handlers: a valid delivery and a wrong secret (or a foreign signature) each
+    await runGeneratedTests(dir, [PYTHON, '-m', 'unittest'], 10)
+    // the user's own handler logic replaces the scaffolded one from here on
+    writeFileSync(join(dir, 'webhooks/handlers/user_updated.py'), USER_UPDATED)
+  }, 120_000)
 
   it('imports cleanly and registers every route on the APIRouter', async () => {
     const r = await execa(
@@ -74,14 +83,14 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
     )
   })
 
-  it('serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
+  it('reads its secrets from the .env layers of the project: serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
     service = await startService(
       PYTHON,
       ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', '$PORT'],
       dir,
     )
     await checkHasuraDelivery(model, service)
-  }, 120_000)
+  }, 300_000)
 
   it('maps retry_after to 503 + Retry-After and a permanent failure to 200 {ok:false}', async () => {
     expect(service, 'service from the previous test').toBeDefined()
@@ -97,13 +106,52 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
     await checkBodyLimit(service!)
   }, 60_000)
 
+  it('takes its body limit from WEBHOOK_BODY_LIMIT and refuses to start on a value that is not a size', async () => {
+    const uvicorn = ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', '$PORT']
+    const s = await startService(PYTHON, uvicorn, dir, {
+      WEBHOOK_BODY_LIMIT: '1kb',
+      PYTHONDONTWRITEBYTECODE: '1',
+    })
+    try {
+      const res = await fetch(`${s.url}/webhooks/user-created`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Webhook-Secret': 'e2e-webhook-secret' },
+        body: JSON.stringify({ pad: 'x'.repeat(2048) }),
+      })
+      expect(res.status).toBe(413)
+      expect(await res.json()).toEqual({ ok: false, error: 'body is larger than 1kb' })
+    } finally {
+      await s.stop()
+    }
+    await expect(
+      startService(PYTHON, uvicorn, dir, {
+        WEBHOOK_BODY_LIMIT: 'ten megabytes',
+        PYTHONDONTWRITEBYTECODE: '1',
+      }),
+    ).rejects.toThrow(/WEBHOOK_BODY_LIMIT='ten megabytes' is not a size/)
+  }, 60_000)
+
+  it('reads no .env file in production (ENV=prod): the secret the layers hold is missing', async () => {
+    const s = await startService(
+      PYTHON,
+      ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', '$PORT'],
+      dir,
+      { ENV: 'prod', PYTHONDONTWRITEBYTECODE: '1' },
+    )
+    try {
+      await checkProductionReadsNoFiles(s)
+    } finally {
+      await s.stop()
+    }
+  }, 60_000)
+
   it('imports a service whose names, tables, columns and headers are hostile, which then serves them exactly', async () => {
     const hostile = await scaffoldHostile('fastapi', HOSTILE_TEXT)
     const s = await startService(
       PYTHON,
       ['-m', 'uvicorn', 'main:app', '--host', '127.0.0.1', '--port', '$PORT'],
       hostile,
-      { PYTHONDONTWRITEBYTECODE: '1' },
+      { ...SERVICE_ENV, PYTHONDONTWRITEBYTECODE: '1' },
     )
     try {
       await checkHostileService(s, HOSTILE_TEXT.names, HOSTILE_HEADER, HOSTILE_TEXT.service)

@@ -8,8 +8,11 @@ import {
   checkDirect,
   checkHasuraDelivery,
   checkHostileService,
+  checkProductionReadsNoFiles,
   compile,
   npmInstall,
+  runGeneratedTests,
+  SERVICE_ENV,
   type Service,
   scaffoldFixture,
   startService,
@@ -18,12 +21,13 @@ import { context, project } from './helpers.js'
 import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 describe('nest-ts service: scaffolded skeleton, installed, compiled under --strict, serving real events', () => {
+  let root: string
   let dir: string
   let model: Model
   let service: Service | undefined
 
   beforeAll(async () => {
-    ;({ dir, model } = await scaffoldFixture('nest-ts'))
+    ;({ root, dir, model } = await scaffoldFixture('nest-ts'))
     await npmInstall(dir)
   }, 300_000)
   afterAll(async () => {
@@ -42,14 +46,61 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     }
   })
 
+  it('passes the per-handler tests scaffold wrote (npm test: @nestjs/testing with the user module)', async () => {
+    // 5 handlers: a valid delivery and a wrong secret (or a foreign signature) each
+    await runGeneratedTests(dir, ['npm', 'test'], 10)
+  }, 300_000)
+
   it('compiles with tsc --strict against the real @nestjs packages', async () => {
     expect(await compile(dir)).toBe('')
   }, 120_000)
 
-  it('serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
+  it('keeps what the user adds to WebhooksModule across a re-scaffold: a provider a handler injects', async () => {
+    const userModule = join(dir, 'src/webhooks/webhooks.module.ts')
+    const before = readFileSync(userModule, 'utf8')
+    writeFileSync(
+      join(dir, 'src/clock.ts'),
+      "import { Injectable } from '@nestjs/common'\n\n@Injectable()\nexport class Clock {\n  now(): string {\n    return 'clock-from-user-module'\n  }\n}\n",
+    )
+    const withClock = before
+      .replace(
+        "import { Module } from '@nestjs/common'",
+        "import { Module } from '@nestjs/common'\nimport { Clock } from '../clock'",
+      )
+      .replace('providers: [],', 'providers: [Clock],')
+    expect(withClock).toContain('providers: [Clock]')
+    writeFileSync(userModule, withClock)
+    // the scaffolded handler, now injecting the user's provider
+    const handler = join(dir, 'src/webhooks/handlers/user-created.handler.ts')
+    const text = readFileSync(handler, 'utf8')
+    const injected = text
+      .replace(
+        "import { Injectable } from '@nestjs/common'",
+        "import { Injectable } from '@nestjs/common'\nimport { Clock } from '../../clock'",
+      )
+      .replace(
+        /(export class \w+ implements \w+ \{\n)/,
+        '$1  constructor(private readonly clock: Clock) {}\n\n',
+      )
+      .replace(
+        "ctx.log('user_created INSERT', {",
+        "ctx.log('user_created INSERT', { clock: this.clock.now(),",
+      )
+    expect(injected).toContain('this.clock.now()')
+    writeFileSync(handler, injected)
+    const again = context(root, { CS_2: 'webhooks:nest-ts:3001:/webhooks' })
+    expect(await scaffold({ all: true }, again.ctx), again.err()).toBe(0)
+    expect(readFileSync(userModule, 'utf8')).toBe(withClock)
+    expect(readFileSync(handler, 'utf8')).toBe(injected)
+    expect(await compile(dir)).toBe('')
+  }, 120_000)
+
+  it('reads its secrets from the .env layers of the project: serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
     service = await startService(process.execPath, ['dist/main.js'], dir)
     await checkHasuraDelivery(model, service)
-  }, 120_000)
+    // the handler got the provider the user added to WebhooksModule
+    expect(service.logs()).toContain('clock-from-user-module')
+  }, 300_000)
 
   it('answers bad bodies 400, checks the secret and verifies Stripe and GitHub signatures', async () => {
     expect(service, 'service from the previous test').toBeDefined()
@@ -63,6 +114,7 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
       try {
         // Nest answers body-parser's refusal through its own exception layer: JSON, no stack
         await checkBodyLimit(s, { statusCode: 413, message: 'request entity too large' })
+        if (nodeEnv === 'production') await checkProductionReadsNoFiles(s)
       } finally {
         await s.stop()
       }
@@ -74,7 +126,7 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     const hostile = await scaffoldHostile('nest-ts', HOSTILE_VALUES)
     symlinkSync(join(dir, 'node_modules'), join(hostile, 'node_modules'))
     expect(await compile(hostile)).toBe('')
-    const s = await startService(process.execPath, ['dist/main.js'], hostile)
+    const s = await startService(process.execPath, ['dist/main.js'], hostile, SERVICE_ENV)
     try {
       await checkHostileService(s, HOSTILE_VALUES.names, HOSTILE_HEADER, HOSTILE_VALUES.service)
     } finally {

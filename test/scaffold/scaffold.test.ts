@@ -274,6 +274,27 @@ describe('write policy', () => {
     expect(readFileSync(routes, 'utf8')).toBe('// my own router\n')
   })
 
+  it('hands a path that held a generated file over to the user once (nest-ts webhooks.module.ts), then keeps it', async () => {
+    const dir = project({ 'webhooks.config.ts': CONFIG('nest-ts') })
+    await run(dir, { all: true })
+    const userModule = join(dir, 'services/hooks/src/webhooks/webhooks.module.ts')
+    expect(readFileSync(userModule, 'utf8')).toContain('WebhooksGeneratedModule.register(')
+    // as an earlier scaffold wrote it: generated, with the mark
+    writeFileSync(
+      userModule,
+      `// ${GENERATED_MARK} from webhooks.config.ts; do not edit\nexport class WebhooksModule {}\n`,
+    )
+    const r = await run(dir, { all: true })
+    expect(r.out).toMatch(/updated +services\/hooks\/src\/webhooks\/webhooks\.module\.ts/)
+    const handedOver = readFileSync(userModule, 'utf8')
+    expect(handedOver).toContain('WebhooksGeneratedModule.register(')
+    expect(handedOver).not.toContain(GENERATED_MARK)
+    writeFileSync(userModule, handedOver.replace('providers: [],', 'providers: [MyService],'))
+    const again = await run(dir, { all: true })
+    expect(again.out).toMatch(/kept +services\/hooks\/src\/webhooks\/webhooks\.module\.ts/)
+    expect(readFileSync(userModule, 'utf8')).toContain('providers: [MyService]')
+  })
+
   it('registers routes for the handler asked for and for handlers already written', async () => {
     const dir = tsProject()
     await run(dir, { handler: 'user-created' })

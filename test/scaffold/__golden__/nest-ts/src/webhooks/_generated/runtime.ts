@@ -186,8 +186,19 @@ function reply(status: number, body: Json, headers: Record<string, string> = {})
   return { status, headers, body }
 }
 
+/** Where the runtime's log records go: `level` is also in the record, with `msg` and the delivery's fields. */
+export type LogSink = (level: 'info' | 'warn', record: Record<string, unknown>) => void
+
+/** By default one JSON line per record on stdout. */
+let sink: LogSink = (_level, record) => console.log(JSON.stringify({ time: new Date().toISOString(), ...record }))
+
+/** Sends the runtime's records (and ctx.log) to a framework's logger instead, e.g. Nest's Logger. */
+export function setLogSink(next: LogSink): void {
+  sink = next
+}
+
 function log(fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), ...fields }))
+  sink(fields.level === 'warn' ? 'warn' : 'info', fields)
 }
 
 function logger(base: Record<string, unknown>): Logger {
