@@ -48,7 +48,11 @@ export class Bookkeeping {
     private windowMs: number,
   ) {}
 
+  private closed = false
+
   record(o: Outcome): Promise<void> {
+    // after stop: the event was unlocked for the next start, an outcome now would contradict it
+    if (this.closed) return Promise.reject(new Error('the engine stopped before this outcome was written'))
     return new Promise((resolve, reject) => {
       this.pending.push({
         row: {
@@ -68,8 +72,9 @@ export class Bookkeeping {
     })
   }
 
-  /** Writes everything recorded so far (stop). */
-  async flush(): Promise<void> {
+  /** Writes everything recorded so far and takes no more (stop). */
+  async close(): Promise<void> {
+    this.closed = true
     while (this.writing || this.pending.length > 0) {
       if (this.writing) await this.writing
       else this.start()

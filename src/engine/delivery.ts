@@ -73,6 +73,8 @@ export class EventProcessor {
   /** a fetch is wanted: a full batch came back, a NOTIFY or a retry woke us, or the poll fired */
   private due = true
   private pollTimer: NodeJS.Timeout | undefined
+  /** nothing is fetched before start() has unlocked what a killed engine left locked */
+  private started = false
   private stopped = false
   private retryTimers = new Set<NodeJS.Timeout>()
   private book: Bookkeeping
@@ -107,6 +109,7 @@ export class EventProcessor {
     await this.db.query(
       `UPDATE hdb_catalog.event_log SET locked = NULL WHERE locked IS NOT NULL AND delivered = 'f' AND error = 'f'`,
     )
+    this.started = true
     this.pump()
   }
 
@@ -119,7 +122,7 @@ export class EventProcessor {
     // fetched but never started: unlocked below with the rest
     this.queue = []
     await atMost(Promise.allSettled([...this.active]), graceMs)
-    await this.book.flush()
+    await this.book.close()
     if (this.held.size > 0) await this.unlock([...this.held])
   }
 
@@ -132,7 +135,7 @@ export class EventProcessor {
 
   /** Starts what the limits allow, and a fetch when one is due and the queue has room. */
   private pump() {
-    if (this.stopped) return
+    if (!this.started || this.stopped) return
     while (
       this.queue.length > 0 &&
       this.sending < MAX_IN_FLIGHT &&
