@@ -5,8 +5,72 @@ export const EVENT_CHANNEL = 'nself_hooks_event'
 export const CRON_CHANNEL = 'nself_hooks_cron'
 
 /**
+ * The event processor's two statements, as functions so that their planner settings travel with
+ * them (bookkeeping.ts, delivery.ts). Without statistics (a fresh event_log, or a burst since the
+ * last ANALYZE) the planner guesses a few pending rows: the fetch would sort every pending event
+ * and the record would scan the whole log, on each batch. With those plans priced out, both touch
+ * only the batch's rows whatever the size of the log.
+ *
+ * nself_hooks_fetch_events is Hasura's fetchEvents query (src-lib/Hasura/Backends/Postgres/DDL/
+ * EventTrigger.hs): it walks event_log_fetch_events in order, stops at the batch size, locks by
+ * primary key, and returns the events in fetch order. nself_hooks_record_events writes what
+ * Hasura's recordSuccess / recordError write for each attempt (the invocation log row,
+ * `tries + 1`, delivered / error / next_retry_at, the lock cleared) for a whole batch at once.
+ */
+const DELIVERY_SQL = `
+CREATE OR REPLACE FUNCTION hdb_catalog.nself_hooks_fetch_events(batch_size int, trigger_names text[])
+  RETURNS TABLE (id text, schema_name text, table_name text, trigger_name text, payload text, tries int, created_at text)
+  LANGUAGE sql VOLATILE
+  SET enable_sort = off SET enable_bitmapscan = off SET jit = off
+AS $$
+  WITH picked AS (
+    SELECT ARRAY(
+      SELECT l.id FROM hdb_catalog.event_log l
+       WHERE l.delivered = 'f' AND l.error = 'f' AND l.archived = 'f'
+         AND (l.locked IS NULL OR l.locked < NOW() - interval '30 minutes')
+         AND (l.next_retry_at IS NULL OR l.next_retry_at <= (NOW() AT TIME ZONE 'UTC'))
+         AND l.trigger_name = ANY(trigger_names)
+       ORDER BY l.locked NULLS FIRST, l.next_retry_at NULLS FIRST, l.created_at
+       LIMIT batch_size
+       FOR UPDATE SKIP LOCKED) AS ids),
+  marked AS (
+    UPDATE hdb_catalog.event_log e SET locked = NOW()
+      FROM picked WHERE e.id = ANY(picked.ids)
+    RETURNING e.id, e.schema_name, e.table_name, e.trigger_name, e.payload::text AS payload, e.tries,
+              e.created_at::text AS created_at)
+  SELECT m.id, m.schema_name, m.table_name, m.trigger_name, m.payload, m.tries, m.created_at
+    FROM marked m, picked ORDER BY array_position(picked.ids, m.id)
+$$;
+
+CREATE OR REPLACE FUNCTION hdb_catalog.nself_hooks_record_events(outcomes json)
+  RETURNS void
+  LANGUAGE sql VOLATILE
+  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off
+  SET enable_mergejoin = off SET jit = off
+AS $$
+  WITH o AS (
+    SELECT * FROM json_to_recordset(outcomes)
+      AS x(id text, trigger_name text, status int, request json, response json, outcome text,
+           secs float8, logged bool)),
+  inv AS (
+    INSERT INTO hdb_catalog.event_invocation_logs (trigger_name, event_id, status, request, response)
+    SELECT o.trigger_name, o.id, o.status, o.request, o.response FROM o WHERE o.logged)
+  UPDATE hdb_catalog.event_log e
+     SET tries = e.tries + CASE WHEN o.logged THEN 1 ELSE 0 END,
+         delivered = (o.outcome = 'ok'),
+         error = (o.outcome = 'error'),
+         next_retry_at = CASE WHEN o.outcome = 'retry'
+           THEN (NOW() AT TIME ZONE 'UTC') + make_interval(secs => o.secs) ELSE NULL END,
+         locked = NULL
+    FROM o
+   WHERE e.id = o.id
+$$;
+`
+
+/**
  * The hdb_catalog objects Hasura installs (init_pg_source.sql, initialise.sql), plus the stored metadata.
- * Idempotent: run at every start. insert_event_log is Hasura's, with a pg_notify added.
+ * Idempotent: run at every start. insert_event_log is Hasura's, with a pg_notify added;
+ * the nself_hooks_ functions are the engine's own (above).
  */
 export const EVENT_CATALOG_SQL = `
 CREATE TABLE IF NOT EXISTS hdb_catalog.event_log (
@@ -67,6 +131,7 @@ CREATE OR REPLACE FUNCTION
   END;
 $$ LANGUAGE plpgsql;
 
+${DELIVERY_SQL}
 `
 
 export const CATALOG_SQL = `
@@ -167,6 +232,8 @@ export async function dropEventCatalog(tx: Queryable): Promise<void> {
   sql += `DROP TABLE IF EXISTS hdb_catalog.event_invocation_logs;
 DROP TABLE IF EXISTS hdb_catalog.event_log;
 DROP FUNCTION IF EXISTS hdb_catalog.insert_event_log(text, text, text, text, json);
+DROP FUNCTION IF EXISTS hdb_catalog.nself_hooks_fetch_events(int, text[]);
+DROP FUNCTION IF EXISTS hdb_catalog.nself_hooks_record_events(json);
 `
   await tx.exec(sql)
 }

@@ -1,4 +1,5 @@
 import { attempt } from './attempt.js'
+import { Bookkeeping } from './bookkeeping.js'
 import type { Db } from './db.js'
 import { triggerEnvProblem } from './env-check.js'
 import { type DeliveryListener, report } from './forward.js'
@@ -8,13 +9,19 @@ import {
   type Metadata,
   type QualifiedTable,
 } from './metadata/model.js'
-import { stringify } from './raw-json.js'
 import { atMost, localTime } from './time.js'
 import { type Agents, EnvMissing, resolveTemplate } from './webhook.js'
 
-/** Hasura: up to 100 events fetched at a time and 100 HTTP deliveries in flight. */
+/**
+ * Hasura's defaults: 100 events fetched at a time (HASURA_GRAPHQL_EVENTS_FETCH_BATCH_SIZE) and 100
+ * HTTP deliveries at once (HASURA_GRAPHQL_EVENTS_HTTP_POOL_SIZE).
+ */
 export const FETCH_BATCH = 100
 export const MAX_IN_FLIGHT = 100
+/** Attempts sent but not yet written; beyond this no new request starts until a write commits. */
+const MAX_UNRECORDED = 2 * MAX_IN_FLIGHT
+/** How long an outcome waits for others to share its write. */
+const RECORD_WINDOW_MS = 5
 
 export interface ProcessorOptions {
   env: Record<string, string | undefined>
@@ -25,18 +32,6 @@ export interface ProcessorOptions {
   agents: Agents
   forward?: ((url: string) => string | undefined) | undefined
   listener?: DeliveryListener | undefined
-}
-
-interface Outcome {
-  id: string
-  trigger: string
-  status: number | null
-  request: string
-  response: string
-  outcome: 'ok' | 'retry' | 'error'
-  secs: number
-  /** no invocation log row (a failed request transform) */
-  noLog?: boolean
 }
 
 interface TriggerInfo {
@@ -55,25 +50,41 @@ interface EventRow {
 }
 
 /**
- * Delivers event_log rows like Hasura's event processor: lock a batch with FOR UPDATE SKIP LOCKED,
- * POST each, record an invocation, then delivered / retry at next_retry_at / error.
+ * Delivers event_log rows like Hasura's event processor (`processEventQueue`,
+ * src-lib/Hasura/Eventing/EventTrigger.hs): lock a batch with FOR UPDATE SKIP LOCKED, POST each
+ * with at most MAX_IN_FLIGHT requests at once, record an invocation, then delivered / retry at
+ * next_retry_at / error. As Hasura does, the next batch is fetched while the current one is being
+ * sent, so the requests never wait for a fetch while a backlog lasts; the fetch runs again at once
+ * after a full batch, on a NOTIFY from insert_event_log, on a retry falling due, and every
+ * pollIntervalMs. Outcomes are written in batches (bookkeeping.ts); a request slot is free again
+ * as soon as its response arrives.
  */
 export class EventProcessor {
   private triggers = new Map<string, TriggerInfo>()
-  private inFlight = new Set<Promise<void>>()
+  /** fetched and locked, not started yet (at most one batch beyond what is being sent) */
+  private queue: EventRow[] = []
+  /** requests on the wire */
+  private sending = 0
+  /** attempts from start to written outcome */
+  private active = new Set<Promise<void>>()
+  /** every event this processor holds locked: queued, being sent, or waiting for its write */
   private held = new Set<string>()
+  private fetching: Promise<void> | undefined
+  /** a fetch is wanted: a full batch came back, a NOTIFY or a retry woke us, or the poll fired */
+  private due = true
+  private pollTimer: NodeJS.Timeout | undefined
+  /** nothing is fetched before start() has unlocked what a killed engine left locked */
+  private started = false
   private stopped = false
-  private wakeUp: (() => void) | undefined
-  private woken = false
-  private loopDone: Promise<void> | undefined
   private retryTimers = new Set<NodeJS.Timeout>()
-  private outcomes: (Outcome & { resolve: () => void; reject: (e: Error) => void })[] = []
-  private flushTimer: NodeJS.Timeout | undefined
+  private book: Bookkeeping
 
   constructor(
     private db: Db,
     private opts: ProcessorOptions,
-  ) {}
+  ) {
+    this.book = new Bookkeeping(db, FETCH_BATCH, RECORD_WINDOW_MS)
+  }
 
   setMetadata(meta: Metadata) {
     const m = new Map<string, TriggerInfo>()
@@ -89,8 +100,8 @@ export class EventProcessor {
   }
 
   wake() {
-    this.woken = true
-    this.wakeUp?.()
+    this.due = true
+    this.pump()
   }
 
   async start() {
@@ -98,138 +109,89 @@ export class EventProcessor {
     await this.db.query(
       `UPDATE hdb_catalog.event_log SET locked = NULL WHERE locked IS NOT NULL AND delivered = 'f' AND error = 'f'`,
     )
-    this.loopDone = this.loop()
+    this.started = true
+    this.pump()
   }
 
-  /** Waits (bounded) for deliveries in flight, then unlocks what is still held. */
+  /** Waits (bounded) for deliveries in flight, writes their outcomes, then unlocks what is still held. */
   async stop(graceMs = 5000) {
     this.stopped = true
-    this.wake()
+    if (this.pollTimer) clearTimeout(this.pollTimer)
     for (const t of this.retryTimers) clearTimeout(t)
-    await this.loopDone
-    await atMost(Promise.allSettled([...this.inFlight]), graceMs)
-    await this.flush()
-    if (this.held.size > 0)
-      await this.db
-        .query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = ANY($1)`, [[...this.held]])
-        .catch(() => {})
+    await this.fetching
+    // fetched but never started: unlocked below with the rest
+    this.queue = []
+    await atMost(Promise.allSettled([...this.active]), graceMs)
+    await this.book.close()
+    if (this.held.size > 0) await this.unlock([...this.held])
   }
 
-  private async loop() {
-    while (!this.stopped) {
-      const free = MAX_IN_FLIGHT - this.inFlight.size
-      if (free <= 0) {
-        await Promise.race([...this.inFlight])
-        continue
-      }
-      this.woken = false
-      let events: EventRow[] = []
-      try {
-        events = await this.fetch(Math.min(FETCH_BATCH, free))
-      } catch (err) {
-        if (!this.stopped) this.opts.log(`event fetch failed: ${(err as Error).message}`)
-      }
-      if (this.stopped) {
-        if (events.length > 0)
-          await this.db
-            .query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = ANY($1)`, [
-              events.map((e) => e.id),
-            ])
-            .catch(() => {})
-        break
-      }
-      for (const e of events) {
-        this.held.add(e.id)
-        const p: Promise<void> = this.process(e)
-          .catch((err) => this.opts.log(`event ${e.id}: ${(err as Error).message}`))
-          .finally(() => {
-            this.inFlight.delete(p)
-            this.held.delete(e.id)
-          })
-        this.inFlight.add(p)
-      }
-      if (events.length > 0 && events.length === Math.min(FETCH_BATCH, free)) continue
-      if (this.woken) continue
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, this.opts.pollIntervalMs)
-        function done() {
-          clearTimeout(t)
-          resolve()
-        }
-        this.wakeUp = done
-      })
-      this.wakeUp = undefined
+  private unlock(ids: string[]): Promise<void> {
+    return this.db.query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = ANY($1)`, [ids]).then(
+      () => {},
+      () => {},
+    )
+  }
+
+  /** Starts what the limits allow, and a fetch when one is due and the queue has room. */
+  private pump() {
+    if (!this.started || this.stopped) return
+    while (
+      this.queue.length > 0 &&
+      this.sending < MAX_IN_FLIGHT &&
+      this.active.size - this.sending < MAX_UNRECORDED
+    ) {
+      const e = this.queue.shift() as EventRow
+      const p: Promise<void> = this.process(e)
+        .catch((err) => this.opts.log(`event ${e.id}: ${(err as Error).message}`))
+        .finally(() => {
+          this.active.delete(p)
+          this.held.delete(e.id)
+          this.pump()
+        })
+      this.active.add(p)
     }
+    if (this.due && !this.fetching && this.queue.length < FETCH_BATCH) {
+      this.due = false
+      this.fetching = this.fetchBatch().finally(() => {
+        this.fetching = undefined
+        this.pump()
+      })
+    }
+  }
+
+  private async fetchBatch() {
+    let events: EventRow[] = []
+    try {
+      events = await this.fetch(FETCH_BATCH)
+    } catch (err) {
+      if (!this.stopped) this.opts.log(`event fetch failed: ${(err as Error).message}`)
+    }
+    if (this.stopped) {
+      if (events.length > 0) await this.unlock(events.map((e) => e.id))
+      return
+    }
+    for (const e of events) {
+      this.held.add(e.id)
+      this.queue.push(e)
+    }
+    // a full batch: more are probably waiting (Hasura's processEventQueue fetches again at once)
+    if (events.length === FETCH_BATCH) this.due = true
+    else
+      this.pollTimer ??= setTimeout(() => {
+        this.pollTimer = undefined
+        this.wake()
+      }, this.opts.pollIntervalMs)
   }
 
   private async fetch(limit: number): Promise<EventRow[]> {
     const names = [...this.triggers.keys()]
     if (names.length === 0) return []
     const { rows } = await this.db.query<EventRow>(
-      `UPDATE hdb_catalog.event_log SET locked = NOW()
-        WHERE id IN (
-          SELECT l.id FROM hdb_catalog.event_log l
-           WHERE l.delivered = 'f' AND l.error = 'f' AND l.archived = 'f'
-             AND (l.locked IS NULL OR l.locked < NOW() - interval '30 minutes')
-             AND (l.next_retry_at IS NULL OR l.next_retry_at <= (NOW() AT TIME ZONE 'UTC'))
-             AND l.trigger_name = ANY($2)
-           ORDER BY l.locked NULLS FIRST, l.next_retry_at NULLS FIRST, l.created_at
-           LIMIT $1
-           FOR UPDATE SKIP LOCKED)
-        RETURNING id, schema_name, table_name, trigger_name, payload::text AS payload, tries, created_at::text AS created_at`,
+      'SELECT * FROM hdb_catalog.nself_hooks_fetch_events($1, $2)',
       [limit, names],
     )
     return rows
-  }
-
-  /**
-   * Outcomes are written in batches: one statement inserts the invocation logs and updates the
-   * events. The event stays locked until then, so a crash in between means another delivery
-   * (at least once), never a lost one.
-   */
-  private record(r: Outcome): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.outcomes.push({ ...r, resolve, reject })
-      if (this.outcomes.length >= FETCH_BATCH) void this.flush()
-      else this.flushTimer ??= setTimeout(() => void this.flush(), 5)
-    })
-  }
-
-  private async flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer)
-    this.flushTimer = undefined
-    const batch = this.outcomes.splice(0)
-    if (batch.length === 0) return
-    try {
-      await this.db.query(
-        `WITH inv AS (
-           INSERT INTO hdb_catalog.event_invocation_logs (trigger_name, event_id, status, request, response)
-           SELECT t, id, st, rq, rs FROM unnest($1::text[], $2::text[], $3::int[], $4::json[], $5::json[], $8::bool[])
-                  AS x(t, id, st, rq, rs, logged) WHERE logged)
-         UPDATE hdb_catalog.event_log e
-            SET tries = e.tries + CASE WHEN u.logged THEN 1 ELSE 0 END,
-                delivered = (u.outcome = 'ok'),
-                error = (u.outcome = 'error'),
-                next_retry_at = CASE WHEN u.outcome = 'retry'
-                  THEN (NOW() AT TIME ZONE 'UTC') + make_interval(secs => u.secs) ELSE NULL END,
-                locked = NULL
-           FROM unnest($2::text[], $6::text[], $7::float8[], $8::bool[]) AS u(id, outcome, secs, logged)
-          WHERE e.id = u.id`,
-        [
-          batch.map((b) => b.trigger),
-          batch.map((b) => b.id),
-          batch.map((b) => b.status),
-          batch.map((b) => (b.noLog ? 'null' : b.request)),
-          batch.map((b) => (b.noLog ? 'null' : b.response)),
-          batch.map((b) => b.outcome),
-          batch.map((b) => b.secs),
-          batch.map((b) => !b.noLog),
-        ],
-      )
-      for (const b of batch) b.resolve()
-    } catch (err) {
-      for (const b of batch) b.reject(err as Error)
-    }
   }
 
   private async process(e: EventRow) {
@@ -252,6 +214,8 @@ export class EventProcessor {
       delivery_info: { current_retry: e.tries, max_retries: retry.num_retries },
       created_at: localTime(e.created_at),
     }
+    const text = exactBody(body, e.payload)
+    this.sending++
     const out = await attempt(this.opts.agents, this.opts.env, {
       webhook: () =>
         info.def.webhook_from_env
@@ -261,23 +225,27 @@ export class EventProcessor {
       version: '2',
       headers: info.def.headers,
       body,
-      text: exactBody(body, e.payload),
+      text,
       transform: info.def.request_transform,
       sessionVariables: body.event?.session_variables ?? null,
       timeoutMs: timeoutSec * 1000,
       forward: this.opts.forward,
+    }).finally(() => {
+      // the request slot is free once the answer is in; the write below does not hold it
+      this.sending--
+      this.pump()
     })
     if (out.kind === 'transform-error') {
       this.opts.log(`event ${e.id}: request transform failed: ${out.message}`)
-      await this.record({
+      await this.book.record({
         id: e.id,
         trigger: e.trigger_name,
         status: null,
-        request: '',
-        response: '',
+        request: null,
+        response: null,
         outcome: 'error',
         secs: 0,
-        noLog: true,
+        logged: false,
       })
       return
     }
@@ -292,14 +260,15 @@ export class EventProcessor {
         out.ok ? 'delivered' : retryInSec !== undefined ? `retry in ${retryInSec}s` : 'error'
       }`,
     )
-    await this.record({
+    await this.book.record({
       id: e.id,
       trigger: e.trigger_name,
       status: out.status,
-      request: stringify(out.request),
-      response: stringify(out.response),
+      request: out.request,
+      response: out.response,
       outcome: out.ok ? 'ok' : retryInSec !== undefined ? 'retry' : 'error',
       secs: (retryInSec ?? 0) * this.opts.timeScale,
+      logged: true,
     })
     this.opts.listener?.attempt(
       report(out, {

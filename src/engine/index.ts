@@ -18,6 +18,7 @@
  *   metadata/          shapes (model.ts), parsing with Hasura's messages (parse.ts), event and
  *                      cron trigger args, whole documents (document.ts)
  *   delivery.ts, cron.ts   the event processor and the cron/scheduled event scheduler
+ *   bookkeeping.ts     attempt outcomes written in batches
  *   attempt.ts, webhook.ts, transform.ts   one webhook call: build, transform, send, record
  *   db.ts, catalog.ts, trigger-sql.ts, graphql.ts, errors.ts, time.ts
  */
