@@ -145,7 +145,11 @@ function triggerProblem(et: EventTriggerDef, have: Set<string>, table: Qualified
 
 /**
  * Brings the Postgres trigger functions in line with the consistent triggers: creates missing or
- * changed ones, drops those no longer wanted. One transaction, batched statements.
+ * changed ones, drops those no longer wanted. One transaction, batched statements. Two things keep
+ * a large replace_metadata cheap for Postgres: `DROP TRIGGER IF EXISTS` only for a trigger name
+ * that exists (for a new one it is a no-op that still locks the table and sends a notice), and
+ * `check_function_bodies` off while the generated functions are created (as pg_dump restores
+ * them; the bodies come from one template with quoted names), restored before returning.
  */
 export async function reconcileTriggers(
   q: Queryable,
@@ -166,8 +170,16 @@ export async function reconcileTriggers(
   const keep = new Set<string>()
   let script = ''
   let pending = 0
+  let checksWere: string | undefined
   const flush = async () => {
-    if (script) await q.exec(script)
+    if (!script) return
+    if (checksWere === undefined) {
+      const { rows } = await q.query<{ was: string }>(
+        `SELECT current_setting('check_function_bodies') AS was, set_config('check_function_bodies', 'off', true)`,
+      )
+      checksWere = rows[0]?.was ?? 'on'
+    }
+    await q.exec(script)
     script = ''
     pending = 0
   }
@@ -175,7 +187,7 @@ export async function reconcileTriggers(
     for (const t of triggerSql(w.def, w.table)) {
       keep.add(t.name)
       if (!opts.recreate && existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
-      script += t.sql
+      script += liveSet.has(t.name) ? t.dropTrigger + t.sql : t.sql
       if (++pending >= 200) await flush()
     }
   }
@@ -185,6 +197,8 @@ export async function reconcileTriggers(
     if (++pending >= 200) await flush()
   }
   await flush()
+  if (checksWere !== undefined)
+    await q.query(`SELECT set_config('check_function_bodies', $1, true)`, [checksWere])
 }
 
 export function allTriggerNames(meta: Metadata): string[] {

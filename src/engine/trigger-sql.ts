@@ -35,7 +35,10 @@ export interface TriggerSql {
   name: string
   op: Op
   hash: string
+  /** the function, its trigger and its comment; `hash` is of this without the comment */
   sql: string
+  /** drops a trigger of this name on the table: needed only when one exists (pg_trigger) */
+  dropTrigger: string
 }
 
 /**
@@ -84,7 +87,6 @@ export function triggerSql(def: EventTriggerDef, table: QualifiedTable): Trigger
     RETURN NULL;
   END;
 $$;
-DROP TRIGGER IF EXISTS ${ident(name)} ON ${qualified(table)};
 CREATE TRIGGER ${ident(name)} AFTER ${op} ON ${qualified(table)} FOR EACH ROW EXECUTE PROCEDURE ${fn}();
 ${def.trigger_on_replication ? `ALTER TABLE ${qualified(table)} ENABLE ALWAYS TRIGGER ${ident(name)};\n` : ''}`
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 16)
@@ -93,6 +95,7 @@ ${def.trigger_on_replication ? `ALTER TABLE ${qualified(table)} ENABLE ALWAYS TR
       op,
       hash,
       sql: `${body}COMMENT ON FUNCTION ${fn}() IS ${literal(`nself-hooks:${hash}`)};\n`,
+      dropTrigger: `DROP TRIGGER IF EXISTS ${ident(name)} ON ${qualified(table)};\n`,
     })
   }
   return out
