@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { relative } from 'node:path'
-import { createTwoFilesPatch } from 'diff'
 import type { Context, GlobalOptions } from '../context.js'
 import { ExitCode } from '../errors.js'
 import { fileLine } from '../metadata/changes-text.js'
@@ -42,6 +41,8 @@ export async function generate(options: GenerateOptions, ctx: Context): Promise<
 
   if (options.check || options.dryRun) {
     if (!options.json) {
+      // only --check and --dry-run show patches: a plain generate does not load the diff library
+      const { createTwoFilesPatch } = await import('diff')
       for (const path of paths) {
         const before = existsSync(path) ? readFileSync(path, 'utf8') : ''
         const patch = createTwoFilesPatch(

@@ -1,11 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Script } from 'node:vm'
 import { createJiti, type Jiti, type TransformOptions, type TransformResult } from 'jiti'
-import { transform as sucrase } from 'sucrase'
+import type { Options as SucraseOptions, transform as sucraseTransform } from 'sucrase'
 import type { Context, GlobalOptions } from '../context.js'
 import { UserError } from '../errors.js'
+import { cachedTransform } from './transform-cache.js'
+
+const require = createRequire(import.meta.url)
+let sucraseFn: typeof sucraseTransform | undefined
+/** sucrase, loaded on first use: a config found in the transform cache never needs it */
+function sucrase(source: string, options: SucraseOptions) {
+  sucraseFn ??= (require('sucrase') as typeof import('sucrase')).transform
+  return sucraseFn(source, options)
+}
 
 export const CONFIG_NAMES = [
   'webhooks.config.ts',
@@ -44,14 +54,20 @@ function fastTransform(babel: () => Jiti): (opts: TransformOptions) => Transform
   return (opts) => {
     if (opts.async && /\bawait\b/.test(opts.source)) return { code: babel().transform(opts) }
     const ts = opts.ts || /\.[cm]?tsx?$/.test(opts.filename ?? '')
+    const options: SucraseOptions = {
+      transforms: ts ? ['typescript', 'imports'] : ['imports'],
+      ...(opts.filename ? { filePath: opts.filename } : {}),
+      keepUnusedImports: !ts,
+      production: true,
+    }
     try {
-      const out = sucrase(opts.source, {
-        transforms: ts ? ['typescript', 'imports'] : ['imports'],
-        ...(opts.filename ? { filePath: opts.filename } : {}),
-        keepUnusedImports: !ts,
-        production: true,
-      })
-      return { code: out.code }
+      const code = cachedTransform(
+        opts.filename ?? '',
+        opts.source,
+        `sucrase ${sucraseVersion()} ${JSON.stringify(options)}`,
+        () => sucrase(opts.source, options).code,
+      )
+      return { code }
     } catch (err) {
       const e = err as Error & { loc?: { line: number; column: number } }
       if (!e.loc) throw err
@@ -60,6 +76,11 @@ function fastTransform(babel: () => Jiti): (opts: TransformOptions) => Transform
       throw new Error(`ParseError: ${what}\n${opts.filename}:${e.loc.line}:${e.loc.column}`)
     }
   }
+}
+
+function sucraseVersion(): string {
+  return (JSON.parse(readFileSync(require.resolve('sucrase/package.json'), 'utf8')) as { version: string })
+    .version
 }
 
 /**

@@ -6,8 +6,15 @@ const OPTIONS = { indent: 2, indentSeq: true, lineWidth: 0, singleQuote: true } 
  * YAML as `hasura metadata export` writes it: 2-space indent, sequences indented under their
  * key, single quotes where quoting is needed ('*', '{{ENV}}/path'), no line folding, and
  * `"!include file"` in double quotes, as the CLI writes its include strings.
+ *
+ * The tool's own items (triggers, crons, table files) are plain data of names, URLs and numbers;
+ * those are written directly, byte for byte as the yaml library writes them with the options
+ * above (its Document API costs most of a large generate). Anything else, any string that would
+ * need other quotes, goes through the library.
  */
 export function toHasuraYaml(value: unknown): string {
+  const fast = plainBlock(value)
+  if (fast !== undefined) return fast
   const doc = new Document(value, { aliasDuplicateObjects: false })
   visit(doc, {
     Scalar(_key, node) {
@@ -26,4 +33,102 @@ export function renderSeqItem(value: unknown, dashColumn: number): string {
     .split('\n')
     .map((line) => (line === '' ? line : pad + line))
     .join('\n')
+}
+
+/**
+ * A string the yaml library writes unquoted in block context under the core schema: starts with
+ * a letter, `_` or `/`, holds no space, quote, flow or comment indicator, does not end in `:` and
+ * is not a word the schema reads as a boolean or null. Deliberately narrower than YAML's rule;
+ * what it refuses goes through the library.
+ */
+const PLAIN = /^[A-Za-z_/][A-Za-z0-9_./:?&=%+~-]*$/
+const NOT_STRINGS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL'])
+
+function plainString(s: string): boolean {
+  return PLAIN.test(s) && !s.endsWith(':') && !NOT_STRINGS.has(s)
+}
+
+/**
+ * Words of letters, digits and `* / , -` separated by single spaces, as cron schedules are: plain
+ * when the first starts with a letter or digit (a space keeps it from reading as a number), single
+ * quoted when it starts with `*` (an alias indicator), as `'*'` for all columns is.
+ */
+const WORDS = /^[0-9A-Za-z*][0-9A-Za-z*/,-]*(?: [0-9A-Za-z*/,-]+)*$/
+
+function scalar(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    if (plainString(v)) return v
+    if (!WORDS.test(v)) return undefined
+    if (v.startsWith('*')) return `'${v}'`
+    return v.includes(' ') ? v : undefined
+  }
+  if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0) ? String(v) : undefined
+  if (typeof v === 'boolean') return v ? 'true' : 'false'
+  if (v === null) return 'null'
+  return undefined
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
+/** Thrown inside the walk when a value needs the library; never escapes `plainBlock`. */
+const NEEDS_LIBRARY = Symbol('needs the yaml library')
+
+/**
+ * The document for a non-empty map or list of plain values, else undefined (the library's job).
+ * Exported for the test that compares it with the library's output.
+ */
+export function plainBlock(value: unknown): string | undefined {
+  if (!(Array.isArray(value) ? value.length > 0 : isPlainObject(value) && Object.keys(value).length > 0))
+    return undefined
+  const lines: string[] = []
+  try {
+    block(value, 0, lines)
+  } catch (err) {
+    if (err === NEEDS_LIBRARY) return undefined
+    throw err
+  }
+  return `${lines.join('\n')}\n`
+}
+
+/** Appends the lines of a non-empty collection, each indented by `indent` spaces. */
+function block(value: unknown, indent: number, lines: string[]): void {
+  const pad = ' '.repeat(indent)
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const s = scalar(item)
+      if (s !== undefined) {
+        lines.push(`${pad}- ${s}`)
+        continue
+      }
+      // a map item starts on the dash's line, its other keys two columns in (indentSeq)
+      if (!isPlainObject(item) || Object.keys(item).length === 0) throw NEEDS_LIBRARY
+      const first = lines.length
+      block(item, indent + 2, lines)
+      lines[first] = `${pad}- ${lines[first]!.slice(indent + 2)}`
+    }
+    return
+  }
+  for (const key of Object.keys(value as object)) {
+    const v = (value as Record<string, unknown>)[key]
+    if (!plainString(key)) throw NEEDS_LIBRARY
+    const s = scalar(v)
+    if (s !== undefined) lines.push(`${pad}${key}: ${s}`)
+    else if (Array.isArray(v)) {
+      if (v.length === 0) lines.push(`${pad}${key}: []`)
+      else {
+        lines.push(`${pad}${key}:`)
+        block(v, indent + 2, lines)
+      }
+    } else if (isPlainObject(v)) {
+      if (Object.keys(v).length === 0) lines.push(`${pad}${key}: {}`)
+      else {
+        lines.push(`${pad}${key}:`)
+        block(v, indent + 2, lines)
+      }
+    } else throw NEEDS_LIBRARY
+  }
 }

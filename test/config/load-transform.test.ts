@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importConfig } from '../../src/config/load.js'
@@ -48,5 +49,36 @@ describe('loading webhooks.config.ts', () => {
     expect(config).toEqual({
       triggers: { t: { table: 'a', on: { insert: true }, webhook: 'https://api.example.com/hook' } },
     })
+  })
+
+  it('keeps the transformed config by content: same values and error places, an edit read anew', async () => {
+    const marker = `marker_${process.pid}_${Date.now()}`
+    const dir = testdir({
+      'webhooks.config.ts': `const n: number = 1\nexport default { triggers: {}, note: '${marker}', n }\n`,
+    })
+    const file = join(dir, 'webhooks.config.ts')
+    const first = await importConfig(file)
+    expect(first).toEqual({ triggers: {}, note: marker, n: 1 })
+    // the transformed code is stored under node_modules/.cache/nself-hooks
+    const cache = join(__dirname, '..', '..', 'node_modules', '.cache', 'nself-hooks')
+    const stored = readdirSync(cache).filter((n) => readFileSync(join(cache, n), 'utf8').includes(marker))
+    expect(stored).toHaveLength(1)
+    expect(readFileSync(join(cache, stored[0]!), 'utf8')).not.toContain(': number')
+    expect(await importConfig(file)).toEqual(first)
+    // an edit is a new entry, and the old one of this file goes
+    writeFileSync(file, `const n: number = 2\nexport default { triggers: {}, note: '${marker}', n }\n`)
+    expect(await importConfig(file)).toEqual({ triggers: {}, note: marker, n: 2 })
+    expect(
+      readdirSync(cache).filter((n) => readFileSync(join(cache, n), 'utf8').includes(marker)),
+    ).toHaveLength(1)
+    // a runtime error names the same place whether the code was transformed now or read back
+    writeFileSync(
+      file,
+      'type T = { a: string }\nconst t: T = { a: "x" }\nexport default { triggers: nope[t.a] }\n',
+    )
+    const fresh = await importConfig(file).catch((e: Error) => e.message)
+    const again = await importConfig(file).catch((e: Error) => e.message)
+    expect(fresh).toMatch(/nope is not defined .*\(at .*webhooks\.config\.ts:3:\d+\)$/)
+    expect(again).toBe(fresh)
   })
 })
