@@ -1,19 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
-import {
-  type Document,
-  isMap,
-  isScalar,
-  isSeq,
-  type Node,
-  parseDocument,
-  visit,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml'
+import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml'
 import { UserError } from '../errors.js'
 import type { TableRef } from '../model/types.js'
 import type { HasuraCronTrigger, HasuraEventTrigger } from './emit.js'
+import { isMap, isScalar, isSeq, parseDocument, visit } from './yaml-lib.js'
 
 /**
  * Reading the Hasura CLI's config v3 metadata directory (docs/hasura-compatibility.md "Metadata files"): databases.yaml → per source

@@ -2,7 +2,7 @@
 // into shared files, include lists, crash-safe write order); its steps depend on each other's state.
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
-import { isMap, isScalar, isSeq, type Pair, type YAMLMap, type YAMLSeq } from 'yaml'
+import type { Pair, YAMLMap, YAMLSeq } from 'yaml'
 import { UserError } from '../errors.js'
 import type { Model, TableRef } from '../model/types.js'
 import { canonicalCronTrigger, canonicalEventTrigger, deepEqual } from './diff.js'
@@ -23,6 +23,7 @@ import {
   type TableFile,
 } from './metadata-dir.js'
 import { renderSeqItem, toHasuraYaml } from './yaml-format.js'
+import { isMap, isScalar, isSeq } from './yaml-lib.js'
 
 /**
  * The middle of `generate`, pure: what the metadata directory should hold, as path → text for the

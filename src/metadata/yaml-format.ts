@@ -1,4 +1,4 @@
-import { Document, isScalar, Scalar, visit } from 'yaml'
+import { Document, isScalar, Scalar, visit } from './yaml-lib.js'
 
 const OPTIONS = { indent: 2, indentSeq: true, lineWidth: 0, singleQuote: true } as const
 
