@@ -11,7 +11,8 @@ import { parseTimeBound } from './events/time.js'
  * The command registry: the one place that knows argv. Each command is defined once: its flags
  * (with commander's own choices and parsers, so a command receives checked, typed values), its
  * help and examples, and beside them the lazy import of src/commands/<name>.ts that runs it, so
- * --help and --version load almost nothing (docs/architecture.md "Adding a command").
+ * --help and --version load almost nothing (docs/architecture.md "Adding a command"). Shell
+ * completion reads the same registry (docs/architecture.md "Shell completion").
  *
  * Longer than 400 lines on purpose: it is one declarative list, mostly help text and examples,
  * and a reader looks up a command's flags, help and module in one place.

@@ -5,10 +5,10 @@ import { answer, SHELLS, type Shell, splitLine } from './shells.js'
 
 /**
  * `nself-hooks __complete <shell> ...`, what the scripts of `nself-hooks completion` call on each
- * Tab: bash passes the line up to the cursor and its own last word, zsh and fish the words with
- * the one under the cursor last. Prints the answer of `shells.ts`; never an error or a stack
- * trace (a shell would show it in the middle of the command line), so anything that goes wrong
- * is an empty answer.
+ * Tab: bash passes the line up to the cursor and its own last word, zsh and fish the words
+ * (unquoted) with the one under the cursor last, as typed. Prints the answer of `shells.ts`;
+ * never an error or a stack trace (a shell would show it in the middle of the command line), so
+ * anything that goes wrong is an empty answer.
  */
 export async function answerCompletion(
   program: Command,
@@ -41,8 +41,8 @@ async function answerLines(program: Command, args: string[], cwd: string): Promi
   } else {
     const rest = args[1] === '--' ? args.slice(2) : args.slice(1)
     words = rest.slice(0, -1)
-    // fish hands the word under the cursor as typed, quotes and all
-    current = shell === 'fish' ? splitLine(rest.at(-1) ?? '').current : (rest.at(-1) ?? '')
+    // the word under the cursor comes as typed, quotes and all (an open quote is not removable in zsh)
+    current = splitLine(rest.at(-1) ?? '').current
   }
   const completion = complete(program, words, current)
   if (completion.names) {

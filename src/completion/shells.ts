@@ -111,7 +111,7 @@ const zshScript = (fn: string, name: string) => `#compdef ${name}
 # load it with: source <(${name} completion zsh)   (after compinit), or save it as _${name} in a directory of $fpath
 ${fn}() {
   local -a answer values
-  answer=("\${(@f)$(${name} __complete zsh -- "\${(@Q)words[2,CURRENT]}" 2>/dev/null)}")
+  answer=("\${(@f)$(${name} __complete zsh -- "\${(@Q)words[2,CURRENT-1]}" "\${words[CURRENT]}" 2>/dev/null)}")
   values=("\${(@)answer[2,-1]}")
   case \${answer[1]} in
     :files) _files ;;
@@ -119,7 +119,7 @@ ${fn}() {
     *) (( \${#values} )) && _describe -t values '${name}' values ;;
   esac
 }
-if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then
+if [[ \${zsh_eval_context[-1]} == *func ]]; then
   ${fn} "$@"
 else
   compdef ${fn} ${name}

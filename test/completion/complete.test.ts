@@ -5,7 +5,7 @@ import { complete } from '../../src/completion/complete.js'
 import { answerCompletion } from '../../src/completion/run.js'
 import { bashQuote, splitLine } from '../../src/completion/shells.js'
 import { completes } from '../../src/completion/values.js'
-import { copyFixture, testdir } from '../helpers/project.js'
+import { cli, copyFixture, testdir } from '../helpers/project.js'
 
 /** The values offered for `current` (the shells keep those it starts). */
 const values = (words: string[], current: string, program = buildProgram(() => {})) =>
@@ -136,5 +136,27 @@ describe('__complete answers', () => {
     const dir = testdir({ 'webhooks.config.ts': `throw new Error('boom at load')\n` })
     expect(await answer(['powershell', '--', ''], dir)).toEqual([''])
     expect(await answer(['zsh', '--', 'send', ''], dir)).toEqual([':words'])
+  })
+})
+
+describe('nself-hooks completion <shell>', () => {
+  it('prints the script of each shell, and refuses another shell naming the choices', async () => {
+    const dir = testdir({})
+    for (const [shell, first] of [
+      ['bash', '# bash completion for nself-hooks'],
+      ['zsh', '#compdef nself-hooks'],
+      ['fish', '# fish completion for nself-hooks'],
+    ]) {
+      const r = await cli(['completion', shell!], { cwd: dir })
+      expect(r.code).toBe(0)
+      expect(r.stdout.split('\n')[0]).toBe(first)
+    }
+    const bad = await cli(['completion', 'powershell'], { cwd: dir })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain(
+      `value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish.`,
+    )
+    expect(bad.stderr).toContain('(run nself-hooks completion --help for usage)')
+    expect(bad.stdout).toBe('')
   })
 })

@@ -78,7 +78,7 @@ zpty z 'zsh -f -i'
 zpty -w z 'PS1=; unsetopt autolist; setopt nobeep; autoload -Uz compinit; compinit -u -D'
 # every match zsh's completion adds, as the completion functions hand it to compadd
 zpty -w z 'compadd() { if (( \${@[(I)-[OAD]*]} )); then builtin compadd "$@"; return; fi; local -a hits; builtin compadd -O hits "$@"; (( \${#hits} )) && print -rl -- $hits >> $NH_LIST; builtin compadd "$@" }'
-zpty -w z 'source <(nself-hooks completion zsh)'
+zpty -w z "$NH_LOAD"
 zpty -w z 'nh_dump() { print -r -- "$BUFFER" > $NH_BUFFER }; zle -N nh_dump; bindkey "^T" nh_dump'
 zpty -w -n z "$NH_LINE"$'\\t\\x14'
 for i in {1..600}; do [[ -e $NH_BUFFER ]] && break; sleep 0.1; done
@@ -86,14 +86,24 @@ zpty -d z
 `
 
 /** zsh after Tab at the end of `line`: the matches its completion offered, and the line it left. */
-export async function zshComplete(cwd: string, line: string): Promise<{ matches: string[]; buffer: string }> {
+export async function zshComplete(
+  cwd: string,
+  line: string,
+  /** a directory holding the script as `_nself-hooks`, put on $fpath (else it is sourced) */
+  fpath?: string,
+): Promise<{ matches: string[]; buffer: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'nh-zsh-'))
   mkdirSync(dir, { recursive: true })
   const files = { NH_LIST: join(dir, 'list'), NH_BUFFER: join(dir, 'buffer') }
   writeFileSync(files.NH_LIST, '')
   const r = await execa('zsh', ['-f', '-c', ZSH_HARNESS], {
     cwd,
-    env: { ...env, ...files, NH_LINE: line },
+    env: {
+      ...env,
+      ...files,
+      NH_LINE: line,
+      NH_LOAD: fpath ? `fpath=(${sq(fpath)} $fpath); compinit -u -D` : 'source <(nself-hooks completion zsh)',
+    },
     reject: false,
   })
   if (!existsSync(files.NH_BUFFER)) throw new Error(`zsh left no line: ${r.stderr}`)

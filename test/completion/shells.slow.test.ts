@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildProgram } from '../../src/cli.js'
-import { copyFixture, testdir } from '../helpers/project.js'
+import { cli, copyFixture, testdir } from '../helpers/project.js'
 import { bashComplete, bashWordsOf, fishComplete, hasShell, zshComplete } from './shell-harness.js'
 
 /**
@@ -160,6 +160,15 @@ describe.skipIf(skipWithout('zsh'))('zsh', SLOW, () => {
     )
   })
 
+  it('installed as _nself-hooks in $fpath, completes on every Tab', async () => {
+    const dir = testdir({})
+    const script = await cli(['completion', 'zsh'], { cwd: dir })
+    writeFileSync(join(dir, '_nself-hooks'), script.stdout)
+    // Tab, Ctrl+U (clear the line), then a second completion in the same shell
+    const second = await zshComplete(fixture, 'nself-hooks ev\t\x15nself-hooks sen', dir)
+    expect(second.buffer).toBe('nself-hooks send ')
+  })
+
   it('inserts hostile names and paths quoted, reading the config of a quoted --config', async () => {
     const config = `'${HOSTILE_DIR.replace(/'/g, `'\\''`)}/webhooks.config.ts'`
     const line = `nself-hooks --config ${config} send `
@@ -167,6 +176,8 @@ describe.skipIf(skipWithout('zsh'))('zsh', SLOW, () => {
     expect(offered.matches).toEqual(expect.arrayContaining(['user_created', ...HOSTILE]))
     for (const [typed, name] of [
       ['nigh', 'nightly report'],
+      [`'nightly r`, 'nightly report'],
+      ['"it', HOSTILE[1]!],
       ['x', HOSTILE[2]!],
       ['it', HOSTILE[1]!],
     ] as const) {
