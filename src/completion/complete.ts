@@ -118,9 +118,7 @@ export function complete(program: Command, words: string[], current: string): Co
     if (inline !== undefined) {
       const option = findOption([command, program], flag)
       if (!option || !takesValue(option)) return result({ candidates: [], prefix: '', current })
-      const value = valueCompletion(option, `${flag}=`, current)
-      // a path glued to its flag is left to the shell's own completion of the next word
-      return result(value.paths ? { candidates: [], prefix: '', current } : value)
+      return result(valueCompletion(option, `${flag}=`, current))
     }
     const options =
       command === program

@@ -114,8 +114,10 @@ ${fn}() {
   answer=("\${(@f)$(${name} __complete zsh -- "\${(@Q)words[2,CURRENT-1]}" "\${words[CURRENT]}" 2>/dev/null)}")
   values=("\${(@)answer[2,-1]}")
   case \${answer[1]} in
-    :files) _files ;;
-    :dirs) _files -/ ;;
+    :files|:dirs)
+      # a path glued to its flag (--config=...): complete what follows the =
+      [[ $PREFIX == --*=* ]] && compset -P '*='
+      if [[ \${answer[1]} == :dirs ]]; then _files -/; else _files; fi ;;
     *) (( \${#values} )) && _describe -t values '${name}' values ;;
   esac
 }
@@ -133,10 +135,17 @@ function ${fn}
     set -l current (commandline -ct)
     set -l answer (command ${name} __complete fish -- $words[2..-1] "$current" 2>/dev/null)
     switch "$answer[1]"
-        case :files
-            __fish_complete_path "$current"
-        case :dirs
-            __fish_complete_directories "$current"
+        case :files :dirs
+            # a path glued to its flag (--config=...): complete what follows the =
+            set -l flag (string match -r -- '^--[^=]*=' "$current")
+            set -l path (string replace -r -- '^--[^=]*=' '' "$current")
+            set -l paths (__fish_complete_path "$path")
+            if test "$answer[1]" = :dirs
+                set paths (__fish_complete_directories "$path")
+            end
+            for p in $paths
+                printf '%s%s\n' "$flag" "$p"
+            end
         case '*'
             if set -q answer[2]
                 printf '%s\\n' $answer[2..-1]

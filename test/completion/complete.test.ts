@@ -79,6 +79,7 @@ describe('what a word completes to, from the commander program', () => {
     expect(complete(program, ['--config'], '').paths).toBe('files')
     expect(complete(program, ['dev', '--data-dir'], '').paths).toBe('dirs')
     expect(complete(program, ['dev', '--sql'], '').paths).toBe('files')
+    expect(complete(program, ['dev'], '--data-dir=da').paths).toBe('dirs')
     program.command('x').addOption(completes(new Option('--where <place>'), 'dirs'))
     expect(complete(program, ['x', '--where'], '').paths).toBe('dirs')
   })
@@ -136,6 +137,9 @@ describe('__complete answers', () => {
     const dir = testdir({ 'webhooks.config.ts': `throw new Error('boom at load')\n` })
     expect(await answer(['powershell', '--', ''], dir)).toEqual([''])
     expect(await answer(['zsh', '--', 'send', ''], dir)).toEqual([':words'])
+    // the built CLI as the scripts call it: no stack trace, not even on stderr
+    const r = await cli(['__complete', 'bash', 'nself-hooks send ', ''], { cwd: dir })
+    expect(r).toEqual({ code: 0, stdout: ':words\n', stderr: '' })
   })
 })
 

@@ -158,6 +158,9 @@ describe.skipIf(skipWithout('zsh'))('zsh', SLOW, () => {
     expect((await zshComplete(fixture, 'nself-hooks --config webh')).buffer).toBe(
       'nself-hooks --config webhooks.config.ts ',
     )
+    expect((await zshComplete(fixture, 'nself-hooks --config=webh')).buffer).toBe(
+      'nself-hooks --config=webhooks.config.ts ',
+    )
   })
 
   it('installed as _nself-hooks in $fpath, completes on every Tab', async () => {
@@ -212,6 +215,9 @@ describe.skipIf(skipWithout('fish'))('fish', SLOW, () => {
       'user_updated\tevent trigger',
     ])
     expect(values(await fishComplete(fixture, 'nself-hooks --config webh'))).toEqual(['webhooks.config.ts'])
+    expect(values(await fishComplete(fixture, 'nself-hooks --config=webh'))).toEqual([
+      '--config=webhooks.config.ts',
+    ])
   })
 
   it('offers hostile names whole, reading the config of a quoted --config, running nothing', async () => {
