@@ -139,7 +139,7 @@ describe('__complete answers', () => {
     expect(await answer(['zsh', '--', 'send', ''], dir)).toEqual([':words'])
     // the built CLI as the scripts call it: no stack trace, not even on stderr
     const r = await cli(['__complete', 'bash', 'nself-hooks send ', ''], { cwd: dir })
-    expect(r).toEqual({ code: 0, stdout: ':words\n', stderr: '' })
+    expect(r).toEqual({ code: 0, stdout: ':words', stderr: '' })
   })
 })
 
