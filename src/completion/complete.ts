@@ -91,10 +91,8 @@ export function complete(program: Command, words: string[], current: string): Co
     if (!endOfOptions && word.startsWith('-') && word !== '-') {
       const [flag, inline] = splitInline(word)
       const option = findOption([command, program], flag)
-      if (option && takesValue(option) && inline === undefined) {
-        // an optional value is taken only when the next word is not a flag; at the cursor, assume it is
-        if (option.required) pending = option
-      }
+      // the next word is this flag's value (an optional value, `[x]`, is not waited for)
+      if (option?.required && inline === undefined) pending = option
       if (option?.long === '--cwd' && inline !== undefined) globals = { ...globals, cwd: inline }
       if (option?.long === '--config' && inline !== undefined) globals = { ...globals, config: inline }
       continue
