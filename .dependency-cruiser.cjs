@@ -19,6 +19,8 @@ const LAYERS = [
   // the console calls the same library functions as the commands (the events stage above all)
   ['console'],
   ['dev'],
+  // shell completion: reads the config's names (src/config) for the scripts of `completion`
+  ['completion'],
   ['commands'],
   ['cli', 'index'],
 ]

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { SHELLS, type Shell } from './completion/shells.js'
+import { completes } from './completion/values.js'
 import type { Context, GlobalOptions } from './context.js'
 import { UserError } from './errors.js'
 import { parseTimeBound } from './events/time.js'
@@ -9,7 +11,8 @@ import { parseTimeBound } from './events/time.js'
  * The command registry: the one place that knows argv. Each command is defined once: its flags
  * (with commander's own choices and parsers, so a command receives checked, typed values), its
  * help and examples, and beside them the lazy import of src/commands/<name>.ts that runs it, so
- * --help and --version load almost nothing (docs/architecture.md "Adding a command").
+ * --help and --version load almost nothing (docs/architecture.md "Adding a command"). Shell
+ * completion reads the same registry (docs/architecture.md "Shell completion").
  *
  * Longer than 400 lines on purpose: it is one declarative list, mostly help text and examples,
  * and a reader looks up a command's flags, help and module in one place.
@@ -154,7 +157,15 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .description(
       "write typed handler code for a trigger, cron or external webhook into the service's template",
     )
-    .argument('[handler]', 'the handler name (e.g. user-created), or a trigger, cron or external name')
+    .addArgument(
+      completes(
+        new Argument(
+          '[handler]',
+          'the handler name (e.g. user-created), or a trigger, cron or external name',
+        ),
+        'handlers',
+      ),
+    )
     .option('--all', 'scaffold every handler in the config')
     .option(
       '--init-service',
@@ -273,10 +284,14 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .description(
       "follow a server's new events and post each, exact body, to a local handler (never changes the server)",
     )
-    .option(
-      '--trigger <name>',
-      'only this event trigger (repeatable; default: every trigger of the config)',
-      collect,
+    .addOption(
+      completes(
+        new Option(
+          '--trigger <name>',
+          'only this event trigger (repeatable; default: every trigger of the config)',
+        ).argParser(collect),
+        'triggers',
+      ),
     )
     .option(
       '--forward-to <url | service=url>',
@@ -298,9 +313,15 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .description(
       'recent events of a trigger or cron and their delivery status; `events show <id>` for one event',
     )
-    .argument(
-      '[trigger]',
-      'event trigger or cron name (default: all of the config), or `show` and an event id',
+    .addArgument(
+      completes(
+        new Argument(
+          '[trigger]',
+          'event trigger or cron name (default: all of the config), or `show` and an event id',
+        ),
+        'triggers-and-crons',
+        ['show'],
+      ),
     )
     .argument('[event-id]', 'with `show`: the event to show with its invocations')
     .addOption(
@@ -346,7 +367,12 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .option('--timeout <sec>', 'how long --wait waits', count, 120)
     .option('--to <url>', "post the event's stored body to this URL instead (the server is not changed)")
     .option('--failed', 'replay the failed events of --trigger')
-    .option('--trigger <name>', 'with --failed: the event trigger or cron')
+    .addOption(
+      completes(
+        new Option('--trigger <name>', 'with --failed: the event trigger or cron'),
+        'triggers-and-crons',
+      ),
+    )
     .option(
       '--since <when>',
       'with --failed: events since a duration ago (30m, 24h, 7d) or an ISO date',
@@ -381,7 +407,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
   program
     .command('send')
     .description("post a synthetic event shaped exactly like Hasura's to a trigger's handler")
-    .argument('<trigger>', 'event trigger (or cron) name')
+    .addArgument(completes(new Argument('<trigger>', 'event trigger (or cron) name'), 'triggers-and-crons'))
     .addOption(
       choicesAnyCase(new Option('--op <op>', 'the operation (default: the first the trigger listens to)'), [
         'insert',
@@ -440,6 +466,24 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .option('--no-open', 'print the URL only; do not open a browser')
     .addHelpText('after', examples(['nself-hooks console', 'nself-hooks console --port 4580 --no-open']))
     .action(runs(async (o, _, ctx) => (await import('./commands/console.js')).runConsole(o, ctx)))
+
+  program
+    .command('completion')
+    .description('print the shell completion script for commands, flags and trigger names')
+    .addArgument(new Argument('<shell>', 'the shell to complete in').choices(SHELLS))
+    .addHelpText(
+      'after',
+      examples([
+        'source <(nself-hooks completion bash)     # in ~/.bashrc',
+        'source <(nself-hooks completion zsh)      # in ~/.zshrc, after compinit',
+        'nself-hooks completion fish > ~/.config/fish/completions/nself-hooks.fish',
+      ]),
+    )
+    .action(
+      runs(async (o, [shell], ctx) =>
+        (await import('./commands/completion.js')).completion({ ...o, shell: shell as Shell }, ctx),
+      ),
+    )
 
   // a usage error names the command's own help
   for (const command of program.commands) {
@@ -500,6 +544,12 @@ function quietOnBrokenPipe(): void {
 
 export async function main(argv: string[]): Promise<number> {
   quietOnBrokenPipe()
+  // what the completion scripts call on each Tab: answered from the program, never parsed by it
+  if (argv[2] === '__complete') {
+    const program = buildProgram(() => {})
+    const { answerCompletion } = await import('./completion/run.js')
+    return answerCompletion(program, argv.slice(3), process.stdout, process.cwd())
+  }
   let parsed: ParsedCommand | undefined
   const program = buildProgram((p) => {
     parsed = p
