@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { Writable } from 'node:stream'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import type { Context, GlobalOptions } from './context.js'
 import { UserError } from './errors.js'
@@ -86,8 +87,14 @@ function version(): string {
   }
 }
 
-/** Builds the program; `onRun` receives what was parsed (tests use it to check argv → options). */
-export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
+/**
+ * Builds the program; `onRun` receives what was parsed (tests use it to check argv → options).
+ * Help, version and usage errors go to `out` (the process' streams unless given).
+ */
+export function buildProgram(
+  onRun: (parsed: ParsedCommand) => void,
+  out: { stdout: Writable; stderr: Writable } = process,
+): Command {
   const program = new Command('nself-hooks')
     .description('Hasura event triggers and cron triggers as code')
     .version(version())
@@ -99,7 +106,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .option('--verbose', 'show details and stack traces')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.stderr.write(s) })
 
   /** The action of a command: hands what was parsed, and how to run it, to `onRun`. */
   const runs =
@@ -117,7 +124,8 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
         options,
         args,
         globals,
-        run: (ctx) => runner({ ...globals, ...options }, args, ctx),
+        run: (ctx) =>
+          runner({ ...globals, ...options, ...(ctx.signal && { signal: ctx.signal }) }, args, ctx),
       })
     }
 
@@ -448,21 +456,17 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
   return program
 }
 
-export function makeContext(
-  globals: { cwd?: string; color?: boolean; verbose?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): Context {
+/** What the process gives a run: its working directory, environment, streams and terminal. */
+function processContext(): Context {
   const isTTY = Boolean(process.stdout.isTTY)
-  const color =
-    globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined)
   const ctx: Context = {
-    cwd: globals.cwd ? resolve(process.cwd(), globals.cwd) : process.cwd(),
-    env,
+    cwd: process.cwd(),
+    env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY,
-    color,
-    verbose: Boolean(globals.verbose),
+    color: false,
+    verbose: false,
   }
   if (isTTY && process.stdin.isTTY) {
     ctx.confirm = async (question) => {
@@ -477,6 +481,17 @@ export function makeContext(
     }
   }
   return ctx
+}
+
+/** The context a command runs in: `base` with the global flags applied. */
+function withGlobals(base: Context, globals: { cwd?: string; color?: boolean; verbose?: boolean }): Context {
+  const { env, isTTY } = base
+  return {
+    ...base,
+    cwd: globals.cwd ? resolve(base.cwd, globals.cwd) : base.cwd,
+    color: globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined),
+    verbose: Boolean(globals.verbose),
+  }
 }
 
 let pipesGuarded = false
@@ -498,12 +513,20 @@ function quietOnBrokenPipe(): void {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
   quietOnBrokenPipe()
+  return runArgv(argv, processContext())
+}
+
+/**
+ * Parses `argv` and runs its command in `base` (the process' own context from `main`; tests pass a
+ * captured one and run the CLI in-process). Returns the exit code.
+ */
+export async function runArgv(argv: string[], base: Context): Promise<number> {
   let parsed: ParsedCommand | undefined
   const program = buildProgram((p) => {
     parsed = p
-  })
+  }, base)
   try {
     await program.parseAsync(argv)
   } catch (err) {
@@ -511,7 +534,7 @@ export async function main(argv: string[]): Promise<number> {
     throw err
   }
   if (!parsed) return 0
-  const ctx = makeContext(parsed.globals)
+  const ctx = withGlobals(base, parsed.globals)
   try {
     return await parsed.run(ctx)
   } catch (err) {
