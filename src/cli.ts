@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import type { Writable } from 'node:stream'
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { SHELLS, type Shell } from './completion/shells.js'
 import { completes } from './completion/values.js'
@@ -89,8 +90,14 @@ function version(): string {
   }
 }
 
-/** Builds the program; `onRun` receives what was parsed (tests use it to check argv → options). */
-export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
+/**
+ * Builds the program; `onRun` receives what was parsed (tests use it to check argv → options).
+ * Help, version and usage errors go to `out` (the process' streams unless given).
+ */
+export function buildProgram(
+  onRun: (parsed: ParsedCommand) => void,
+  out: { stdout: Writable; stderr: Writable } = process,
+): Command {
   const program = new Command('nself-hooks')
     .description('Hasura event triggers and cron triggers as code')
     .version(version())
@@ -102,7 +109,7 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
     .option('--verbose', 'show details and stack traces')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut: (s) => out.stdout.write(s), writeErr: (s) => out.stderr.write(s) })
 
   /** The action of a command: hands what was parsed, and how to run it, to `onRun`. */
   const runs =
@@ -120,7 +127,8 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
         options,
         args,
         globals,
-        run: (ctx) => runner({ ...globals, ...options }, args, ctx),
+        run: (ctx) =>
+          runner({ ...globals, ...options, ...(ctx.signal && { signal: ctx.signal }) }, args, ctx),
       })
     }
 
@@ -492,21 +500,17 @@ export function buildProgram(onRun: (parsed: ParsedCommand) => void): Command {
   return program
 }
 
-export function makeContext(
-  globals: { cwd?: string; color?: boolean; verbose?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
-): Context {
+/** What the process gives a run: its working directory, environment, streams and terminal. */
+function processContext(): Context {
   const isTTY = Boolean(process.stdout.isTTY)
-  const color =
-    globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined)
   const ctx: Context = {
-    cwd: globals.cwd ? resolve(process.cwd(), globals.cwd) : process.cwd(),
-    env,
+    cwd: process.cwd(),
+    env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY,
-    color,
-    verbose: Boolean(globals.verbose),
+    color: false,
+    verbose: false,
   }
   if (isTTY && process.stdin.isTTY) {
     ctx.confirm = async (question) => {
@@ -521,6 +525,17 @@ export function makeContext(
     }
   }
   return ctx
+}
+
+/** The context a command runs in: `base` with the global flags applied. */
+function withGlobals(base: Context, globals: { cwd?: string; color?: boolean; verbose?: boolean }): Context {
+  const { env, isTTY } = base
+  return {
+    ...base,
+    cwd: globals.cwd ? resolve(base.cwd, globals.cwd) : base.cwd,
+    color: globals.color !== false && env.NO_COLOR === undefined && (isTTY || env.FORCE_COLOR !== undefined),
+    verbose: Boolean(globals.verbose),
+  }
 }
 
 let pipesGuarded = false
@@ -542,18 +557,30 @@ function quietOnBrokenPipe(): void {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
   quietOnBrokenPipe()
+  return runArgv(argv, processContext())
+}
+
+/**
+ * Parses `argv` and runs its command in `base` (the process' own context from `main`; tests pass a
+ * captured one and run the CLI in-process). Returns the exit code.
+ */
+export async function runArgv(argv: string[], base: Context): Promise<number> {
   // what the completion scripts call on each Tab: answered from the program, never parsed by it
   if (argv[2] === '__complete') {
-    const program = buildProgram(() => {})
     const { answerCompletion } = await import('./completion/run.js')
-    return answerCompletion(program, argv.slice(3), process.stdout, process.cwd())
+    return answerCompletion(
+      buildProgram(() => {}),
+      argv.slice(3),
+      base.stdout,
+      base.cwd,
+    )
   }
   let parsed: ParsedCommand | undefined
   const program = buildProgram((p) => {
     parsed = p
-  })
+  }, base)
   try {
     await program.parseAsync(argv)
   } catch (err) {
@@ -561,7 +588,7 @@ export async function main(argv: string[]): Promise<number> {
     throw err
   }
   if (!parsed) return 0
-  const ctx = makeContext(parsed.globals)
+  const ctx = withGlobals(base, parsed.globals)
   try {
     return await parsed.run(ctx)
   } catch (err) {

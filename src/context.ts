@@ -15,6 +15,8 @@ export interface Context {
   verbose: boolean
   /** asks a yes/no question on the terminal; undefined when there is none */
   confirm?: (question: string) => Promise<boolean>
+  /** stops a long-running command (dev, listen, console, events --follow); without it, SIGINT / SIGTERM do */
+  signal?: AbortSignal
 }
 
 /** Global options every command accepts (docs/architecture.md "Global options"). */

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { CommanderError } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { buildProgram, type ParsedCommand } from '../../src/cli.js'
-import { cli, testdir } from '../helpers/project.js'
-import { context } from '../scaffold/helpers.js'
+import { captureContext, runCli } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
 
 /** Parses argv with the real program; `stderr` collects what commander prints on a usage error. */
 function parseWith(argv: string[]): { parsed?: ParsedCommand; error?: CommanderError; stderr: string } {
@@ -180,15 +180,15 @@ describe('a bad flag value is a usage error: exit 1, the flag and the allowed va
 describe('each command runs its own module', () => {
   it('init: argv → the init command, which writes the starter config', async () => {
     const dir = testdir({})
-    const { ctx, out } = context(dir)
-    expect(await parse(['init']).run(ctx)).toBe(0)
-    expect(out()).toContain('wrote webhooks.config.ts')
+    const cap = captureContext(dir)
+    expect(await parse(['init']).run(cap.ctx)).toBe(0)
+    expect(cap.out).toContain('wrote webhooks.config.ts')
     expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toContain('defineConfig(')
   })
 
   it('events show without an id: the events-show command refuses, naming what is missing', async () => {
     const dir = testdir({})
-    await expect(parse(['events', 'show']).run(context(dir).ctx)).rejects.toThrow(/event id/i)
+    await expect(parse(['events', 'show']).run(captureContext(dir).ctx)).rejects.toThrow(/event id/i)
     expect(existsSync(join(dir, 'webhooks.config.ts'))).toBe(false)
   })
 })
@@ -208,21 +208,21 @@ describe('help and usage errors', () => {
     'console',
   ]
   it.each(commands)('%s --help shows examples and exits 0', async (command) => {
-    const r = await cli([command, '--help'], { cwd: testdir({}) })
+    const r = await runCli([command, '--help'], { cwd: testdir({}) })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain(`Usage: nself-hooks ${command}`)
     expect(r.stdout).toMatch(/Examples:\n {2}\$ nself-hooks /)
   })
 
   it('an unknown flag is exit 1 with a pointer to --help', async () => {
-    const r = await cli(['generate', '--chek'], { cwd: testdir({}) })
+    const r = await runCli(['generate', '--chek'], { cwd: testdir({}) })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain("unknown option '--chek'")
     expect(r.stderr).toContain('--help')
   })
 
   it('--version prints the version', async () => {
-    const r = await cli(['--version'], { cwd: testdir({}) })
+    const r = await runCli(['--version'], { cwd: testdir({}) })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+$/)
   })

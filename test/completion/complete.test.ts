@@ -5,7 +5,8 @@ import { complete } from '../../src/completion/complete.js'
 import { answerCompletion } from '../../src/completion/run.js'
 import { bashQuote, splitLine } from '../../src/completion/shells.js'
 import { completes } from '../../src/completion/values.js'
-import { cli, copyFixture, testdir } from '../helpers/project.js'
+import { runCli as cli } from '../helpers/cli.js'
+import { copyFixture, testdir } from '../helpers/project.js'
 
 /** The values offered for `current` (the shells keep those it starts). */
 const values = (words: string[], current: string, program = buildProgram(() => {})) =>
@@ -137,7 +138,7 @@ describe('__complete answers', () => {
     const dir = testdir({ 'webhooks.config.ts': `throw new Error('boom at load')\n` })
     expect(await answer(['powershell', '--', ''], dir)).toEqual([''])
     expect(await answer(['zsh', '--', 'send', ''], dir)).toEqual([':words'])
-    // the built CLI as the scripts call it: no stack trace, not even on stderr
+    // the entry the scripts call: no stack trace, not even on stderr
     const r = await cli(['__complete', 'bash', 'nself-hooks send ', ''], { cwd: dir })
     expect(r).toEqual({ code: 0, stdout: ':words', stderr: '' })
   })

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
-import { BIN } from '../helpers/project.js'
+import { BIN } from '../helpers/bin.js'
 
 /**
  * Runs the real shells on the script `nself-hooks completion <shell>` prints, the way each one

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildProgram } from '../../src/cli.js'
-import { cli, copyFixture, testdir } from '../helpers/project.js'
+import { runCli as cli } from '../helpers/cli.js'
+import { copyFixture, testdir } from '../helpers/project.js'
 import { bashComplete, bashWordsOf, fishComplete, hasShell, zshComplete } from './shell-harness.js'
 
 /**

@@ -1,7 +1,8 @@
 import { networkInterfaces } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { metadata, until } from '../events/helpers.js'
-import { ADMIN_SECRET, fixtureConsole, WEBHOOK_SECRET } from './helpers.js'
+import { ADMIN_SECRET, fixtureConsole, WEBHOOK_SECRET } from '../helpers/console.js'
+import { client } from '../helpers/engine.js'
+import { waitFor } from '../helpers/wait.js'
 
 /**
  * The console's JSON API against the embedded engine, as the page calls it: paging through a long
@@ -81,7 +82,7 @@ describe('the console API on the engine', () => {
     expect(new Set(seen).size).toBe(seen.length)
 
     await fx.engine.query(`INSERT INTO public.users (email, name) VALUES ('new@example.com', 'New')`)
-    await until(
+    await waitFor(
       async () =>
         (await fx.engine.query(`SELECT 1 FROM hdb_catalog.event_log WHERE trigger_name = 'user_created'`))
           .rows.length === 1,
@@ -102,8 +103,8 @@ describe('the console API on the engine', () => {
     expect(updated.counts.delivered).toBeLessThanOrEqual(3564)
     expect(o.json.triggers.map((t: any) => t.drift.state)).toEqual(['in-sync', 'in-sync', 'in-sync'])
 
-    await metadata(fx.engine.url, ADMIN_SECRET, 'delete_cron_trigger', { name: 'daily-report-generation' })
-    await metadata(fx.engine.url, ADMIN_SECRET, 'pg_create_event_trigger', {
+    await client(fx.engine.url, ADMIN_SECRET).ok('delete_cron_trigger', { name: 'daily-report-generation' })
+    await client(fx.engine.url, ADMIN_SECRET).ok('pg_create_event_trigger', {
       name: 'order_completed',
       source: 'default',
       table: { schema: 'shop', name: 'orders' },
@@ -126,7 +127,7 @@ describe('the console API on the engine', () => {
       `INSERT INTO public.users (email, name) VALUES ('a@example.com', 'A'), ('b@example.com', 'B')`,
     )
     // every user_created event so far has failed (the handler answers 500)
-    const failedCount = await until(async () => {
+    const failedCount = await waitFor(async () => {
       const { rows } = await fx.engine.query(
         `SELECT count(*) FILTER (WHERE error)::int AS failed, count(*)::int AS n FROM hdb_catalog.event_log WHERE trigger_name = 'user_created'`,
       )
@@ -135,17 +136,17 @@ describe('the console API on the engine', () => {
     fx.fix()
     const started = await fx.api('replay', { trigger: 'user_created', since: '1h' })
     expect(started.status).toBe(202)
-    const job = await until(async () => {
+    const job = await waitFor(async () => {
       const j = await fx.api(`jobs/${started.json.id}`)
       return j.json.finished ? j.json : undefined
     }, 'the replay to finish')
     expect(job).toMatchObject({ total: failedCount, done: failedCount, redelivered: failedCount, failed: [] })
-    await until(async () => {
+    await waitFor(async () => {
       const d = await fx.api('events?trigger=user_created&status=delivered')
       return d.json.events.length === failedCount
     }, 'the replayed events to be delivered')
     const nothing = await fx.api('replay', { trigger: 'user_created', since: '1h' })
-    const none = await until(async () => {
+    const none = await waitFor(async () => {
       const j = await fx.api(`jobs/${nothing.json.id}`)
       return j.json.finished ? j.json : undefined
     }, 'the empty replay')
@@ -155,11 +156,11 @@ describe('the console API on the engine', () => {
   })
 
   it("sends a synthetic event with send's logic; the header value goes to the handler, not the page", async () => {
-    const before = fx.handler.received.length
+    const before = fx.handler.requests.length
     const r = await fx.api('send', { trigger: 'user_created', new: { email: 'sent@example.com' } })
     expect(r.status).toBe(200)
     expect(r.json).toMatchObject({ status: 200, ok: true, op: 'insert' })
-    const got = fx.handler.received.slice(before)
+    const got = fx.handler.requests.slice(before)
     expect(got).toHaveLength(1)
     expect(got[0]!.path).toBe('/webhooks/user-created')
     expect(got[0]!.headers['x-webhook-secret']).toBe(WEBHOOK_SECRET)

@@ -1,8 +1,15 @@
 import http from 'node:http'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { metadata, until } from '../events/helpers.js'
-import { ADMIN_SECRET, fixtureConsole, launchBrowser, NO_BROWSER_REASON, WEBHOOK_SECRET } from './helpers.js'
+import {
+  ADMIN_SECRET,
+  fixtureConsole,
+  launchBrowser,
+  NO_BROWSER_REASON,
+  WEBHOOK_SECRET,
+} from '../helpers/console.js'
+import { client } from '../helpers/engine.js'
+import { waitFor } from '../helpers/wait.js'
 
 /**
  * The console in a real browser (Debian's chromium, headless) against the embedded engine: the
@@ -70,7 +77,7 @@ describe.skipIf(NO_BROWSER_REASON !== undefined)(
 
     it('shows an event failed by the handler with every attempt, secrets masked and bodies as text', async () => {
       // a trigger made by hand on the server, with a credential as a literal header value
-      await metadata(fx.engine.url, ADMIN_SECRET, 'pg_create_event_trigger', {
+      await client(fx.engine.url, ADMIN_SECRET).ok('pg_create_event_trigger', {
         name: 'audit_hook',
         source: 'default',
         table: { schema: 'public', name: 'users' },
@@ -83,8 +90,8 @@ describe.skipIf(NO_BROWSER_REASON !== undefined)(
       const failed = async (name: string) =>
         (await fx.engine.query(`SELECT id, error FROM hdb_catalog.event_log WHERE trigger_name = '${name}'`))
           .rows[0]
-      await until(async () => (await failed('user_created'))?.error === true, 'the event to fail')
-      await until(async () => (await failed('audit_hook'))?.error === true, 'the hand-made event to fail')
+      await waitFor(async () => (await failed('user_created'))?.error === true, 'the event to fail')
+      await waitFor(async () => (await failed('audit_hook'))?.error === true, 'the hand-made event to fail')
       await page.goto(`${fx.console.url}#/events?trigger=user_created`)
       const row = page.locator('#events tbody tr[data-status="failed"]')
       await row.first().waitFor()
@@ -124,7 +131,7 @@ describe.skipIf(NO_BROWSER_REASON !== undefined)(
       expect(await page.locator('section.attempt').count()).toBe(2)
       await page.locator('#redeliver').click()
       await page.locator('#event-status [data-status="delivered"]').waitFor({ timeout: 20_000 })
-      await until(
+      await waitFor(
         async () => (await page.locator('section.attempt').count()) === 3,
         'the third attempt to show',
       )
@@ -134,14 +141,14 @@ describe.skipIf(NO_BROWSER_REASON !== undefined)(
     })
 
     it('sends a synthetic event and shows the handler’s answer', async () => {
-      const before = fx.handler.received.length
+      const before = fx.handler.requests.length
       await page.goto(`${fx.console.url}#/send`)
       await page.locator('#send-trigger').selectOption('user_created')
       await page.locator('#send-new').fill('{"email": "<b>sent</b>@example.com"}')
       await page.locator('#send-button').click()
       await page.locator('#send-result .status-delivered').waitFor()
       expect(await page.locator('#send-result').textContent()).toContain('HTTP 200')
-      expect(fx.handler.received.slice(before).map((r) => r.body.event.data.new.email)).toEqual([
+      expect(fx.handler.requests.slice(before).map((r) => r.body.event.data.new.email)).toEqual([
         '<b>sent</b>@example.com',
       ])
       expect(await page.locator('#send-result b').count()).toBe(0)

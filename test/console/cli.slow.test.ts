@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { execa } from 'execa'
 import { describe, expect, test } from 'vitest'
 import { startEngine } from '../../src/engine/index.js'
-import { BIN, ROOT } from '../helpers/project.js'
+import { BIN } from '../helpers/bin.js'
+import { ROOT } from '../helpers/project.js'
 
 describe('nself-hooks console (the built CLI)', () => {
   test('prints its URL with the token on a line of its own and serves the built page', async () => {

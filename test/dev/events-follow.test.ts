@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { cli, config, testdir } from '../helpers/project.js'
-import { handler, runSql, spawnCli, waitUntil } from './helpers.js'
+import { runCli, startCli } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
+import { config, testdir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 const SECRET = 'follow-secret'
 const cleanup: (() => unknown)[] = []
@@ -10,8 +13,8 @@ afterEach(async () => {
 
 describe('events without a trigger, and --follow', () => {
   test('lists every managed trigger newest first; --follow prints an event inserted after it started', async () => {
-    const h = await handler()
-    cleanup.push(() => h.server.close())
+    const h = await startHandler()
+    cleanup.push(() => h.close())
     const dir = testdir({
       '.env': `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\nCS_1=hooks:express-ts:${h.port}:/webhooks\n`,
       'schema.sql':
@@ -24,29 +27,29 @@ describe('events without a trigger, and --follow', () => {
   },
 }`),
     })
-    const d = spawnCli(['dev', '--port', '0', '--sql', 'schema.sql', '--sync', '--quiet'], dir)
+    const d = startCli(['dev', '--port', '0', '--sql', 'schema.sql', '--sync', '--quiet'], dir)
     cleanup.push(() => d.stop())
     await d.waitFor(/Press Ctrl\+C/)
     const url = d.out().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)![1]!
     const env = { HASURA_GRAPHQL_ENDPOINT: url }
-    await runSql(url, SECRET, 'INSERT INTO items VALUES (1)')
-    await waitUntil(() => h.got[0], 10_000, 'first delivery')
+    await client(url, SECRET).sql('INSERT INTO items VALUES (1)')
+    await waitFor(() => h.requests[0], 'first delivery', 10_000)
     await new Promise((r) => setTimeout(r, 50))
-    await runSql(url, SECRET, 'INSERT INTO notes VALUES (2)')
-    await waitUntil(() => h.got[1], 10_000, 'second delivery')
+    await client(url, SECRET).sql('INSERT INTO notes VALUES (2)')
+    await waitFor(() => h.requests[1], 'second delivery', 10_000)
 
-    const all = await cli(['events'], { cwd: dir, env })
+    const all = await runCli(['events'], { cwd: dir, env })
     expect(all.code).toBe(0)
     const lines = all.stdout.trim().split('\n')
     expect(lines).toHaveLength(2)
     expect(lines[0]).toMatch(/ note_added {2}INSERT {2}[0-9a-f-]{36} {2}delivered {2}1 attempt$/)
     expect(lines[1]).toMatch(/ item_created {2}INSERT /)
 
-    const f = spawnCli(['events', '--follow'], dir, env)
+    const f = startCli(['events', '--follow'], dir, env)
     cleanup.push(() => f.stop())
     await f.waitFor(/following item_created, note_added; Ctrl\+C stops/)
     const before = f.out()
-    await runSql(url, SECRET, 'INSERT INTO notes VALUES (3)')
+    await client(url, SECRET).sql('INSERT INTO notes VALUES (3)')
     await f.waitFor(/note_added {2}INSERT {2}[0-9a-f-]{36} {2}(pending|delivered)/, 10_000)
     // only the new event was added after the start
     expect(f.out().slice(before.length).trim().split('\n')).toHaveLength(1)

@@ -1,7 +1,10 @@
 import { parse } from 'lossless-json'
 import { afterEach, describe, expect, test } from 'vitest'
+import { startCli } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
 import { config, testdir } from '../helpers/project.js'
-import { api, handler, runSql, spawnCli, waitUntil } from './helpers.js'
+import { waitFor } from '../helpers/wait.js'
 
 const SECRET = 'listen-secret-$`"x'
 
@@ -12,11 +15,11 @@ afterEach(async () => {
 
 describe('nself-hooks listen', () => {
   test('forwards each new event from an engine to a local handler with the body the engine itself sends, digits and all; it never changes the server', async () => {
-    const viaEngine = await handler()
-    const viaListen = await handler()
+    const viaEngine = await startHandler()
+    const viaListen = await startHandler()
     cleanup.push(
-      () => viaEngine.server.close(),
-      () => viaListen.server.close(),
+      () => viaEngine.close(),
+      () => viaListen.close(),
     )
     const dir = testdir({
       '.env': `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\nCS_1=hooks:express-ts:${viaEngine.port}:/webhooks\nHOOK_TOKEN=t0ken\n`,
@@ -29,40 +32,38 @@ describe('nself-hooks listen', () => {
   },
 }`),
     })
-    const d = spawnCli(['dev', '--port', '0', '--sql', 'schema.sql', '--sync', '--quiet'], dir)
+    const d = startCli(['dev', '--port', '0', '--sql', 'schema.sql', '--sync', '--quiet'], dir)
     cleanup.push(() => d.stop())
     await d.waitFor(/Press Ctrl\+C/)
     const url = d.out().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)![1]!
     // an event from before listen started is not forwarded
-    await runSql(url, SECRET, `INSERT INTO items VALUES (1, 1, 'old')`)
-    await waitUntil(() => viaEngine.got[0], 10_000, 'the first delivery')
-    const before = await api(url, SECRET, '/v1/metadata', { type: 'export_metadata', args: {} })
+    await client(url, SECRET).sql(`INSERT INTO items VALUES (1, 1, 'old')`)
+    await waitFor(() => viaEngine.requests[0], 'the first delivery', 10_000)
+    const before = await client(url, SECRET).ok('export_metadata', {})
 
-    const l = spawnCli(['listen', '--endpoint', url, '--forward-to', `127.0.0.1:${viaListen.port}`], dir)
+    const l = startCli(['listen', '--endpoint', url, '--forward-to', `127.0.0.1:${viaListen.port}`], dir)
     cleanup.push(() => l.stop())
     await l.waitFor(/Press Ctrl\+C to stop/)
     expect(l.out()).toContain(`item_created → http://127.0.0.1:${viaListen.port}/webhooks/item-created`)
-    await runSql(
-      url,
-      SECRET,
+    await client(url, SECRET).sql(
       `INSERT INTO items VALUES (9007199254740993, 1.10000000000000000001, 'tab\there "q" \\u001b[2J')`,
     )
-    const mine = await waitUntil(() => viaListen.got[0], 10_000, 'the event through listen')
-    const engines = await waitUntil(() => viaEngine.got[1], 10_000, 'the engine delivery')
-    expect(mine.body).toContain('"id":9007199254740993')
-    expect(mine.body).toContain('1.10000000000000000001')
+    const mine = await waitFor(() => viaListen.requests[0], 'the event through listen', 10_000)
+    const engines = await waitFor(() => viaEngine.requests[1], 'the engine delivery', 10_000)
+    expect(mine.raw).toContain('"id":9007199254740993')
+    expect(mine.raw).toContain('1.10000000000000000001')
     // the same body as the engine's own delivery, every number's text kept (key order aside:
     // src/events/payload.ts and the engine order created_at differently)
-    expect(parse(mine.body)).toEqual(parse(engines.body))
+    expect(parse(mine.raw)).toEqual(parse(engines.raw))
     expect(mine.path).toBe('/webhooks/item-created')
     expect(mine.headers['x-token']).toBe('t0ken')
     await l.waitFor(/item_created INSERT [0-9a-f]{8} 200 \d+ms \{"ok":true\}/)
-    expect(viaListen.got).toHaveLength(1)
+    expect(viaListen.requests).toHaveLength(1)
     const r = await l.stop()
     expect(r.exitCode).toBe(0)
     expect(l.out()).toContain('stopped')
     expect(l.out() + l.err()).not.toContain('t0ken')
-    const after = await api(url, SECRET, '/v1/metadata', { type: 'export_metadata', args: {} })
+    const after = await client(url, SECRET).ok('export_metadata', {})
     expect(after).toEqual(before)
   })
 
@@ -74,7 +75,7 @@ describe('nself-hooks listen', () => {
   triggers: { item_created: { table: 'items', on: { insert: true }, handler: 'item-created' } },
 }`),
     })
-    const r = await spawnCli(['listen', '--trigger', 'nope', '--forward-to', 'localhost:1'], dir).proc
+    const r = await startCli(['listen', '--trigger', 'nope', '--forward-to', 'localhost:1'], dir).done
     expect(r.exitCode).toBe(1)
     expect(String(r.stderr)).toContain('no event trigger "nope" in the config')
     expect(String(r.stderr)).toContain('triggers: item_created')

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { cli, config, testdir } from '../helpers/project.js'
-import { handler, runSql, spawnCli, waitUntil } from './helpers.js'
+import { runCli, startCli } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
+import { config, testdir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 const SECRET = 'prefix-secret'
 const cleanup: (() => unknown)[] = []
@@ -10,8 +13,8 @@ afterEach(async () => {
 
 describe('event ids as unique prefixes', () => {
   test('events show and replay take a prefix of 6+ characters; an ambiguous one lists the candidates', async () => {
-    const h = await handler()
-    cleanup.push(() => h.server.close())
+    const h = await startHandler()
+    cleanup.push(() => h.close())
     const dir = testdir({
       '.env': `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\nCS_1=hooks:express-ts:${h.port}:/webhooks\n`,
       'schema.sql': 'CREATE TABLE items (id bigint PRIMARY KEY);\n',
@@ -20,42 +23,41 @@ describe('event ids as unique prefixes', () => {
   triggers: { item_created: { table: 'items', on: { insert: true }, handler: 'item-created' } },
 }`),
     })
-    const d = spawnCli(['dev', '--port', '0', '--sql', 'schema.sql', '--sync', '--quiet'], dir)
+    const d = startCli(['dev', '--port', '0', '--sql', 'schema.sql', '--sync', '--quiet'], dir)
     cleanup.push(() => d.stop())
     await d.waitFor(/Press Ctrl\+C/)
     const url = d.out().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)![1]!
     // two stored events whose ids share the prefix abcdef
     const payload = `'{"op":"INSERT","data":{"old":null,"new":{"id":7}},"session_variables":null,"trace_context":null}'`
-    await runSql(
+    await client(
       url,
       SECRET,
-      `INSERT INTO hdb_catalog.event_log (id, schema_name, table_name, trigger_name, payload)
+    ).sql(`INSERT INTO hdb_catalog.event_log (id, schema_name, table_name, trigger_name, payload)
        VALUES ('abcdef01-0000-4000-8000-000000000001', 'public', 'items', 'item_created', ${payload}),
-              ('abcdef02-0000-4000-8000-000000000002', 'public', 'items', 'item_created', ${payload})`,
-    )
-    await waitUntil(() => (h.got.length >= 2 ? true : undefined), 10_000, 'both deliveries')
+              ('abcdef02-0000-4000-8000-000000000002', 'public', 'items', 'item_created', ${payload})`)
+    await waitFor(() => (h.requests.length >= 2 ? true : undefined), 'both deliveries', 10_000)
     const env = { HASURA_GRAPHQL_ENDPOINT: url }
 
-    const shown = await cli(['events', 'show', 'ABCDEF02'], { cwd: dir, env })
+    const shown = await runCli(['events', 'show', 'ABCDEF02'], { cwd: dir, env })
     expect(shown.code).toBe(0)
     expect(shown.stdout).toContain('abcdef02-0000-4000-8000-000000000002')
 
-    const ambiguous = await cli(['replay', 'abcdef'], { cwd: dir, env })
+    const ambiguous = await runCli(['replay', 'abcdef'], { cwd: dir, env })
     expect(ambiguous.code).toBe(1)
     expect(ambiguous.stderr).toContain('event id prefix "abcdef" matches 2 events')
     expect(ambiguous.stderr).toContain('abcdef01-0000-4000-8000-000000000001')
     expect(ambiguous.stderr).toContain('abcdef02-0000-4000-8000-000000000002')
 
-    const short = await cli(['events', 'show', 'abcde'], { cwd: dir, env })
+    const short = await runCli(['events', 'show', 'abcde'], { cwd: dir, env })
     expect(short.code).toBe(1)
     expect(short.stderr).toContain('too short: give at least 6 characters')
 
-    const replayed = await cli(['replay', 'abcdef01', '--wait', '--timeout', '20'], { cwd: dir, env })
+    const replayed = await runCli(['replay', 'abcdef01', '--wait', '--timeout', '20'], { cwd: dir, env })
     expect(replayed.code).toBe(0)
-    await waitUntil(() => (h.got.length >= 3 ? true : undefined), 10_000, 'the redelivery')
-    expect(JSON.parse(h.got[2]!.body).id).toBe('abcdef01-0000-4000-8000-000000000001')
+    await waitFor(() => (h.requests.length >= 3 ? true : undefined), 'the redelivery', 10_000)
+    expect(JSON.parse(h.requests[2]!.raw).id).toBe('abcdef01-0000-4000-8000-000000000001')
 
-    const none = await cli(['events', 'show', 'ffffff'], { cwd: dir, env })
+    const none = await runCli(['events', 'show', 'ffffff'], { cwd: dir, env })
     expect(none.code).toBe(1)
     expect(none.stderr).toContain('no event with id ffffff')
   })

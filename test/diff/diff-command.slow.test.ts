@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runBin } from '../helpers/bin.js'
+import { client, type EngineDb, engineOnPostgres, serverProject } from '../helpers/engine.js'
 import { postgresUnavailable } from '../helpers/pg.js'
-import { cli } from '../helpers/project.js'
-import { api, type EngineDb, engineOnPostgres, project } from '../sync/helpers.js'
 
 const pgReason = await postgresUnavailable()
 
@@ -25,8 +25,8 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
   beforeAll(async () => {
     e = await engineOnPostgres()
     url = e.engine.url
-    dir = project(url, CONFIG)
-    const r = await cli(['sync', '--yes'], { cwd: dir })
+    dir = serverProject(url, CONFIG)
+    const r = await runBin(['sync', '--yes'], { cwd: dir })
     if (r.code !== 0) throw new Error(`sync failed: ${r.stderr}`)
   }, 60_000)
   afterAll(async () => {
@@ -34,7 +34,7 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
   })
 
   it('exit 0 when config, files and server agree', async () => {
-    const r = await cli(['diff', '--against', 'all'], { cwd: dir })
+    const r = await runBin(['diff', '--against', 'all'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(
       `config vs metadata files (hasura/metadata):\n  in sync\nconfig vs server (${url}):\n  in sync`,
@@ -42,8 +42,8 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
   })
 
   it('finds changes made on the server: changed, deleted, added under a managed name', async () => {
-    const server = api(url)
-    await server.call('pg_create_event_trigger', {
+    const server = client(url)
+    await server.ok('pg_create_event_trigger', {
       name: 'user_created',
       table: { schema: 'public', name: 'users' },
       insert: { columns: '*' },
@@ -51,8 +51,8 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
       retry_conf: { num_retries: 4, interval_sec: 10 },
       replace: true,
     })
-    await server.call('pg_delete_event_trigger', { name: 'order_updated' })
-    await server.call('delete_cron_trigger', { name: 'nightly-report' })
+    await server.ok('pg_delete_event_trigger', { name: 'order_updated' })
+    await server.ok('delete_cron_trigger', { name: 'nightly-report' })
     // a name nself-hooks manages (in webhooks.managed.json) that is no longer in the config
     const managedFile = join(dir, 'webhooks.managed.json')
     const managed = JSON.parse(readFileSync(managedFile, 'utf8'))
@@ -62,21 +62,21 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
       table: { schema: 'public', name: 'users' },
     })
     writeFileSync(managedFile, `${JSON.stringify(managed, null, 2)}\n`)
-    await server.call('pg_create_event_trigger', {
+    await server.ok('pg_create_event_trigger', {
       name: 'legacy_hook',
       table: { schema: 'public', name: 'users' },
       delete: { columns: '*' },
       webhook: 'http://legacy',
     })
     // and one made in the console that nself-hooks does not manage: not drift
-    await server.call('pg_create_event_trigger', {
+    await server.ok('pg_create_event_trigger', {
       name: 'console_only',
       table: { schema: 'public', name: 'users' },
       delete: { columns: '*' },
       webhook: 'http://console',
     })
 
-    const text = await cli(['diff', '--against', 'server'], { cwd: dir })
+    const text = await runBin(['diff', '--against', 'server'], { cwd: dir })
     expect(text.code).toBe(2)
     expect(text.stdout).toContain('+ cron_trigger nightly-report')
     expect(text.stdout).toContain('+ event_trigger order_updated on public.orders')
@@ -86,7 +86,7 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
     expect(text.stdout).toContain('- event_trigger legacy_hook on public.users')
     expect(text.stdout).not.toContain('console_only')
 
-    const json = await cli(['diff', '--against', 'server', '--format', 'json'], { cwd: dir })
+    const json = await runBin(['diff', '--against', 'server', '--format', 'json'], { cwd: dir })
     expect(json.code).toBe(2)
     const body = JSON.parse(json.stdout)
     expect(body.format_version).toBe(1)
@@ -103,7 +103,7 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
       { field: 'webhook', before: 'http://changed-in-console', after: 'http://hooks.local/user-created' },
     ])
 
-    const gh = await cli(['diff', '--against', 'server', '--format', 'github'], { cwd: dir })
+    const gh = await runBin(['diff', '--against', 'server', '--format', 'github'], { cwd: dir })
     expect(gh.code).toBe(2)
     const lines = gh.stdout.trim().split('\n')
     // the config line that declares the trigger, and the managed record for the deleted one
@@ -126,12 +126,12 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
   })
 
   it('a sync brings the server back: exit 0; the console-made trigger stays', async () => {
-    const s = await cli(['sync', '--yes'], { cwd: dir })
+    const s = await runBin(['sync', '--yes'], { cwd: dir })
     expect(s.code).toBe(0)
     expect(s.stdout).toContain('applied: 2 created, 1 updated, 1 deleted')
-    const r = await cli(['diff', '--against', 'server'], { cwd: dir })
+    const r = await runBin(['diff', '--against', 'server'], { cwd: dir })
     expect(r.code).toBe(0)
-    expect(Object.keys(await api(url).triggers()).sort()).toEqual([
+    expect(Object.keys(await client(url).triggers()).sort()).toEqual([
       'console_only',
       'order_updated',
       'user_created',
@@ -142,13 +142,13 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
     const file = join(dir, USERS_FILE)
     const before = readFileSync(file, 'utf8')
     writeFileSync(file, before.replace('http://hooks.local/user-created', 'http://edited-by-hand'))
-    const text = await cli(['diff'], { cwd: dir })
+    const text = await runBin(['diff'], { cwd: dir })
     expect(text.code).toBe(2)
     expect(text.stdout).toContain('~ event_trigger user_created on public.users')
     expect(text.stdout).toContain('webhook: "http://edited-by-hand" → "http://hooks.local/user-created"')
     expect(text.stdout).toContain('run nself-hooks generate')
 
-    const gh = await cli(['diff', '--against', 'files', '--format', 'github'], { cwd: dir })
+    const gh = await runBin(['diff', '--against', 'files', '--format', 'github'], { cwd: dir })
     expect(gh.code).toBe(2)
     const line = before.split('\n').findIndex((l) => /name: user_created/.test(l)) + 1
     expect(gh.stdout).toContain(
@@ -157,22 +157,22 @@ describe.skipIf(pgReason)('diff against files and server (built CLI, engine on P
     expect(gh.stdout).toContain('webhook: "http://edited-by-hand" → "http://hooks.local/user-created"')
 
     // the server did not change: only the files drifted
-    const server = await cli(['diff', '--against', 'server'], { cwd: dir })
+    const server = await runBin(['diff', '--against', 'server'], { cwd: dir })
     expect(server.code).toBe(0)
 
-    const gen = await cli(['generate'], { cwd: dir })
+    const gen = await runBin(['generate'], { cwd: dir })
     expect(gen.code).toBe(0)
-    const all = await cli(['diff', '--against', 'all'], { cwd: dir })
+    const all = await runBin(['diff', '--against', 'all'], { cwd: dir })
     expect(all.code).toBe(0)
   })
 
   it('bad flags and an unreachable server are errors (exit 1), not drift', async () => {
-    const bad = await cli(['diff', '--against', 'nowhere'], { cwd: dir })
+    const bad = await runBin(['diff', '--against', 'nowhere'], { cwd: dir })
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain("option '--against <target>' argument 'nowhere' is invalid")
     expect(bad.stderr).toContain('Allowed choices are files, server, all')
-    const down = project('http://127.0.0.1:9', CONFIG)
-    const r = await cli(['diff', '--against', 'server'], { cwd: down })
+    const down = serverProject('http://127.0.0.1:9', CONFIG)
+    const r = await runBin(['diff', '--against', 'server'], { cwd: down })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('cannot reach Hasura at http://127.0.0.1:9')
   })

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { backends, type Client, engineFor, type Handler, startHandler, uniq, waitFor } from './helpers.js'
+import { backends, type Client, engineFor, uniq } from '../helpers/engine.js'
+import { type Handler, startHandler } from '../helpers/http.js'
+import { waitFor } from '../helpers/wait.js'
 
 const UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/
 

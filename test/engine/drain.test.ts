@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net'
 import pg from 'pg'
 import { afterEach, describe, expect, test } from 'vitest'
 import { startEngine } from '../../src/engine/index.js'
+import { backends, client, engineFor, SECRET } from '../helpers/engine.js'
 import { freshDatabase } from '../helpers/pg.js'
-import { backends, client, engineFor, SECRET, waitFor } from './helpers.js'
+import { waitFor } from '../helpers/wait.js'
 
 /** A handler that keeps every response until `release()`: what is open at once is what the engine sends at once. */
 async function holdingHandler() {

@@ -1,8 +1,10 @@
 import pg from 'pg'
 import { describe, expect, test } from 'vitest'
 import { startEngine } from '../../src/engine/index.js'
+import { client, SECRET } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
 import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
-import { client, SECRET, startHandler, waitFor } from './helpers.js'
+import { waitFor } from '../helpers/wait.js'
 
 const pgReason = await postgresUnavailable()
 const ROWS = 10_000

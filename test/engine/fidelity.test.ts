@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { backends, type Client, engineFor, startHandler, uniq, waitFor } from './helpers.js'
+import { backends, type Client, engineFor, uniq } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
+import { waitFor } from '../helpers/wait.js'
 
 // Details where the engine matches what Hasura's source does (docs/hasura-compatibility.md).
 describe.each(backends)('Hasura fidelity on $name', (backend) => {

@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { parse } from 'yaml'
+import { backends, type Client, engineFor } from '../helpers/engine.js'
+import { type Handler, startHandler } from '../helpers/http.js'
 import { HAS_SHARED, NO_SHARED_REASON, SHARED } from '../helpers/project.js'
-import { backends, type Client, engineFor, type Handler, startHandler, waitFor } from './helpers.js'
+import { waitFor } from '../helpers/wait.js'
 
 /**
  * Hasura's own event trigger fixtures (server/tests-py/queries/event_triggers), run against the

@@ -1,7 +1,9 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { backends, type Client, engineFor, type Handler, startHandler, uniq, waitFor } from './helpers.js'
+import { backends, type Client, engineFor, uniq } from '../helpers/engine.js'
+import { type Handler, startHandler } from '../helpers/http.js'
+import { waitFor } from '../helpers/wait.js'
 
 // Invocation logs, timestamps, digits and trace context as Hasura writes them
 // (docs/hasura-compatibility.md "Invocation logs", "Trace context").

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { columnsFromHasura } from '../../src/hasura/introspect.js'
-import { backends, type Client, engineFor, SECRET, uniq } from './helpers.js'
+import { backends, type Client, engineFor, SECRET, uniq } from '../helpers/engine.js'
 
 /** Hasura's /v1/metadata wraps an argument parse failure in this text (see the transform fixtures). */
 const wrapped = (cmd: string, msg: string) =>

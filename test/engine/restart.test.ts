@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
 import { startEngine } from '../../src/engine/index.js'
+import { client, SECRET } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
 import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
-import { client, SECRET, startHandler, waitFor } from './helpers.js'
+import { waitFor } from '../helpers/wait.js'
 
 const pgReason = await postgresUnavailable()
 

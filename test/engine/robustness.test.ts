@@ -2,17 +2,9 @@ import http from 'node:http'
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startEngine } from '../../src/engine/index.js'
-import {
-  backends,
-  type Client,
-  client,
-  engineFor,
-  type Handler,
-  SECRET,
-  startHandler,
-  uniq,
-  waitFor,
-} from './helpers.js'
+import { backends, type Client, client, engineFor, SECRET, uniq } from '../helpers/engine.js'
+import { type Handler, startHandler } from '../helpers/http.js'
+import { waitFor } from '../helpers/wait.js'
 
 const CRLF_VALUE = 'ok\r\nX-Injected: yes'
 

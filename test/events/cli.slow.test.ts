@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Engine, startEngine } from '../../src/engine/index.js'
-import { BIN, cli, ROOT } from '../helpers/project.js'
-import { metadata, projectDir, runSql, startHandler, until } from './helpers.js'
+import { BIN, runBin } from '../helpers/bin.js'
+import { client } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
+import { projectDir, ROOT } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 /** The built CLI as a user runs it: argv → command, exit codes, and no secret in what it prints. */
 
@@ -17,7 +20,7 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
   let dir: string
   const printed: string[] = []
   const run = async (args: string[]) => {
-    const r = await cli(args, { cwd: dir })
+    const r = await runBin(args, { cwd: dir })
     printed.push(r.stdout, r.stderr)
     return r
   }
@@ -30,16 +33,14 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
       env: { WEBHOOK_SECRET: HEADER_SECRET },
       pollIntervalMs: 50,
     })
-    await runSql(
-      engine.url,
-      ADMIN,
+    await client(engine.url, ADMIN).sql(
       'CREATE TABLE public.orders (id serial PRIMARY KEY, status text NOT NULL)',
     )
-    await metadata(engine.url, ADMIN, 'pg_track_table', {
+    await client(engine.url, ADMIN).ok('pg_track_table', {
       source: 'default',
       table: { schema: 'public', name: 'orders' },
     })
-    await metadata(engine.url, ADMIN, 'pg_create_event_trigger', {
+    await client(engine.url, ADMIN).ok('pg_create_event_trigger', {
       name: 'order_changed',
       source: 'default',
       table: { schema: 'public', name: 'orders' },
@@ -63,8 +64,8 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
       },
       { HASURA_GRAPHQL_ADMIN_SECRET: ADMIN, WEBHOOK_SECRET: HEADER_SECRET },
     )
-    await runSql(engine.url, ADMIN, `INSERT INTO public.orders (status) VALUES ('new'), ('new'), ('new')`)
-    await until(
+    await client(engine.url, ADMIN).sql(`INSERT INTO public.orders (status) VALUES ('new'), ('new'), ('new')`)
+    await waitFor(
       async () =>
         (await engine.query(`SELECT count(*)::int AS n FROM hdb_catalog.event_log WHERE error`)).rows[0].n ===
         3,
@@ -101,18 +102,18 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
     expect(bad.stderr).toContain(
       'trigger order_changed does not listen to delete: it listens to insert, update',
     )
-    const n = handler.received.length
+    const n = handler.requests.length
     const r = await run(['send', 'order_changed', '--op', 'update', '--to', `${handler.url}/local`, '--json'])
     expect(r.code).toBe(1) // 503 from the handler is a failure, as Hasura would count it
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 503, ok: false })
-    const got = handler.received[n]!
+    const got = handler.requests[n]!
     expect(got.headers['x-webhook-secret']).toBe(HEADER_SECRET)
     expect(got.body.event.op).toBe('UPDATE')
     expect(got.body.event.data.old.status).not.toBe(got.body.event.data.new.status)
   })
 
   it('send lays a partial --new over a whole row, as Hasura sends whole rows, and warns on unknown columns', async () => {
-    const n = handler.received.length
+    const n = handler.requests.length
     const r = await run([
       'send',
       'order_changed',
@@ -124,7 +125,7 @@ describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => 
       `${handler.url}/local`,
     ])
     expect(r.stderr).toContain('--new: stauts is not a column of public.orders')
-    const { old, new: row } = handler.received[n]!.body.event.data
+    const { old, new: row } = handler.requests[n]!.body.event.data
     expect(Object.keys(row).sort()).toEqual(['id', 'status', 'stauts'])
     expect(row.status).toBe('shipped')
     expect(row.id).toBe(old.id)

@@ -5,8 +5,12 @@ import { send } from '../../src/commands/send.js'
 import { type Engine, type EngineOptions, startEngine } from '../../src/engine/index.js'
 import { UserError } from '../../src/errors.js'
 import { parseExact } from '../../src/output/exact-json.js'
+import { captureContext } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { startHandler } from '../helpers/http.js'
 import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
-import { captureContext, metadata, projectDir, runSql, startHandler, until } from './helpers.js'
+import { projectDir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 /**
  * int8 and numeric values keep their digits through the CLI: `events show` (text and --json),
@@ -70,16 +74,14 @@ for (const backend of backends) {
       const rawUrl = `http://127.0.0.1:${(raw.address() as { port: number }).port}`
       afterAll(() => new Promise<void>((r) => raw.close(() => r())))
       engine = await startEngine({ ...b.opts, port: 0, adminSecret: ADMIN, pollIntervalMs: 50 })
-      await runSql(
-        engine.url,
-        ADMIN,
+      await client(engine.url, ADMIN).sql(
         'CREATE TABLE public.ledger (id serial PRIMARY KEY, big int8, num numeric)',
       )
-      await metadata(engine.url, ADMIN, 'pg_track_table', {
+      await client(engine.url, ADMIN).ok('pg_track_table', {
         source: 'default',
         table: { schema: 'public', name: 'ledger' },
       })
-      await metadata(engine.url, ADMIN, 'pg_create_event_trigger', {
+      await client(engine.url, ADMIN).ok('pg_create_event_trigger', {
         name: 'ledger_changed',
         source: 'default',
         table: { schema: 'public', name: 'ledger' },
@@ -95,10 +97,10 @@ for (const backend of backends) {
         },
         { HASURA_GRAPHQL_ADMIN_SECRET: ADMIN },
       )
-      await runSql(engine.url, ADMIN, `INSERT INTO public.ledger (big, num) VALUES (${BIG}, ${NUMERIC})`)
-      await until(async () => raws.some((r) => r.path === '/hook'), 'the delivery')
+      await client(engine.url, ADMIN).sql(`INSERT INTO public.ledger (big, num) VALUES (${BIG}, ${NUMERIC})`)
+      await waitFor(async () => raws.some((r) => r.path === '/hook'), 'the delivery')
       // and its invocation log written
-      await until(
+      await waitFor(
         async () =>
           (await engine.query(`SELECT 1 FROM hdb_catalog.event_log WHERE delivered`)).rows.length === 1,
         'the event to be delivered',

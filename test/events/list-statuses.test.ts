@@ -3,15 +3,11 @@ import { events } from '../../src/commands/events.js'
 import { type Engine, startEngine } from '../../src/engine/index.js'
 import { lastHttpStatuses } from '../../src/events/bulk.js'
 import { EventsApi } from '../../src/hasura/events-api.js'
-import {
-  captureContext,
-  metadata,
-  projectDir,
-  runSql,
-  startCountingProxy,
-  startHandler,
-  until,
-} from './helpers.js'
+import { captureContext } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { startCountingProxy, startHandler } from '../helpers/http.js'
+import { projectDir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 /** `events` shows each listed event's last HTTP status, asking the server once for the whole page. */
 
@@ -32,9 +28,11 @@ describe('events: the last HTTP status of every listed event', () => {
       return { status: 200 }
     })
     engine = await startEngine({ port: 0, adminSecret: ADMIN, pollIntervalMs: 50 })
-    await runSql(engine.url, ADMIN, 'CREATE TABLE public.jobs (id serial PRIMARY KEY, status text NOT NULL)')
-    await metadata(engine.url, ADMIN, 'pg_track_table', { table: { schema: 'public', name: 'jobs' } })
-    await metadata(engine.url, ADMIN, 'pg_create_event_trigger', {
+    await client(engine.url, ADMIN).sql(
+      'CREATE TABLE public.jobs (id serial PRIMARY KEY, status text NOT NULL)',
+    )
+    await client(engine.url, ADMIN).ok('pg_track_table', { table: { schema: 'public', name: 'jobs' } })
+    await client(engine.url, ADMIN).ok('pg_create_event_trigger', {
       name: 'job_created',
       table: { schema: 'public', name: 'jobs' },
       insert: { columns: '*' },
@@ -43,9 +41,9 @@ describe('events: the last HTTP status of every listed event', () => {
     })
     // oldest first: flaky (500 then 201), teapot (418 twice), then eight that succeed at once
     for (const s of ['flaky', 'teapot', ...Array.from({ length: 8 }, () => 'ok')]) {
-      await runSql(engine.url, ADMIN, `INSERT INTO public.jobs (status) VALUES ('${s}')`)
+      await client(engine.url, ADMIN).sql(`INSERT INTO public.jobs (status) VALUES ('${s}')`)
     }
-    await until(
+    await waitFor(
       async () =>
         (
           await engine.query(
@@ -96,9 +94,9 @@ describe('events: the last HTTP status of every listed event', () => {
 
   it('without SQL access, asks per event and gets the same answer', async () => {
     const call = async (type: string, args: Record<string, unknown>) =>
-      metadata(engine.url, ADMIN, type, args)
+      client(engine.url, ADMIN).ok(type, args)
     const rows = await new EventsApi(call, 'default').eventLogs('job_created', { limit: 50, offset: 0 })
-    const sql = async (text: string) => (await runSql(engine.url, ADMIN, text)).result as string[][]
+    const sql = async (text: string) => (await client(engine.url, ADMIN).sql(text)).result as string[][]
     const batched = await lastHttpStatuses(new EventsApi(call, 'default', sql), rows)
     const perEvent = await lastHttpStatuses(new EventsApi(call, 'default'), rows)
     expect(perEvent).toEqual(batched)

@@ -1,15 +1,16 @@
-import { existsSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventsShow } from '../../src/commands/events.js'
 import { replay } from '../../src/commands/replay.js'
 import { send } from '../../src/commands/send.js'
 import { type Engine, startEngine } from '../../src/engine/index.js'
 import { REMOTE_TEXT_LIMIT, remoteText, visible } from '../../src/output/remote-text.js'
-import { cli, ROOT } from '../helpers/project.js'
-import { type Answer, captureContext, metadata, projectDir, runSql, startHandler, until } from './helpers.js'
+import { captureContext, runCli } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { type Reply, startHandler } from '../helpers/http.js'
+import { projectDir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 /**
  * A webhook (or a server) that answers with terminal escape sequences must not drive the user's
@@ -30,8 +31,6 @@ const BIG = `a${'é'.repeat(512 * 1024 - 1)}!`
 const BIG_BYTES = Buffer.byteLength(BIG)
 // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
-
-const built = existsSync(join(ROOT, 'dist', 'cli.js'))
 
 describe('remoteText / visible', () => {
   it('shows every control character and keeps newlines and tabs of multi-line text', () => {
@@ -59,7 +58,7 @@ describe('remote text on the engine: events show, send, replay --to', () => {
   const ids: Record<string, string> = {}
 
   beforeAll(async () => {
-    handler = await startHandler((r): Answer => {
+    handler = await startHandler((r): Reply => {
       const kind = r.body?.event?.data?.new?.kind
       if (kind === 'evil') return { status: 200, body: EVIL, headers: { 'X-Evil': EVIL_HEADER } }
       if (kind === 'big') return { status: 500, body: BIG, headers: { 'Content-Type': 'text/plain' } }
@@ -74,8 +73,10 @@ describe('remote text on the engine: events show, send, replay --to', () => {
       env: { WEBHOOK_SECRET: HEADER_SECRET },
       pollIntervalMs: 50,
     })
-    await runSql(engine.url, ADMIN, 'CREATE TABLE public.orders (id serial PRIMARY KEY, kind text NOT NULL)')
-    await metadata(engine.url, ADMIN, 'pg_track_table', {
+    await client(engine.url, ADMIN).sql(
+      'CREATE TABLE public.orders (id serial PRIMARY KEY, kind text NOT NULL)',
+    )
+    await client(engine.url, ADMIN).ok('pg_track_table', {
       source: 'default',
       table: { schema: 'public', name: 'orders' },
     })
@@ -86,7 +87,7 @@ describe('remote text on the engine: events show, send, replay --to', () => {
       headers: { 'X-Webhook-Secret': { fromEnv: 'WEBHOOK_SECRET' } },
       retry: { numRetries: 0, intervalSec: 1, timeoutSec: 10 },
     }
-    await metadata(engine.url, ADMIN, 'pg_create_event_trigger', {
+    await client(engine.url, ADMIN).ok('pg_create_event_trigger', {
       name: 'orders',
       source: 'default',
       table: { schema: 'public', name: 'orders' },
@@ -99,8 +100,8 @@ describe('remote text on the engine: events show, send, replay --to', () => {
       { hasura: { endpoint: engine.url }, triggers: { orders: trigger } },
       { HASURA_GRAPHQL_ADMIN_SECRET: ADMIN, WEBHOOK_SECRET: HEADER_SECRET },
     )
-    await runSql(engine.url, ADMIN, `INSERT INTO public.orders (kind) VALUES ('evil'), ('big')`)
-    const rows = await until(async () => {
+    await client(engine.url, ADMIN).sql(`INSERT INTO public.orders (kind) VALUES ('evil'), ('big')`)
+    const rows = await waitFor(async () => {
       const r = await engine.query(
         `SELECT id, (payload->'data'->'new'->>'kind') AS kind FROM hdb_catalog.event_log WHERE delivered OR error`,
       )
@@ -183,7 +184,7 @@ describe('remote text on the engine: events show, send, replay --to', () => {
   })
 })
 
-describe.skipIf(!built)('an error message from the server (built CLI)', () => {
+describe('an error message from the server (the CLI)', () => {
   let server: http.Server
   let url: string
   beforeAll(async () => {
@@ -207,7 +208,7 @@ describe.skipIf(!built)('an error message from the server (built CLI)', () => {
       },
       { HASURA_GRAPHQL_ADMIN_SECRET: ADMIN },
     )
-    const r = await cli(['events', 'orders'], { cwd: d })
+    const r = await runCli(['events', 'orders'], { cwd: d })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`denied ${EVIL_SHOWN.split('\n')[0]}`)
     expect(r.stderr + r.stdout).not.toMatch(RAW_CONTROL)

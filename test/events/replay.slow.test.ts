@@ -4,16 +4,12 @@ import { replay } from '../../src/commands/replay.js'
 import { send } from '../../src/commands/send.js'
 import { type Engine, type EngineOptions, startEngine } from '../../src/engine/index.js'
 import { UserError } from '../../src/errors.js'
+import { captureContext } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { startCountingProxy, startHandler } from '../helpers/http.js'
 import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
-import {
-  captureContext,
-  metadata,
-  projectDir,
-  runSql,
-  startCountingProxy,
-  startHandler,
-  until,
-} from './helpers.js'
+import { projectDir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 /**
  * End to end against the embedded engine: a failing handler leaves events failed, `events` shows
@@ -107,18 +103,16 @@ for (const backend of backends) {
           pollIntervalMs: 50,
         })
         const hook = `${handler.url}/webhooks/user-created`
-        await runSql(
-          engine.url,
-          ADMIN,
+        await client(engine.url, ADMIN).sql(
           'CREATE TABLE public.users (id serial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now())',
         )
-        await metadata(engine.url, ADMIN, 'pg_track_table', {
+        await client(engine.url, ADMIN).ok('pg_track_table', {
           source: 'default',
           table: { schema: 'public', name: 'users' },
         })
         const headers = [{ name: 'X-Webhook-Secret', value_from_env: 'WEBHOOK_SECRET' }]
         const retry_conf = { num_retries: 0, interval_sec: 1, timeout_sec: 10 }
-        await metadata(engine.url, ADMIN, 'pg_create_event_trigger', {
+        await client(engine.url, ADMIN).ok('pg_create_event_trigger', {
           name: 'user_created',
           source: 'default',
           table: { schema: 'public', name: 'users' },
@@ -127,7 +121,7 @@ for (const backend of backends) {
           headers,
           retry_conf,
         })
-        await metadata(engine.url, ADMIN, 'pg_create_event_trigger', {
+        await client(engine.url, ADMIN).ok('pg_create_event_trigger', {
           name: 'user_manual',
           source: 'default',
           table: { schema: 'public', name: 'users' },
@@ -161,8 +155,8 @@ for (const backend of backends) {
           { length: FAILED_COUNT },
           (_, i) => `('u${i}@example.com', 'user ${i}')`,
         ).join(', ')
-        await runSql(engine.url, ADMIN, `INSERT INTO public.users (email, name) VALUES ${values}`)
-        await until(
+        await client(engine.url, ADMIN).sql(`INSERT INTO public.users (email, name) VALUES ${values}`)
+        await waitFor(
           async () => (await eventRows()).filter((r) => r.error).length === FAILED_COUNT,
           'every event to fail',
         )
@@ -226,14 +220,14 @@ for (const backend of backends) {
 
       it('--dry-run lists what would be replayed and changes nothing on the server', async () => {
         const before = await eventRows()
-        const requestsBefore = handler.received.length
+        const requestsBefore = handler.requests.length
         const r = await run(replay, { failed: true, trigger: 'user_created', since: '24h', dryRun: true })
         expect(r.code).toBe(0)
         expect(r.out).toContain(`${FAILED_COUNT} failed events of trigger user_created since`)
         expect(r.out).toContain('dry run: nothing was redelivered')
         await new Promise((res) => setTimeout(res, 300))
         expect(await eventRows()).toEqual(before)
-        expect(handler.received.length).toBe(requestsBefore)
+        expect(handler.requests.length).toBe(requestsBefore)
       })
 
       it('refuses a bulk replay without a terminal and without --yes, and asks on a terminal', async () => {
@@ -278,7 +272,7 @@ for (const backend of backends) {
         expect(r.out).toContain(`${locked}: Hasura is delivering it right now`)
         await engine.query(`UPDATE hdb_catalog.event_log SET locked = NULL WHERE id = $1`, [locked])
         // the handler still fails: the redelivered events fail again
-        await until(
+        await waitFor(
           async () => (await eventRows()).filter((x) => x.error).length === FAILED_COUNT,
           'the redelivered events to fail again',
         )
@@ -286,15 +280,15 @@ for (const backend of backends) {
 
       it('--to posts a body deep-equal to what the engine sent, with the header from the local env', async () => {
         const id = (await eventRows())[1]!.id
-        const original = handler.received.find((r) => r.body?.id === id)!
+        const original = handler.requests.find((r) => r.body?.id === id)!
         expect(original).toBeDefined()
         const before = await eventRows()
-        const n = handler.received.length
+        const n = handler.requests.length
         const r = await run(replay, { eventId: id, to: `${handler.url}/local/user-created` })
         expect(r.code).toBe(1) // the handler still answers 500
         expect(r.out).toContain(`→ POST ${handler.url}/local/user-created`)
         expect(r.out).toContain('HTTP 500')
-        const replayed = handler.received[n]!
+        const replayed = handler.requests[n]!
         expect(replayed.path).toBe('/local/user-created')
         expect(replayed.body).toEqual(original.body)
         expect(replayed.headers['x-webhook-secret']).toBe(HEADER_SECRET)
@@ -360,11 +354,11 @@ for (const backend of backends) {
       })
 
       it('send posts a Hasura-shaped synthetic event with rows from the column types', async () => {
-        const n = handler.received.length
+        const n = handler.requests.length
         const r = await run(send, { trigger: 'user_created', to: `${handler.url}/local/send` })
         expect(r.code).toBe(0)
         expect(r.out).toContain('HTTP 200')
-        const got = handler.received[n]!
+        const got = handler.requests[n]!
         expect(got.headers['x-webhook-secret']).toBe(HEADER_SECRET)
         expect(Object.keys(got.body)).toEqual([
           'id',
@@ -394,7 +388,7 @@ for (const backend of backends) {
           session: '{"x-hasura-role":"user","x-hasura-user-id":"42"}',
         })
         expect(given.code).toBe(0)
-        expect(handler.received.at(-1)!.body.event).toMatchObject({
+        expect(handler.requests.at(-1)!.body.event).toMatchObject({
           data: { new: { id: 42, email: 'x@y.z' } },
           session_variables: { 'x-hasura-role': 'user', 'x-hasura-user-id': '42' },
         })
@@ -417,16 +411,16 @@ for (const backend of backends) {
       })
 
       it('send --via-hasura invokes a manual trigger and follows the delivery', async () => {
-        const n = handler.received.length
+        const n = handler.requests.length
         const r = await run(send, { trigger: 'user_manual', viaHasura: true, new: '{"id":7}', wait: true })
         expect(r.code).toBe(0)
         expect(r.out).toMatch(/✓ delivered: event [0-9a-f-]{36}, HTTP 200, 1 attempt/)
-        const got = handler.received.slice(n).find((x) => x.path === '/webhooks/user-manual')!
+        const got = handler.requests.slice(n).find((x) => x.path === '/webhooks/user-manual')!
         expect(got.body.event).toMatchObject({ op: 'MANUAL', data: { old: null, new: { id: 7 } } })
       })
 
       it('cron events: listed, and replayed as a one-off scheduled event with the same payload', async () => {
-        await metadata(engine.url, ADMIN, 'create_cron_trigger', {
+        await client(engine.url, ADMIN).ok('create_cron_trigger', {
           name: 'nightly',
           webhook: `${handler.url}/webhooks/nightly`,
           schedule: '0 3 * * *',
@@ -444,12 +438,12 @@ for (const backend of backends) {
           kind: 'cron',
           events: [{ id: cronEventId, status: 'failed', op: 'CRON' }],
         })
-        const n = handler.received.length
+        const n = handler.requests.length
         const r = await run(replay, { failed: true, trigger: 'nightly', yes: true, wait: true })
         expect(r.code).toBe(0)
         expect(r.out).toContain('one-off scheduled event')
         expect(r.out).toContain('after delivery: 1 delivered, 0 not delivered')
-        const got = handler.received.slice(n).find((x) => x.path === '/webhooks/nightly')!
+        const got = handler.requests.slice(n).find((x) => x.path === '/webhooks/nightly')!
         expect(got.body.payload).toEqual({ report: 'daily' })
         expect(got.body.created_at).toBeDefined()
         expect(got.headers['x-webhook-secret']).toBe(HEADER_SECRET)

@@ -12,7 +12,7 @@ import { checkReachableHost, resolveHeaders, resolveTemplate, targetUrl } from '
 import { parseHasuraTime, parseTimeBound } from '../../src/events/time.js'
 import type { Model, ModelTrigger } from '../../src/model/types.js'
 import { createProgress } from '../../src/output/progress.js'
-import { captureContext } from './helpers.js'
+import { captureContext } from '../helpers/cli.js'
 
 const NOW = new Date('2024-05-10T12:00:00Z')
 

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync, watch, writeFileSync } from 'nod
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { BIN, cli, config, ROOT, readTree, testdir } from '../helpers/project.js'
+import { BIN, runBin } from '../helpers/bin.js'
+import { config, ROOT, readTree, testdir } from '../helpers/project.js'
 
 /**
  * `generate` killed with SIGKILL at random moments of a large run (1,600 triggers on 800 tables,
@@ -111,7 +112,7 @@ async function references() {
   const dir = testdir({ 'webhooks.config.ts': CONFIGS.grown })
   const timed = async () => {
     const t0 = performance.now()
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runBin(['generate'], { cwd: dir })
     expect(r.code).toBe(0)
     return performance.now() - t0
   }
@@ -162,10 +163,10 @@ describe('generate killed with SIGKILL at random moments', () => {
       // The order of the writes: no include names a missing file at any moment.
       expect(danglingIncludes(dir), seen.at(-1)).toEqual([])
 
-      const repair = await cli(['generate'], { cwd: dir })
+      const repair = await runBin(['generate'], { cwd: dir })
       expect(repair.stderr, seen.at(-1)).toBe('')
       expect(repair.code, seen.at(-1)).toBe(0)
-      const check = await cli(['generate', '--check'], { cwd: dir })
+      const check = await runBin(['generate', '--check'], { cwd: dir })
       expect(check.code, `${seen.at(-1)}\n${check.stdout}${check.stderr}`).toBe(0)
       expect(temps(dir), seen.at(-1)).toEqual([])
       expect(state(dir), seen.at(-1)).toEqual(want(next))

@@ -1,17 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { cli, config, copyFixture, keptEveryLine, ROOT, readTree, testdir } from '../helpers/project.js'
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first (npm test does)')
-})
+import { runCli } from '../helpers/cli.js'
+import { config, copyFixture, golden, keptEveryLine, ROOT, readTree, testdir } from '../helpers/project.js'
 
 describe('generate on the nself fixture (no metadata yet)', () => {
   it('writes the standard layout and the managed triggers, matching the golden files', async () => {
     const dir = copyFixture('nself-project')
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const tree = readTree(join(dir, 'hasura', 'metadata'))
@@ -40,16 +37,16 @@ describe('generate on the nself fixture (no metadata yet)', () => {
       'databases/databases.yaml',
       'cron_triggers.yaml',
     ]) {
-      await expect(tree[file]).toMatchFileSnapshot(`../golden/nself-project/${file}`)
+      await expect(tree[file]).toMatchFileSnapshot(golden('generate', 'nself-project', file))
     }
     await expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).toMatchFileSnapshot(
-      '../golden/nself-project/webhooks.managed.json',
+      golden('generate', 'nself-project', 'webhooks.managed.json'),
     )
   })
 
   it('resolves handler URLs from CS_2 in .env.dev and keeps secrets out of every file', async () => {
     const dir = copyFixture('nself-project')
-    await cli(['generate'], { cwd: dir })
+    await runCli(['generate'], { cwd: dir })
     const users = parse(
       readFileSync(join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'), 'utf8'),
     )
@@ -67,9 +64,9 @@ describe('generate on the nself fixture (no metadata yet)', () => {
 
   it('is idempotent: a second run changes nothing and says so', async () => {
     const dir = copyFixture('nself-project')
-    await cli(['generate'], { cwd: dir })
+    await runCli(['generate'], { cwd: dir })
     const before = readTree(dir)
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^up to date: 3 event triggers, 1 cron trigger$/m)
     expect(readTree(dir)).toEqual(before)
@@ -80,7 +77,7 @@ describe('generate on the brownfield fixture', () => {
   it('keeps every byte it does not own and adds its own triggers', async () => {
     const dir = copyFixture('brownfield')
     const before = readTree(join(dir, 'hasura', 'metadata'))
-    const r = await cli(['generate'], { cwd: dir, env: { HOOKS_SECRET: 'x' } })
+    const r = await runCli(['generate'], { cwd: dir, env: { HOOKS_SECRET: 'x' } })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const after = readTree(join(dir, 'hasura', 'metadata'))
@@ -99,20 +96,20 @@ describe('generate on the brownfield fixture', () => {
       expect(keptEveryLine(before[f]!, after[f]!), `${f} kept every original line`).toBe(true)
     }
     for (const f of Object.keys(after)) {
-      await expect(after[f]).toMatchFileSnapshot(`../golden/brownfield/${f}`)
+      await expect(after[f]).toMatchFileSnapshot(golden('generate', 'brownfield', f))
     }
   })
 
   it('removes a trigger and a cron dropped from the config, leaving hand-made ones', async () => {
     const dir = copyFixture('brownfield')
-    await cli(['generate'], { cwd: dir })
+    await runCli(['generate'], { cwd: dir })
     const original = readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')
     const edited = original
       .replace(/\n {4}user_created: .*\n/, '\n')
       .replace(/ {4}'weekly-digest': \{[\s\S]*?\n {4}\},\n/, '')
     expect(edited).not.toBe(original)
     writeFileSync(join(dir, 'webhooks.config.ts'), edited)
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(0)
     const users = readFileSync(
       join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'),
@@ -142,7 +139,7 @@ describe('generate on the brownfield fixture', () => {
     })
     // Back in the config, the name leaves the retired list.
     writeFileSync(join(dir, 'webhooks.config.ts'), original)
-    expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0)
     const again = JSON.parse(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8'))
     expect(again.retired).toBeUndefined()
   })
@@ -157,7 +154,7 @@ describe('generate on the brownfield fixture', () => {
         .replace('comment_added:', 'legacy_audit:')
         .replace("'weekly-digest':", "'cleanup-sessions':"),
     )
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('the config would take over 2 triggers made outside nself-hooks')
     expect(r.stderr).toContain('event trigger "legacy_audit" (databases/default/tables/public_users.yaml)')
@@ -165,7 +162,7 @@ describe('generate on the brownfield fixture', () => {
     expect(r.stderr).toContain('nself-hooks generate --adopt')
     expect(readTree(dir)).toEqual({ ...before, 'webhooks.config.ts': readFileSync(file, 'utf8') })
     // with the user's word, the trigger moves to the config's table and is managed from now on
-    const adopted = await cli(['generate', '--adopt'], { cwd: dir })
+    const adopted = await runCli(['generate', '--adopt'], { cwd: dir })
     expect(adopted.code).toBe(0)
     const users = readFileSync(
       join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'),
@@ -177,30 +174,30 @@ describe('generate on the brownfield fixture', () => {
       'utf8',
     )
     expect(comments).toContain('name: legacy_audit')
-    expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
+    expect((await runCli(['generate', '--check'], { cwd: dir })).code).toBe(0)
   })
 
   it('--check exits 2 with a diff when files would change, 0 when not, and writes nothing', async () => {
     const dir = copyFixture('brownfield')
     const before = readTree(dir)
-    const stale = await cli(['generate', '--check'], { cwd: dir })
+    const stale = await runCli(['generate', '--check'], { cwd: dir })
     expect(stale.code).toBe(2)
     expect(stale.stdout).toContain('+++ b/hasura/metadata/databases/default/tables/public_posts.yaml')
     expect(stale.stdout).toContain('+  - name: post_published')
     expect(stale.stderr).toMatch(/6 files out of date: run nself-hooks generate/)
     expect(readTree(dir)).toEqual(before)
-    await cli(['generate'], { cwd: dir })
-    const fresh = await cli(['generate', '--check'], { cwd: dir })
+    await runCli(['generate'], { cwd: dir })
+    const fresh = await runCli(['generate', '--check'], { cwd: dir })
     expect(fresh.code).toBe(0)
     expect(fresh.stdout).toContain('up to date')
   })
 
   it('--check catches a metadata file edited by hand', async () => {
     const dir = copyFixture('brownfield')
-    await cli(['generate'], { cwd: dir })
+    await runCli(['generate'], { cwd: dir })
     const file = join(dir, 'hasura/metadata/databases/default/tables/public_posts.yaml')
     writeFileSync(file, readFileSync(file, 'utf8').replace('num_retries: 0', 'num_retries: 9'))
-    const r = await cli(['generate', '--check'], { cwd: dir })
+    const r = await runCli(['generate', '--check'], { cwd: dir })
     expect(r.code).toBe(2)
     expect(r.stdout).toMatch(/-\s+num_retries: 9\n\+\s+num_retries: 0/)
   })
@@ -208,7 +205,7 @@ describe('generate on the brownfield fixture', () => {
   it('--dry-run prints what would be written and writes nothing', async () => {
     const dir = copyFixture('brownfield')
     const before = readTree(dir)
-    const r = await cli(['generate', '--dry-run'], { cwd: dir })
+    const r = await runCli(['generate', '--dry-run'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('would write 6 files (dry run: nothing written)')
     expect(readTree(dir)).toEqual(before)
@@ -225,7 +222,7 @@ describe('errors', () => {
         },
       }`),
     })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('webhooks.config.ts has 3 problems')
     expect(r.stderr).toContain('triggers.bad name.on: no operation')
@@ -250,7 +247,7 @@ describe('errors', () => {
         },
       }),
     })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('triggers.t.on.update.columns: column "emial" does not exist in public.users')
     expect(r.stderr).toContain('columns of public.users: id, email')
@@ -265,7 +262,7 @@ describe('errors', () => {
         triggers: { t: { table: 'users', on: {}, handler: 'a b' } },
       }`),
     })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('has 3 problems')
     expect(r.stderr).toContain('service: service "webhok" is not declared in .env')
@@ -276,7 +273,7 @@ describe('errors', () => {
 
   it('no config: says how to create one', async () => {
     const dir = testdir({ 'README.md': '' })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/no webhooks.config.ts found from .* upward/)
     expect(r.stderr).toContain('run nself-hooks init')
@@ -284,7 +281,7 @@ describe('errors', () => {
 
   it('a config that does not compile: names the file, exit 1', async () => {
     const dir = testdir({ 'webhooks.config.ts': 'export default {{{' })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/could not load .*webhooks.config.ts: .*\(at .*webhooks.config.ts:1:\d+\)/)
   })
@@ -294,7 +291,7 @@ describe('errors', () => {
       'webhooks.config.ts':
         "import { defineConfig } from 'nself-hooks'\nexport default defineConfig({\n  triggers: undefinedThing,\n})\n",
     })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/undefinedThing is not defined \(at .*webhooks\.config\.ts:3:\d+\)/)
   })
@@ -307,7 +304,7 @@ describe('errors', () => {
       'hasura/metadata/version.yaml': 'version: 2\n',
       'hasura/metadata/tables.yaml': '[]\n',
     })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('hasura scripts update-project-v3')
   })
@@ -316,11 +313,13 @@ describe('errors', () => {
     const dir = copyFixture('nself-project')
     const sub = join(dir, 'services', 'webhooks')
     mkdirSync(sub, { recursive: true })
-    const r = await cli(['generate', '--check'], { cwd: sub })
+    const r = await runCli(['generate', '--check'], { cwd: sub })
     expect(r.code).toBe(2)
     expect(r.stdout).toContain('+++ b/../../hasura/metadata/databases/default/tables/public_users.yaml')
     const other = testdir({ 'x.txt': '' })
-    const r2 = await cli(['generate', '--config', join(dir, 'webhooks.config.ts'), '--check'], { cwd: other })
+    const r2 = await runCli(['generate', '--config', join(dir, 'webhooks.config.ts'), '--check'], {
+      cwd: other,
+    })
     expect(r2.code).toBe(2)
     expect(r2.stdout).toContain('public_users.yaml')
   })
@@ -329,12 +328,12 @@ describe('errors', () => {
 describe('init', () => {
   it('writes a starter config using the .env services, which generate accepts', async () => {
     const dir = testdir({ '.env': 'CS_1=api:express-ts:3000\nCS_2=hooks:fastapi:3002:/hooks\n' })
-    const r = await cli(['init'], { cwd: dir })
+    const r = await runCli(['init'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('service hooks from .env')
     const text = readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')
     expect(text).toContain("service: 'hooks'")
-    const g = await cli(['generate'], { cwd: dir })
+    const g = await runCli(['generate'], { cwd: dir })
     expect(g.code).toBe(0)
     const users = readFileSync(
       join(dir, 'hasura/metadata/databases/default/tables/public_users.yaml'),
@@ -345,7 +344,7 @@ describe('init', () => {
 
   it('refuses to overwrite an existing config', async () => {
     const dir = testdir({ 'webhooks.config.ts': '// mine\n' })
-    const r = await cli(['init'], { cwd: dir })
+    const r = await runCli(['init'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('already exists')
     expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toBe('// mine\n')

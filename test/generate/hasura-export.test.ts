@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cli, config, HAS_SHARED, NO_SHARED_REASON, readTree, SHARED } from '../helpers/project.js'
+import { runCli } from '../helpers/cli.js'
+import { config, HAS_SHARED, NO_SHARED_REASON, readTree, SHARED } from '../helpers/project.js'
 
 // A directory exactly as `hasura metadata export` wrote it (a real project's, with delete triggers):
 // declaring its triggers in the config must leave it byte for byte, so `generate --check` is clean
@@ -43,12 +44,12 @@ describe.skipIf(!HAS_SHARED)(
       }`),
       )
       const before = readTree(mdir)
-      const adopted = await cli(['generate', '--adopt'], { cwd: dir })
+      const adopted = await runCli(['generate', '--adopt'], { cwd: dir })
       expect(adopted.stderr.replace(/^warning .*$/gm, '').trim()).toBe('')
       expect(adopted.code).toBe(0)
       // nothing in the metadata directory moved: not one key, not one byte
       expect(readTree(mdir)).toEqual(before)
-      const check = await cli(['generate', '--check'], { cwd: dir })
+      const check = await runCli(['generate', '--check'], { cwd: dir })
       expect(check.stdout + check.stderr).not.toMatch(/would (change|write)/)
       expect(check.code).toBe(0)
     })

@@ -1,13 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { cli, config, ROOT, readTree, testdir } from '../helpers/project.js'
-
-beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first (npm test does)')
-})
+import { runCli } from '../helpers/cli.js'
+import { config, readTree, testdir } from '../helpers/project.js'
 
 const BUG = 'looks like a bug'
 /** e2fsprogs' chattr, present on most Linux machines; the test that needs it skips without it */
@@ -60,7 +57,7 @@ describe('table and schema names with YAML-special characters', () => {
 
   it('writes YAML that parses back to the config names, and reads it again (--check clean)', async () => {
     const dir = project(hostile)
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     const tablesYaml = readFileSync(join(dir, TABLES, 'tables.yaml'), 'utf8')
@@ -80,7 +77,7 @@ describe('table and schema names with YAML-special characters', () => {
     const want = hostile.map((t, i) => ({ ...t, trigger: `t${i}` }))
     const byTrigger = (a: { trigger: string }, b: { trigger: string }) => (a.trigger < b.trigger ? -1 : 1)
     expect(read.sort(byTrigger)).toEqual(want.sort(byTrigger))
-    const check = await cli(['generate', '--check'], { cwd: dir })
+    const check = await runCli(['generate', '--check'], { cwd: dir })
     expect(check.stderr).toBe('')
     expect(check.code).toBe(0)
   })
@@ -93,7 +90,7 @@ describe('table and schema names with YAML-special characters', () => {
           [`${TABLES}/public_users.yaml`]: 'table:\n  name: users\n  schema: public\n',
         }),
       )
-      const r = await cli(['generate'], { cwd: dir })
+      const r = await runCli(['generate'], { cwd: dir })
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
       expect(parse(readFileSync(join(dir, TABLES, 'tables.yaml'), 'utf8'))).toEqual([
@@ -116,7 +113,7 @@ describe('paths stay inside the metadata directory', () => {
     [{ schema: 'public', name: 'new\nline' }, 'triggers.t0.table'],
   ])('a table named %j is refused at %s, nothing written anywhere', async (table, path) => {
     const dir = project([table])
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(path)
     expect(r.stderr).toContain('cannot be part of a file name')
@@ -130,7 +127,7 @@ describe('paths stay inside the metadata directory', () => {
       {},
       `hasura: { source: '../../../../../tmp/owned' },\n  `,
     )
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('hasura.source')
     expect(r.stderr).not.toContain(BUG)
@@ -144,7 +141,7 @@ describe('paths stay inside the metadata directory', () => {
       exported('- "!include ../../../../victim.yaml"\n', { 'victim.yaml': outside }),
     )
     const before = readTree(dir)
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('!include ../../../../victim.yaml')
     expect(r.stderr).toContain('outside the metadata directory')
@@ -160,7 +157,7 @@ describe('paths stay inside the metadata directory', () => {
     files['hasura/x.yaml'] = '[]\n'
     const dir = project([{ schema: 'public', name: 'users' }], files)
     const before = readTree(dir)
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('!include ../../x.yaml')
     expect(r.stderr).toContain('databases.yaml')
@@ -212,7 +209,7 @@ describe('broken metadata files are the user’s to fix, with the file and a hin
     const dir = project([{ schema: 'public', name: 'users' }], files)
     const before = readTree(dir)
     for (const args of [['generate'], ['generate', '--check']]) {
-      const r = await cli(args, { cwd: dir })
+      const r = await runCli(args, { cwd: dir })
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(message)
       expect(r.stderr).toContain(file)
@@ -231,7 +228,7 @@ describe('a metadata directory that cannot be written', () => {
 
   it('a metadata directory below a file (ENOTDIR): exit 1 naming the directory, nothing written', async () => {
     const dir = project([{ schema: 'public', name: 'users' }], { hasura: 'a file, not a directory\n' })
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(join(dir, 'hasura'))
     expect(r.stderr).toMatch(/cannot write .*not a directory/)
@@ -255,7 +252,7 @@ describe('a metadata directory that cannot be written', () => {
       ctx.skip('chattr +i is not available here (no chattr, or the file system or container refuses it)')
     }
     const before = readTree(dir)
-    const r = await cli(['generate'], { cwd: dir })
+    const r = await runCli(['generate'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`cannot write ${tablesDir}`)
     expect(r.stderr).toMatch(/operation not permitted|permission denied|read-only/)

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cli, testdir } from '../helpers/project.js'
+import { runCli } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
 
 /** tables.yaml gains and loses many `!include` lines in one run, keeping the lines it does not own. */
 
@@ -28,13 +29,13 @@ describe('generate: tables.yaml edits', () => {
     const before = '# hand-kept list\n- "!include public_b.yaml"\n- "!include public_m.yaml" # the m table\n'
     const dir = project(before, ['b', 'm'])
     writeFileSync(join(dir, 'webhooks.config.ts'), configFor(['z', 'c', 'a', 'n', 'y']))
-    expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0)
     expect(readFileSync(join(dir, TABLES), 'utf8')).toBe(
       '# hand-kept list\n- "!include public_a.yaml"\n- "!include public_b.yaml"\n- "!include public_c.yaml"\n- "!include public_m.yaml" # the m table\n- "!include public_n.yaml"\n- "!include public_y.yaml"\n- "!include public_z.yaml"\n',
     )
     // all but one go: the file is back to what the user wrote, plus n
     writeFileSync(join(dir, 'webhooks.config.ts'), configFor(['n']))
-    expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0)
     expect(readFileSync(join(dir, TABLES), 'utf8')).toBe(
       '# hand-kept list\n- "!include public_b.yaml"\n- "!include public_m.yaml" # the m table\n- "!include public_n.yaml"\n',
     )
@@ -45,14 +46,14 @@ describe('generate: tables.yaml edits', () => {
   it('an unsorted list keeps its order and takes the new tables at the end; a flow list becomes a block list', async () => {
     const dir = project('- "!include public_m.yaml"\n- "!include public_b.yaml"\n', ['b', 'm'])
     writeFileSync(join(dir, 'webhooks.config.ts'), configFor(['c', 'a']))
-    expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+    expect((await runCli(['generate'], { cwd: dir })).code).toBe(0)
     const lines = readFileSync(join(dir, TABLES), 'utf8').trimEnd().split('\n')
     expect(lines.slice(0, 2)).toEqual(['- "!include public_m.yaml"', '- "!include public_b.yaml"'])
     expect(lines.slice(2).sort()).toEqual(['- "!include public_a.yaml"', '- "!include public_c.yaml"'])
 
     const flow = project('["!include public_m.yaml", "!include public_b.yaml"]\n', ['b', 'm'])
     writeFileSync(join(flow, 'webhooks.config.ts'), configFor(['a', 'c']))
-    expect((await cli(['generate'], { cwd: flow })).code).toBe(0)
+    expect((await runCli(['generate'], { cwd: flow })).code).toBe(0)
     const flowLines = readFileSync(join(flow, TABLES), 'utf8').trimEnd().split('\n')
     expect(flowLines.slice(0, 2)).toEqual(['- "!include public_m.yaml"', '- "!include public_b.yaml"'])
     expect(flowLines.slice(2).sort()).toEqual(['- "!include public_a.yaml"', '- "!include public_c.yaml"'])

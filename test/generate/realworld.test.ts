@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { Ajv } from 'ajv'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { runCli } from '../helpers/cli.js'
 import {
-  cli,
   config,
   copyFixture,
   HAS_SHARED,
@@ -33,7 +33,7 @@ describe.skipIf(!HAS_SHARED)(
     it.each(['nself-project', 'brownfield'])('%s', async (fixture) => {
       const { tableTriggers, cronFile } = hasuraSchema()
       const dir = copyFixture(fixture)
-      expect((await cli(['generate'], { cwd: dir })).code).toBe(0)
+      expect((await runCli(['generate'], { cwd: dir })).code).toBe(0)
       const tree = readTree(join(dir, 'hasura', 'metadata'))
       let checked = 0
       for (const [file, text] of Object.entries(tree)) {
@@ -86,7 +86,7 @@ describe.skipIf(!HAS_SHARED)(
         crons: { 'nh-probe-cron': { schedule: '*/5 * * * *', webhook: 'http://probe.local/cron' } },
       }`),
       )
-      const r = await cli(['generate'], { cwd: dir })
+      const r = await runCli(['generate'], { cwd: dir })
       expect(r.stderr.replace(/^warning .*$/gm, '').trim()).toBe('')
       expect(r.code).toBe(0)
       const after = readTree(mdir)
@@ -102,17 +102,17 @@ describe.skipIf(!HAS_SHARED)(
       expect(after[`databases/${source}/tables/nh_probe_items.yaml`]).toContain('name: nh_probe_created')
       expect(after['cron_triggers.yaml']).toContain('name: nh-probe-cron')
       // A second run is a no-op; dropping both from the config gives back every original byte.
-      expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
+      expect((await runCli(['generate', '--check'], { cwd: dir })).code).toBe(0)
       writeFileSync(
         join(dir, 'webhooks.config.ts'),
         config(`{ hasura: { metadataDir: '${rel}', source: '${source}' } }`),
       )
       // a config that declares nothing removes every managed trigger only when told so
-      const refused = await cli(['generate'], { cwd: dir })
+      const refused = await runCli(['generate'], { cwd: dir })
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain('--allow-delete-all')
       expect(readTree(mdir)).toEqual(after)
-      expect((await cli(['generate', '--allow-delete-all'], { cwd: dir })).code).toBe(0)
+      expect((await runCli(['generate', '--allow-delete-all'], { cwd: dir })).code).toBe(0)
       const back = readTree(mdir)
       for (const [file, text] of Object.entries(original)) {
         if (file.endsWith('cron_triggers.yaml') && /^\s*(\[\])?\s*$/.test(text)) continue

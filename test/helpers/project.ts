@@ -11,17 +11,43 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
+
+/** Temporary projects, the repository's fixtures and Hasura's reference data. */
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const BIN = join(ROOT, 'bin', 'nself-hooks.js')
+export const FIXTURE = join(ROOT, 'fixtures', 'nself-project')
 export const SHARED = resolve(ROOT, '..', 'shared')
 export const HAS_SHARED = existsSync(join(SHARED, 'hasura'))
 export const NO_SHARED_REASON = `reference data not found at ${SHARED} (a clone without ../shared)`
 
+/** Columns of fixtures/nself-project/schema.sql as Postgres reports them (checked against Postgres in columns.test.ts). */
+export const FIXTURE_COLUMNS = {
+  source: 'postgres' as const,
+  tables: {
+    'public.users': [
+      { name: 'id', type: 'int4', nullable: false },
+      { name: 'email', type: 'text', nullable: false },
+      { name: 'name', type: 'text', nullable: true },
+      { name: 'created_at', type: 'timestamptz', nullable: false },
+    ],
+    'shop.orders': [
+      { name: 'id', type: 'int8', nullable: false },
+      { name: 'customer_id', type: 'int4', nullable: false },
+      { name: 'status', type: 'text', nullable: false },
+      { name: 'total', type: 'numeric', nullable: false },
+      { name: 'meta', type: 'jsonb', nullable: true },
+    ],
+  },
+}
+
+/** An empty temporary folder. */
+export function tempDir(prefix = 'nh-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
 /** A temporary project from an inline file tree. */
 export function testdir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nh-'))
+  const dir = tempDir()
   for (const [path, content] of Object.entries(files)) {
     const file = join(dir, path)
     mkdirSync(dirname(file), { recursive: true })
@@ -31,10 +57,25 @@ export function testdir(files: Record<string, string>): string {
 }
 
 /** A temporary copy of fixtures/<name>. */
-export function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `nh-${name}-`))
+export function copyFixture(name = 'nself-project'): string {
+  const dir = tempDir(`nh-${name}-`)
   cpSync(join(ROOT, 'fixtures', name), dir, { recursive: true })
   return dir
+}
+
+/** A project folder with webhooks.config.ts (a plain object: no import needed) and a .env. */
+export function projectDir(config: unknown, env: Record<string, string>): string {
+  return testdir({
+    'webhooks.config.ts': `export default ${JSON.stringify(config, null, 2)}\n`,
+    '.env': envFile(env),
+  })
+}
+
+/** `.env` text: one KEY=value line each. */
+export function envFile(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
 }
 
 /** Every file under dir as relative path → content. */
@@ -51,18 +92,6 @@ export function readTree(dir: string): Record<string, string> {
   return out
 }
 
-/** Runs the built CLI as a user would; never throws on a non-zero exit. */
-export async function cli(args: string[], opts: { cwd: string; env?: Record<string, string> }) {
-  const r = await execa('node', [BIN, ...args], {
-    cwd: opts.cwd,
-    env: { NO_COLOR: '1', ...opts.env },
-    extendEnv: true,
-    reject: false,
-    stdin: 'ignore',
-  })
-  return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) }
-}
-
 export const config = (body: string) =>
   `import { defineConfig } from 'nself-hooks'\n\nexport default defineConfig(${body})\n`
 
@@ -72,4 +101,9 @@ export function keptEveryLine(before: string, after: string): boolean {
   let i = 0
   for (const line of after.split('\n')) if (i < needle.length && line === needle[i]) i++
   return i === needle.length
+}
+
+/** Where the golden file `parts` lives: test/golden/<area>/<case>/... (docs/architecture.md "Tests"). */
+export function golden(...parts: string[]): string {
+  return join(ROOT, 'test', 'golden', ...parts)
 }

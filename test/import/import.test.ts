@@ -4,7 +4,8 @@ import { diffLines } from 'diff'
 import { describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { importConfig } from '../../src/config/load.js'
-import { cli, testdir } from '../helpers/project.js'
+import { runCli } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
 
 const SECRET_VALUE = 'sk_live_DO-NOT-LEAK-7f3a9'
 // one line: a header value may not hold line breaks (the config refuses them)
@@ -36,7 +37,7 @@ async function project(): Promise<string> {
     '.env': 'CS_1=webhooks:express-ts:3001:/webhooks\n',
     'webhooks.config.ts': CONFIG,
   })
-  const g = await cli(['generate'], { cwd: dir })
+  const g = await runCli(['generate'], { cwd: dir })
   expect(g.code, g.stderr).toBe(0)
   const tables = join(dir, 'hasura/metadata/databases/default/tables')
   writeFileSync(
@@ -89,12 +90,12 @@ async function project(): Promise<string> {
 describe('import into an existing config', () => {
   it('diff mentions what the config does not manage, in text, JSON and github formats, without calling it drift', async () => {
     const dir = await project()
-    const text = await cli(['diff'], { cwd: dir })
+    const text = await runCli(['diff'], { cwd: dir })
     expect(text.code).toBe(0)
     expect(text.stdout).toContain(
       '1 trigger and 1 cron are not managed by the config: nself-hooks import takes them in',
     )
-    const json = await cli(['diff', '--format', 'json'], { cwd: dir })
+    const json = await runCli(['diff', '--format', 'json'], { cwd: dir })
     expect(json.code).toBe(0)
     const body = JSON.parse(json.stdout)
     expect(body.in_sync).toBe(true)
@@ -102,7 +103,7 @@ describe('import into an existing config', () => {
       event_triggers: [{ source: 'default', name: 'order_paid' }],
       cron_triggers: [CRON],
     })
-    const gh = await cli(['diff', '--format', 'github'], { cwd: dir })
+    const gh = await runCli(['diff', '--format', 'github'], { cwd: dir })
     expect(gh.code).toBe(0)
     expect(gh.stdout).toMatch(
       /^::notice title=nself-hooks: unmanaged \(files\)::1 trigger and 1 cron are not managed/m,
@@ -116,7 +117,7 @@ describe('import into an existing config', () => {
     const cronFile = join(dir, 'hasura/metadata/cron_triggers.yaml')
     const cronBefore = readFileSync(cronFile, 'utf8')
 
-    const dry = await cli(['import', '--dry-run', '--json'], { cwd: dir })
+    const dry = await runCli(['import', '--dry-run', '--json'], { cwd: dir })
     expect(dry.code, dry.stderr).toBe(0)
     const plan = JSON.parse(dry.stdout)
     expect(plan.dry_run).toBe(true)
@@ -136,7 +137,7 @@ describe('import into an existing config', () => {
     expect(existsSync(join(dir, 'webhooks.managed.json'))).toBe(true)
     expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).not.toContain('order_paid')
 
-    const r = await cli(['import'], { cwd: dir })
+    const r = await runCli(['import'], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).toMatch(
       /warning event trigger order_paid: header "X-Api-Key" .* set X_API_KEY where Hasura runs/,
@@ -173,7 +174,7 @@ describe('import into an existing config', () => {
     expect(managed.cronTriggers).toEqual([CRON])
 
     // generate owns them now: the cron file stays byte for byte, the secret literal becomes its env name
-    const g = await cli(['generate'], { cwd: dir })
+    const g = await runCli(['generate'], { cwd: dir })
     expect(g.code, g.stderr).toBe(0)
     expect(readFileSync(cronFile, 'utf8')).toBe(cronBefore)
     const orders = readFileSync(
@@ -183,12 +184,12 @@ describe('import into an existing config', () => {
     expect(orders).toContain('value_from_env: X_API_KEY')
     expect(orders).not.toContain(SECRET_VALUE)
     expect(orders).toContain('webhook: http://webhooks:3001/webhooks/orders/paid')
-    const d = await cli(['diff'], { cwd: dir })
+    const d = await runCli(['diff'], { cwd: dir })
     expect(d.code).toBe(0)
     expect(d.stdout).not.toContain('not managed')
 
     const managedText = readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')
-    const again = await cli(['import'], { cwd: dir })
+    const again = await runCli(['import'], { cwd: dir })
     expect(again.code, again.stderr).toBe(0)
     expect(again.stdout).toContain('nothing to import')
     expect(again.stdout).toContain(
@@ -200,18 +201,18 @@ describe('import into an existing config', () => {
 
   it('--only picks names; an unknown one is refused before anything is written', async () => {
     const dir = await project()
-    const bad = await cli(['import', '--only', 'order_payd'], { cwd: dir })
+    const bad = await runCli(['import', '--only', 'order_payd'], { cwd: dir })
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('"order_payd"')
     expect(bad.stderr).toContain('did you mean "order_paid"?')
     expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toBe(CONFIG)
 
-    const one = await cli(['import', '--only', CRON], { cwd: dir })
+    const one = await runCli(['import', '--only', CRON], { cwd: dir })
     expect(one.code, one.stderr).toBe(0)
     const cfg = (await importConfig(join(dir, 'webhooks.config.ts'))) as any
     expect(Object.keys(cfg.crons)).toEqual([CRON])
     expect(Object.keys(cfg.triggers)).toEqual(['user_created'])
-    expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
+    expect((await runCli(['generate', '--check'], { cwd: dir })).code).toBe(0)
   })
 
   it('a config it cannot edit safely is refused with the reason, nothing written', async () => {
@@ -220,7 +221,7 @@ describe('import into an existing config', () => {
       join(dir, 'webhooks.config.ts'),
       `import { defineConfig } from 'nself-hooks'\nconst list = { user_created: { table: 'users', on: { insert: true }, handler: 'user-created' } }\nexport default defineConfig({ service: 'webhooks', triggers: Object.assign({}, list) })\n`,
     )
-    const r = await cli(['import'], { cwd: dir })
+    const r = await runCli(['import'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('`triggers` is not an object literal')
     expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toContain('Object.assign')

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importConfig } from '../../src/config/load.js'
 import { readActual } from '../../src/metadata/metadata-dir.js'
-import { cli, HAS_SHARED, NO_SHARED_REASON, readTree, SHARED } from '../helpers/project.js'
+import { runCli } from '../helpers/cli.js'
+import { HAS_SHARED, NO_SHARED_REASON, readTree, SHARED } from '../helpers/project.js'
 
 const REALWORLD = join(SHARED, 'hasura', 'realworld')
 
@@ -41,7 +42,7 @@ describe.skipIf(!HAS_SHARED)(
         const original = readTree(mdir)
         const actual = readActual(mdir)
 
-        const r = await cli(['import'], { cwd: dir })
+        const r = await runCli(['import'], { cwd: dir })
         const refusedLines = r.stderr.split('\n').filter((l) => l.startsWith('not imported '))
         const refused = new Map(
           refusedLines.map((l) => {
@@ -87,14 +88,14 @@ describe.skipIf(!HAS_SHARED)(
         )
         expect(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).toContain('"eventTriggers"')
 
-        const g = await cli(['generate'], { cwd: dir })
+        const g = await runCli(['generate'], { cwd: dir })
         expect(g.code, g.stderr).toBe(0)
         expect(readTree(mdir)).toEqual(original)
-        expect((await cli(['generate', '--check'], { cwd: dir })).code).toBe(0)
+        expect((await runCli(['generate', '--check'], { cwd: dir })).code).toBe(0)
 
         // a second import changes nothing
         const before = readFileSync(configFile, 'utf8')
-        const again = await cli(['import'], { cwd: dir })
+        const again = await runCli(['import'], { cwd: dir })
         expect(again.code).toBe(0)
         expect(again.stdout).toContain('nothing to import')
         expect(readFileSync(configFile, 'utf8')).toBe(before)

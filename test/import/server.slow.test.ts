@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importConfig } from '../../src/config/load.js'
+import { runBin } from '../helpers/bin.js'
+import { client, type EngineDb, engineOnPostgres, SECRET } from '../helpers/engine.js'
 import { postgresUnavailable } from '../helpers/pg.js'
-import { cli, config, testdir } from '../helpers/project.js'
-import { api, type EngineDb, engineOnPostgres, SECRET } from '../sync/helpers.js'
+import { config, testdir } from '../helpers/project.js'
 
 const pgReason = await postgresUnavailable()
 
@@ -20,10 +21,10 @@ describe.skipIf(pgReason !== undefined)(`import --from server ${pgReason ?? ''}`
   beforeAll(async () => {
     db = await engineOnPostgres(['users', 'orders'])
     url = db.engine.url
-    const a = api(url)
+    const a = client(url)
     for (const name of ['users', 'orders'])
-      await a.call('pg_track_table', { source: 'default', table: { schema: 'public', name } })
-    await a.call('pg_create_event_trigger', {
+      await a.ok('pg_track_table', { source: 'default', table: { schema: 'public', name } })
+    await a.ok('pg_create_event_trigger', {
       name: 'user_signup',
       source: 'default',
       table: { schema: 'public', name: 'users' },
@@ -37,14 +38,14 @@ describe.skipIf(pgReason !== undefined)(`import --from server ${pgReason ?? ''}`
       ],
       retry_conf: { num_retries: 3, interval_sec: 20, timeout_sec: 45 },
     })
-    await a.call('pg_create_event_trigger', {
+    await a.ok('pg_create_event_trigger', {
       name: 'order_deleted',
       source: 'default',
       table: { schema: 'public', name: 'orders' },
       delete: { columns: '*' },
       webhook_from_env: 'NH_IMPORT_ORDERS_URL',
     })
-    await a.call('create_cron_trigger', {
+    await a.ok('create_cron_trigger', {
       name: 'hourly cleanup',
       webhook: 'http://hooks.local/cleanup',
       schedule: '0 * * * *',
@@ -52,7 +53,7 @@ describe.skipIf(pgReason !== undefined)(`import --from server ${pgReason ?? ''}`
       include_in_metadata: false,
       comment: 'kept out of metadata',
     })
-    await a.call('create_cron_trigger', {
+    await a.ok('create_cron_trigger', {
       name: 'daily-report',
       webhook: '{{NH_IMPORT_BASE}}/daily',
       schedule: '0 9 * * *',
@@ -70,12 +71,12 @@ describe.skipIf(pgReason !== undefined)(`import --from server ${pgReason ?? ''}`
       'webhooks.config.ts': config(`{ hasura: { endpoint: '${url}' } }`),
       '.env': `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\n`,
     })
-    const s = await cli(['sync', '--dry-run', '--exit-code'], { cwd: dir })
+    const s = await runBin(['sync', '--dry-run', '--exit-code'], { cwd: dir })
     expect(s.code, s.stderr).toBe(0)
     expect(s.stdout).toContain(
       '2 triggers and 2 crons are not managed by the config: nself-hooks import --from server takes them in',
     )
-    const j = await cli(['sync', '--dry-run', '--json'], { cwd: dir })
+    const j = await runBin(['sync', '--dry-run', '--json'], { cwd: dir })
     expect(JSON.parse(j.stdout).unmanaged).toEqual({
       event_triggers: [
         { source: 'default', name: 'order_deleted' },
@@ -83,14 +84,14 @@ describe.skipIf(pgReason !== undefined)(`import --from server ${pgReason ?? ''}`
       ],
       cron_triggers: ['daily-report', 'hourly cleanup'],
     })
-    const d = await cli(['diff', '--against', 'server', '--json'], { cwd: dir })
+    const d = await runBin(['diff', '--against', 'server', '--json'], { cwd: dir })
     expect(d.code).toBe(0)
     expect(JSON.parse(d.stdout).unmanaged.server.cron_triggers).toEqual(['daily-report', 'hourly cleanup'])
   })
 
   it('imports into an empty project; then sync has nothing to change', async () => {
     const dir = testdir({ '.env': `HASURA_GRAPHQL_ADMIN_SECRET=${SECRET}\nCS_1=hooks:express-ts:3001\n` })
-    const r = await cli(['import', '--from', 'server', '--endpoint', url], { cwd: dir })
+    const r = await runBin(['import', '--from', 'server', '--endpoint', url], { cwd: dir })
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('imported 4 entries')
     for (const out of [r.stdout, r.stderr, readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')]) {
@@ -124,11 +125,11 @@ describe.skipIf(pgReason !== undefined)(`import --from server ${pgReason ?? ''}`
     expect(cfg.crons['daily-report'].retry).toEqual({ numRetries: 1, toleranceSec: 3600 })
     expect(existsSync(join(dir, 'hasura'))).toBe(false)
 
-    const s = await cli(['sync', '--dry-run', '--exit-code', '--endpoint', url], { cwd: dir })
+    const s = await runBin(['sync', '--dry-run', '--exit-code', '--endpoint', url], { cwd: dir })
     expect(s.code, s.stdout + s.stderr).toBe(0)
     expect(s.stdout).toContain('no changes')
     expect(s.stdout).not.toContain('not managed')
-    const again = await cli(['import', '--from', 'server', '--endpoint', url], { cwd: dir })
+    const again = await runBin(['import', '--from', 'server', '--endpoint', url], { cwd: dir })
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('nothing to import')
   })

@@ -25,8 +25,9 @@ import { columnsFromHasura, columnsFromPostgres, columnsThroughRunSql } from '..
 import { pgFieldType } from '../../src/scaffold/column-types.js'
 import { readColumnsCache, renderColumnsCache } from '../../src/scaffold/columns.js'
 import type { FieldType } from '../../src/scaffold/types.js'
+import { captureContext } from '../helpers/cli.js'
 import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
-import { context, FIXTURE, FIXTURE_COLUMNS, project } from './helpers.js'
+import { FIXTURE, FIXTURE_COLUMNS, testdir } from '../helpers/project.js'
 
 const pgSkip = await postgresUnavailable()
 
@@ -173,7 +174,7 @@ describe.skipIf(pgSkip)('column types from Postgres', () => {
   })
 
   it('scaffold --database-url writes webhooks.columns.json once, then works offline from it', async () => {
-    const dir = project({
+    const dir = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'hooks', template: 'express-ts' },
@@ -185,9 +186,9 @@ export default defineConfig({
 `,
     })
     const run = async (opts: Record<string, unknown>) => {
-      const c = context(dir)
+      const c = captureContext(dir)
       await scaffold(opts, c.ctx)
-      return { out: c.out(), err: c.err() }
+      return { out: c.out, err: c.err }
     }
     const first = await run({ all: true, databaseUrl: db.url })
     expect(first.out).toMatch(/^created +webhooks\.columns\.json/m)
@@ -331,7 +332,7 @@ describe('column types from Hasura GraphQL introspection', () => {
   it('scaffold --introspect uses the config endpoint and admin secret env, and caches the result', async () => {
     const h = await hasuraLike('from-env')
     try {
-      const dir = project({
+      const dir = testdir({
         'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   hasura: { endpoint: '${h.url}' },
@@ -341,7 +342,7 @@ export default defineConfig({
 `,
         '.env': 'HASURA_GRAPHQL_ADMIN_SECRET=from-env\n',
       })
-      const c = context(dir)
+      const c = captureContext(dir)
       await scaffold({ all: true, introspect: true }, c.ctx)
       expect(existsSync(join(dir, 'webhooks.columns.json'))).toBe(true)
       expect(readColumnsCache(dir)?.source).toBe('hasura')
@@ -357,14 +358,14 @@ export default defineConfig({
 describe('column cache file', () => {
   it('round-trips and is stable text', () => {
     const text = renderColumnsCache(FIXTURE_COLUMNS)
-    const dir = project({ 'webhooks.columns.json': text })
+    const dir = testdir({ 'webhooks.columns.json': text })
     const back = readColumnsCache(dir)!
     expect(back).toEqual(FIXTURE_COLUMNS)
     expect(renderColumnsCache(back)).toBe(text)
   })
 
   it('a broken cache file is a clear error', () => {
-    const dir = project({ 'webhooks.columns.json': '{ nope' })
+    const dir = testdir({ 'webhooks.columns.json': '{ nope' })
     expect(() => readColumnsCache(dir)).toThrow(/not valid JSON/)
   })
 })

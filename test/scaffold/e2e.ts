@@ -13,8 +13,10 @@ import { emitEventTrigger, eventTriggerArgs } from '../../src/metadata/emit.js'
 import type { Model } from '../../src/model/types.js'
 import { loadProject } from '../../src/project.js'
 import { renderColumnsCache } from '../../src/scaffold/columns.js'
-import { client, waitFor } from '../engine/helpers.js'
-import { context, FIXTURE, FIXTURE_COLUMNS, fixtureCopy } from './helpers.js'
+import { captureContext } from '../helpers/cli.js'
+import { client } from '../helpers/engine.js'
+import { copyFixture, FIXTURE, FIXTURE_COLUMNS } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 
 /** Shared by the per-template end-to-end tests: scaffold the fixture, run the service, feed it real events. */
 
@@ -52,7 +54,7 @@ function writeEnvLayers(root: string): void {
 export async function scaffoldFixture(
   template: string,
 ): Promise<{ root: string; dir: string; model: Model }> {
-  const root = fixtureCopy()
+  const root = copyFixture()
   writeFileSync(join(root, 'webhooks.columns.json'), renderColumnsCache(FIXTURE_COLUMNS))
   // user_updated backs off exponentially: Retry-After 1, 2, 4 capped at 3 (checkOutcomes)
   const config = join(root, 'webhooks.config.ts')
@@ -64,11 +66,11 @@ export async function scaffoldFixture(
   expect(withBackoff).not.toBe(text)
   writeFileSync(config, withBackoff)
   const env = { CS_2: `webhooks:${template}:3001:/webhooks` }
-  const c = context(root, env)
+  const c = captureContext(root, { env })
   const code = await scaffold({ all: true, initService: true }, c.ctx)
-  expect(code, c.err()).toBe(0)
+  expect(code, c.err).toBe(0)
   writeEnvLayers(root)
-  const { model } = await loadProject(context(root, env).ctx, {})
+  const { model } = await loadProject(captureContext(root, { env }).ctx, {})
   return { root, dir: model.service!.dir, model }
 }
 

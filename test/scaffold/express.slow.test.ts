@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
-import { waitFor } from '../engine/helpers.js'
+import { captureContext } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 import {
   checkBodyLimit,
   checkDirect,
@@ -19,7 +21,6 @@ import {
   scaffoldFixture,
   startService,
 } from './e2e.js'
-import { context, project } from './helpers.js'
 import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 /** The user's own handler logic: first attempt asks for a retry in 1 s, the second fails for good. */
@@ -164,7 +165,7 @@ describe('express-ts service: scaffolded, installed, compiled under --strict, se
   }, 120_000)
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
-    const min = project({
+    const min = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'mini', template: 'express-ts', routePrefix: '' },
@@ -172,7 +173,7 @@ export default defineConfig({
 })
 `,
     })
-    const c = context(min)
+    const c = captureContext(min)
     expect(await scaffold({ handler: 'things', initService: true }, c.ctx)).toBe(0)
     symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
     expect(await compile(join(min, 'services/mini'))).toBe('')
@@ -190,7 +191,7 @@ export default defineConfig({
         },
       }),
     )
-    expect(await scaffold({ handler: 'things' }, context(min).ctx)).toBe(0)
+    expect(await scaffold({ handler: 'things' }, captureContext(min).ctx)).toBe(0)
     expect(readFileSync(join(min, 'services/mini/src/webhooks/_generated/payloads.ts'), 'utf8')).toContain(
       'n: numberOrDecimalString.nullable()',
     )

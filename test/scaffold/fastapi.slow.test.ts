@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
 import { renderColumnsCache } from '../../src/scaffold/columns.js'
+import { captureContext } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
 import {
   checkBodyLimit,
   checkDirect,
@@ -18,7 +20,6 @@ import {
   scaffoldFixture,
   startService,
 } from './e2e.js'
-import { context, project } from './helpers.js'
 import { HOSTILE_HEADER, HOSTILE_TEXT, scaffoldHostile } from './hostile.js'
 
 /** Debian's python3 with python3-fastapi, -uvicorn, -pydantic, -httpx (not the pyenv one on PATH). */
@@ -170,7 +171,7 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
       { name: 'mood', type: 'mood', nullable: false, enum: ['happy', 'sad'] },
       { name: 'tags', type: '_text', nullable: false },
     ]
-    const odd = project({
+    const odd = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'odd', template: 'fastapi' },
@@ -179,7 +180,7 @@ export default defineConfig({
 `,
       'webhooks.columns.json': renderColumnsCache({ source: 'postgres', tables: { 'public.odd': cols } }),
     })
-    expect(await scaffold({ all: true, initService: true }, context(odd).ctx)).toBe(0)
+    expect(await scaffold({ all: true, initService: true }, captureContext(odd).ctx)).toBe(0)
     const row = {
       class: 'a',
       schema: null,

@@ -5,7 +5,8 @@ import ts from 'typescript'
 import { expect } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import { renderColumnsCache } from '../../src/scaffold/columns.js'
-import { context, project } from './helpers.js'
+import { captureContext } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
 
 /**
  * Hostile values in every place a config (or database) string reaches generated code, and the
@@ -104,7 +105,7 @@ function hostileProject(template: string, v: Values): string {
     crons,
     external,
   }
-  return project({
+  return testdir({
     'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'\nexport default defineConfig(${JSON.stringify(config, null, 2)})\n`,
     'webhooks.columns.json': renderColumnsCache({
       source: 'postgres',
@@ -116,9 +117,9 @@ function hostileProject(template: string, v: Values): string {
 /** Scaffolds the project (all handlers, full skeleton) and returns the service folder. */
 export async function scaffoldHostile(template: string, v: Values): Promise<string> {
   const root = hostileProject(template, v)
-  const c = context(root)
+  const c = captureContext(root)
   const code = await scaffold({ all: true, initService: true }, c.ctx)
-  expect(code, c.err()).toBe(0)
+  expect(code, c.err).toBe(0)
   return join(root, 'svc')
 }
 

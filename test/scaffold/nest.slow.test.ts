@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
+import { captureContext } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
 import {
   checkBodyLimit,
   checkDirect,
@@ -17,7 +19,6 @@ import {
   scaffoldFixture,
   startService,
 } from './e2e.js'
-import { context, project } from './helpers.js'
 import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 describe('nest-ts service: scaffolded skeleton, installed, compiled under --strict, serving real events', () => {
@@ -88,8 +89,8 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
       )
     expect(injected).toContain('this.clock.now()')
     writeFileSync(handler, injected)
-    const again = context(root, { CS_2: 'webhooks:nest-ts:3001:/webhooks' })
-    expect(await scaffold({ all: true }, again.ctx), again.err()).toBe(0)
+    const again = captureContext(root, { env: { CS_2: 'webhooks:nest-ts:3001:/webhooks' } })
+    expect(await scaffold({ all: true }, again.ctx), again.err).toBe(0)
     expect(readFileSync(userModule, 'utf8')).toBe(withClock)
     expect(readFileSync(handler, 'utf8')).toBe(injected)
     expect(await compile(dir)).toBe('')
@@ -135,7 +136,7 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
   }, 120_000)
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
-    const min = project({
+    const min = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'mini', template: 'nest-ts', routePrefix: '' },
@@ -143,7 +144,7 @@ export default defineConfig({
 })
 `,
     })
-    const c = context(min)
+    const c = captureContext(min)
     expect(await scaffold({ handler: 'things', initService: true }, c.ctx)).toBe(0)
     symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
     expect(await compile(join(min, 'services/mini'))).toBe('')
@@ -161,7 +162,7 @@ export default defineConfig({
         },
       }),
     )
-    expect(await scaffold({ handler: 'things' }, context(min).ctx)).toBe(0)
+    expect(await scaffold({ handler: 'things' }, captureContext(min).ctx)).toBe(0)
     expect(readFileSync(join(min, 'services/mini/src/webhooks/_generated/payloads.ts'), 'utf8')).toContain(
       'n: numberOrDecimalString.nullable()',
     )

@@ -8,7 +8,8 @@ import { UserError } from '../../src/errors.js'
 import { loadProject } from '../../src/project.js'
 import { renderColumnsCache } from '../../src/scaffold/columns.js'
 import { GENERATED_MARK, renderService } from '../../src/scaffold/render.js'
-import { context, FIXTURE_COLUMNS, project, REPO } from './helpers.js'
+import { captureContext } from '../helpers/cli.js'
+import { FIXTURE_COLUMNS, ROOT, testdir } from '../helpers/project.js'
 
 const CONFIG = (template: string, extra = '') => `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
@@ -35,13 +36,13 @@ export default defineConfig({
 function tsProject(template = 'express-ts', withCache = true): string {
   const files: Record<string, string> = { 'webhooks.config.ts': CONFIG(template) }
   if (withCache) files['webhooks.columns.json'] = renderColumnsCache(FIXTURE_COLUMNS)
-  return project(files)
+  return testdir(files)
 }
 
 async function run(dir: string, opts: Record<string, unknown>) {
-  const c = context(dir)
+  const c = captureContext(dir)
   const code = await scaffold(opts, c.ctx)
-  return { code, out: c.out(), err: c.err() }
+  return { code, out: c.out, err: c.err }
 }
 
 const read = (dir: string, path: string) => readFileSync(join(dir, 'services/hooks', path), 'utf8')
@@ -84,7 +85,7 @@ describe('typed payloads', () => {
   it('the generated zod schemas accept what Hasura sends and refuse what it never sends', async () => {
     const dir = tsProject()
     await run(dir, { all: true })
-    symlinkSync(join(REPO, 'node_modules'), join(dir, 'services/hooks/node_modules'))
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'services/hooks/node_modules'))
     const jiti = createJiti(join(dir, 'services/hooks/src/index.ts'), { moduleCache: false, fsCache: false })
     const mod = (await jiti.import(
       join(dir, 'services/hooks/src/webhooks/_generated/payloads.ts'),
@@ -147,7 +148,7 @@ describe('typed payloads', () => {
   })
 
   it('quotes column names that are not identifiers and still validates them', async () => {
-    const dir = project({
+    const dir = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'hooks', template: 'express-ts' },
@@ -170,7 +171,7 @@ export default defineConfig({
     expect(ts).toContain('"my-col": number')
     expect(ts).toContain('"1st": boolean[]')
     expect(ts).toContain('mood: "happy" | "sad" | null')
-    symlinkSync(join(REPO, 'node_modules'), join(dir, 'services/hooks/node_modules'))
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'services/hooks/node_modules'))
     const jiti = createJiti(join(dir, 'services/hooks/src/index.ts'), { moduleCache: false, fsCache: false })
     const mod = (await jiti.import(
       join(dir, 'services/hooks/src/webhooks/_generated/payloads.ts'),
@@ -187,7 +188,7 @@ export default defineConfig({
     expect(read(dir, 'src/webhooks/_generated/payloads.ts')).toContain(
       'export type UserCreatedRow = { [column: string]: Json }',
     )
-    const py = project({ 'webhooks.config.ts': CONFIG('fastapi') })
+    const py = testdir({ 'webhooks.config.ts': CONFIG('fastapi') })
     await run(py, { all: true })
     expect(read(py, 'webhooks/_generated/payloads.py')).toContain('UserCreatedRow = Dict[str, Any]')
   })
@@ -196,7 +197,7 @@ export default defineConfig({
 describe('write policy', () => {
   it('marks generated files on their first line and leaves user files unmarked', async () => {
     const dir = tsProject()
-    const { ctx } = context(dir)
+    const { ctx } = captureContext(dir)
     const { model } = await loadProject(ctx, {})
     const { files } = renderService(model, FIXTURE_COLUMNS.tables, {
       selected: new Set(['user-created']),
@@ -275,7 +276,7 @@ describe('write policy', () => {
   })
 
   it('hands a path that held a generated file over to the user once (nest-ts webhooks.module.ts), then keeps it', async () => {
-    const dir = project({ 'webhooks.config.ts': CONFIG('nest-ts') })
+    const dir = testdir({ 'webhooks.config.ts': CONFIG('nest-ts') })
     await run(dir, { all: true })
     const userModule = join(dir, 'services/hooks/src/webhooks/webhooks.module.ts')
     expect(readFileSync(userModule, 'utf8')).toContain('WebhooksGeneratedModule.register(')
@@ -335,7 +336,7 @@ describe('errors and hints', () => {
   })
 
   it('no service in the config: says how to declare one', async () => {
-    const dir = project({
+    const dir = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({ triggers: { a: { table: 'users', on: { insert: true }, webhook: 'http://x/a' } } })
 `,
@@ -346,7 +347,7 @@ export default defineConfig({ triggers: { a: { table: 'users', on: { insert: tru
   })
 
   it('warns when a route has no secret header to check', async () => {
-    const dir = project({
+    const dir = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'hooks', template: 'fastapi' },

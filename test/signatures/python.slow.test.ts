@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
-import { REPO, tempDir } from '../scaffold/helpers.js'
+import { ROOT, tempDir } from '../helpers/project.js'
 import { makeVectors } from './vectors.js'
 
 const PYTHON = '/usr/bin/python3'
@@ -54,7 +54,7 @@ describe.skipIf(missing)(
     const vectors = await makeVectors()
     it('accepts what Stripe, Octokit and standardwebhooks sign and refuses every tampered request without raising', async () => {
       const dir = tempDir()
-      copyFileSync(join(REPO, 'templates/_py/signatures.py'), join(dir, 'signatures.py'))
+      copyFileSync(join(ROOT, 'templates/_py/signatures.py'), join(dir, 'signatures.py'))
       writeFileSync(join(dir, 'run.py'), RUNNER)
       writeFileSync(join(dir, 'vectors.json'), JSON.stringify(vectors))
       const r = await execa(PYTHON, ['run.py', 'vectors.json'], {

@@ -2,9 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runBin } from '../helpers/bin.js'
+import { client, type EngineDb, engineOnPostgres, SECRET } from '../helpers/engine.js'
 import { postgresUnavailable } from '../helpers/pg.js'
-import { cli, copyFixture, ROOT } from '../helpers/project.js'
-import { api, type EngineDb, engineOnPostgres, SECRET } from './helpers.js'
+import { copyFixture, ROOT } from '../helpers/project.js'
 
 const pgReason = await postgresUnavailable()
 
@@ -24,11 +25,11 @@ describe.skipIf(pgReason)('fixtures/nself-project: sync, then diff and generate 
   })
 
   it('applies the example project and reports it in sync everywhere', async () => {
-    const r = await cli(['sync', '--yes'], { cwd: dir, env })
+    const r = await runBin(['sync', '--yes'], { cwd: dir, env })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('applied: 4 created, 0 updated, 0 deleted')
-    const t = await api(e.engine.url).triggers()
+    const t = await client(e.engine.url).triggers()
     expect(Object.keys(t).sort()).toEqual(['order_completed', 'user_created', 'user_updated'])
     expect(t.order_completed.table).toEqual({ name: 'orders', schema: 'shop' })
     expect(t.order_completed.definition).toEqual({
@@ -37,12 +38,12 @@ describe.skipIf(pgReason)('fixtures/nself-project: sync, then diff and generate 
     })
     expect(t.user_created.webhook).toBe('http://webhooks:3001/webhooks/user-created')
     expect(t.user_created.headers).toEqual([{ name: 'X-Webhook-Secret', value_from_env: 'WEBHOOK_SECRET' }])
-    const [cron] = await api(e.engine.url).crons()
+    const [cron] = await client(e.engine.url).crons()
     expect(cron.comment).toBe('Daily summary at 09:00 UTC')
 
-    expect((await cli(['diff', '--against', 'all'], { cwd: dir, env })).code).toBe(0)
-    expect((await cli(['generate', '--check'], { cwd: dir, env })).code).toBe(0)
-    const again = await cli(['sync', '--dry-run', '--exit-code'], { cwd: dir, env })
+    expect((await runBin(['diff', '--against', 'all'], { cwd: dir, env })).code).toBe(0)
+    expect((await runBin(['generate', '--check'], { cwd: dir, env })).code).toBe(0)
+    const again = await runBin(['sync', '--dry-run', '--exit-code'], { cwd: dir, env })
     expect(again.code).toBe(0)
     expect(`${again.stdout}${again.stderr}`).not.toContain(SECRET)
     expect(`${r.stdout}${r.stderr}`).not.toContain('dev-webhook-secret')
@@ -51,15 +52,15 @@ describe.skipIf(pgReason)('fixtures/nself-project: sync, then diff and generate 
   it('a trigger removed and generated on one machine is deleted by a sync from a fresh checkout (CI)', async () => {
     const file = join(dir, 'webhooks.config.ts')
     writeFileSync(file, readFileSync(file, 'utf8').replace(/ {4}user_updated: \{[\s\S]*?\n {4}\},\n/, ''))
-    expect((await cli(['generate'], { cwd: dir, env })).code).toBe(0)
+    expect((await runBin(['generate'], { cwd: dir, env })).code).toBe(0)
     // What CI checks out: the committed files only, none of this machine's .nself-hooks state.
     const checkout = mkdtempSync(join(tmpdir(), 'nh-ci-'))
     cpSync(dir, checkout, { recursive: true, filter: (src) => !src.includes('.nself-hooks') })
-    const r = await cli(['sync', '--yes'], { cwd: checkout, env })
+    const r = await runBin(['sync', '--yes'], { cwd: checkout, env })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('applied: 0 created, 0 updated, 1 deleted')
-    expect(Object.keys(await api(e.engine.url).triggers()).sort()).toEqual([
+    expect(Object.keys(await client(e.engine.url).triggers()).sort()).toEqual([
       'order_completed',
       'user_created',
     ])

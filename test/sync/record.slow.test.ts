@@ -7,9 +7,9 @@ import { generate } from '../../src/commands/generate.js'
 import { sync } from '../../src/commands/sync.js'
 import type { Context } from '../../src/context.js'
 import { type Engine, startEngine } from '../../src/engine/index.js'
+import { client, SECRET, serverProject } from '../helpers/engine.js'
 import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
 import { config } from '../helpers/project.js'
-import { api, project, SECRET } from './helpers.js'
 
 // After `sync --rollback`, the record of what sync applied to a server follows the server back;
 // after a trigger whose table nself-hooks tracked is deleted, the files and the server both stop
@@ -73,7 +73,7 @@ describe.each(engines)('the records of what is managed, on $name', ({ start, ski
       'CREATE TABLE public.users (id serial primary key, email text); CREATE SCHEMA shop; CREATE TABLE shop.orders (id serial primary key, status text)',
     )
     // users is tracked as a project's table would be; shop.orders is not tracked by anyone yet
-    await api(engine.url).call('pg_track_table', {
+    await client(engine.url).ok('pg_track_table', {
       source: 'default',
       table: { schema: 'public', name: 'users' },
     })
@@ -87,17 +87,17 @@ describe.each(engines)('the records of what is managed, on $name', ({ start, ski
     'after --rollback the record of what sync applied there follows the server back, and undoing the rollback brings it back too',
     async () => {
       const url = engine.url
-      const dir = project(url, `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { ${USERS_TRIGGER} } }`)
+      const dir = serverProject(url, `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { ${USERS_TRIGGER} } }`)
       const record = () =>
         JSON.parse(readFileSync(join(dir, '.nself-hooks/synced.json'), 'utf8')).endpoints[url] as unknown
       const applied = { eventTriggers: [{ source: 'default', name: 'user_created' }], cronTriggers: [] }
       expect(await sync({ yes: true }, run(dir).ctx)).toBe(0)
-      expect(Object.keys(await api(url).triggers())).toEqual(['user_created'])
+      expect(Object.keys(await client(url).triggers())).toEqual(['user_created'])
       expect(record()).toEqual(applied)
 
       // back to before the sync: the trigger is gone from the server, and from the record of it
       expect(await sync({ rollback: true, yes: true }, run(dir).ctx)).toBe(0)
-      expect(await api(url).triggers()).toEqual({})
+      expect(await client(url).triggers()).toEqual({})
       expect(record()).toBeUndefined()
       const after = run(dir)
       expect(await diff({ against: 'server' }, after.ctx)).toBe(2)
@@ -105,7 +105,7 @@ describe.each(engines)('the records of what is managed, on $name', ({ start, ski
 
       // undoing the rollback brings the trigger back as sync applied it: still ours, nothing to adopt
       expect(await sync({ rollback: true, yes: true }, run(dir).ctx)).toBe(0)
-      expect(Object.keys(await api(url).triggers())).toEqual(['user_created'])
+      expect(Object.keys(await client(url).triggers())).toEqual(['user_created'])
       expect(record()).toEqual(applied)
       const plan = run(dir)
       expect(await sync({ dryRun: true }, plan.ctx)).toBe(0)
@@ -114,7 +114,7 @@ describe.each(engines)('the records of what is managed, on $name', ({ start, ski
 
       // and once more: gone again, from the server and the record
       expect(await sync({ rollback: true, yes: true }, run(dir).ctx)).toBe(0)
-      expect(await api(url).triggers()).toEqual({})
+      expect(await client(url).triggers()).toEqual({})
       expect(record()).toBeUndefined()
     },
     120_000,
@@ -124,13 +124,13 @@ describe.each(engines)('the records of what is managed, on $name', ({ start, ski
     'a trigger deleted from the config untracks the table nself-hooks tracked for it, in the files and on the server; diff says when the server still tracks it',
     async () => {
       const url = engine.url
-      const dir = project(
+      const dir = serverProject(
         url,
         `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { ${USERS_TRIGGER}, ${ORDERS_TRIGGER} } }`,
       )
       const tableFile = join(dir, 'hasura/metadata/databases/default/tables/shop_orders.yaml')
       const tracked = async () =>
-        (((await api(url).export()).metadata.sources as any[])[0].tables as any[]).map(
+        (((await client(url).export()).metadata.sources as any[])[0].tables as any[]).map(
           (t) => `${t.table.schema}.${t.table.name}`,
         )
       const first = run(dir)
@@ -147,7 +147,7 @@ describe.each(engines)('the records of what is managed, on $name', ({ start, ski
       expect(await generate({}, run(dir).ctx)).toBe(0)
       expect(existsSync(tableFile)).toBe(false)
       // and the trigger is deleted on the server by hand: triggers agree, table tracking does not
-      await api(url).call('pg_delete_event_trigger', { name: 'order_paid', source: 'default' })
+      await client(url).ok('pg_delete_event_trigger', { name: 'order_paid', source: 'default' })
 
       const text = run(dir)
       expect(await diff({ against: 'all' }, text.ctx)).toBe(2)

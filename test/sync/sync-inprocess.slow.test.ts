@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { diff } from '../../src/commands/diff.js'
 import { sync } from '../../src/commands/sync.js'
 import type { Context } from '../../src/context.js'
+import { client, type EngineDb, engineOnPostgres, SECRET, serverProject } from '../helpers/engine.js'
+import { startProxy } from '../helpers/http.js'
 import { postgresUnavailable } from '../helpers/pg.js'
-import { api, type EngineDb, engineOnPostgres, project, SECRET, startProxy } from './helpers.js'
 
 const pgReason = await postgresUnavailable()
 
@@ -54,16 +55,16 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
   })
 
   it('on a terminal it asks; "no" changes nothing, "yes" applies', async () => {
-    const dir = project(
+    const dir = serverProject(
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/u' } } }`,
     )
-    const before = await api(url).export()
+    const before = await client(url).export()
     const no = context(dir, { answer: false })
     expect(await sync({ generate: false }, no.ctx)).toBe(1)
     expect(no.questions).toEqual([`Apply this change to ${url}?`])
     expect(no.out()).toContain('cancelled: nothing was changed')
-    expect(await api(url).export()).toEqual(before)
+    expect(await client(url).export()).toEqual(before)
 
     const yes = context(dir, { answer: true })
     expect(await sync({ generate: false }, yes.ctx)).toBe(0)
@@ -73,11 +74,11 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
     expect(JSON.parse(readFileSync(join(dir, 'webhooks.managed.json'), 'utf8')).eventTriggers[0].name).toBe(
       'user_created',
     )
-    expect(Object.keys(await api(url).triggers())).toEqual(['user_created'])
+    expect(Object.keys(await client(url).triggers())).toEqual(['user_created'])
   })
 
   it('--exit-code: a non-empty plan exits 2 even when applied; an empty one 0', async () => {
-    const dir = project(
+    const dir = serverProject(
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/u2' } } }`,
     )
@@ -91,13 +92,13 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
   it('creates, updates and deletes a cron kept out of metadata', async () => {
     const cfg = (schedule: string) =>
       `{ hasura: { endpoint: 'ENDPOINT' }, crons: { hidden: { schedule: '${schedule}', webhook: 'http://h/c', includeInMetadata: false } } }`
-    const dir = project(url, cfg('0 1 * * *'))
+    const dir = serverProject(url, cfg('0 1 * * *'))
     expect(await sync({ yes: true }, context(dir).ctx)).toBe(0)
-    let crons = await api(url).crons()
+    let crons = await client(url).crons()
     expect(crons.map((c) => [c.name, c.include_in_metadata, c.schedule])).toEqual([
       ['hidden', false, '0 1 * * *'],
     ])
-    expect((await api(url).export()).metadata.cron_triggers ?? []).toEqual([])
+    expect((await client(url).export()).metadata.cron_triggers ?? []).toEqual([])
     // the metadata files do not hold it, and that is no drift
     expect(await diff({ against: 'all' }, context(dir).ctx)).toBe(0)
 
@@ -108,7 +109,7 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
     const upd = context(dir)
     expect(await sync({ yes: true }, upd.ctx)).toBe(0)
     expect(upd.out()).toContain('schedule: "0 1 * * *" → "0 2 * * *"')
-    crons = await api(url).crons()
+    crons = await client(url).crons()
     expect(crons.map((c) => [c.name, c.include_in_metadata, c.schedule])).toEqual([
       ['hidden', false, '0 2 * * *'],
     ])
@@ -119,14 +120,14 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
     await expect(sync({ yes: true }, del.ctx)).rejects.toThrow(
       /the config declares no event or cron trigger.*cron trigger hidden/,
     )
-    expect((await api(url).crons()).map((c) => c.name)).toEqual(['hidden'])
+    expect((await client(url).crons()).map((c) => c.name)).toEqual(['hidden'])
     expect(await sync({ yes: true, allowDeleteAll: true }, del.ctx)).toBe(0)
     expect(del.out()).toContain('- cron_trigger hidden')
-    expect(await api(url).crons()).toEqual([])
+    expect(await client(url).crons()).toEqual([])
   })
 
   it('--rollback only restores a backup of the same endpoint', async () => {
-    const dir = project(
+    const dir = serverProject(
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/rb' } } }`,
     )
@@ -144,7 +145,7 @@ describe.skipIf(pgReason)('sync in-process: confirmation, crons kept out of meta
   })
 
   it('--verbose shows the requests and never the admin secret', async () => {
-    const dir = project(
+    const dir = serverProject(
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { user_created: { table: 'users', on: { insert: true }, webhook: 'http://h/u3' } } }`,
     )

@@ -1,9 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runBin } from '../helpers/bin.js'
+import { client, type EngineDb, engineOnPostgres, SECRET, serverProject } from '../helpers/engine.js'
+import { startProxy } from '../helpers/http.js'
 import { postgresUnavailable } from '../helpers/pg.js'
-import { cli, config } from '../helpers/project.js'
-import { api, type EngineDb, engineOnPostgres, project, SECRET, startProxy } from './helpers.js'
+import { config } from '../helpers/project.js'
 
 const pgReason = await postgresUnavailable()
 
@@ -67,15 +69,15 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
   beforeAll(async () => {
     e = await engineOnPostgres()
     url = e.engine.url
-    dir = project(url, BASE)
+    dir = serverProject(url, BASE)
     // made in the console: must survive every sync (orders stays untracked: sync tracks it)
-    await api(url).call('pg_track_table', { table: { schema: 'public', name: 'users' } })
+    await client(url).ok('pg_track_table', { table: { schema: 'public', name: 'users' } })
     // and metadata nself-hooks knows nothing about: a permission and a query collection
-    const { metadata, resource_version } = await api(url).export()
+    const { metadata, resource_version } = await client(url).export()
     metadata.sources[0].tables[0].select_permissions = [PERMISSION]
     metadata.query_collections = [COLLECTION]
-    await api(url).call('replace_metadata', { metadata }, { version: 2, resource_version })
-    await api(url).call('pg_create_event_trigger', {
+    await client(url).ok('replace_metadata', { metadata }, { version: 2, resource_version })
+    await client(url).ok('pg_create_event_trigger', {
       name: 'console_made',
       table: { schema: 'public', name: 'users' },
       delete: { columns: '*' },
@@ -87,7 +89,7 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
   })
 
   it('creates triggers and crons in one replace_metadata, with a backup', async () => {
-    const r = await cli(['sync', '--yes'], { cwd: dir })
+    const r = await runBin(['sync', '--yes'], { cwd: dir })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('+ event_trigger order_updated on public.orders')
@@ -95,12 +97,12 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     expect(r.stdout).toContain('+ cron_trigger nightly-report')
     expect(r.stdout).toContain('Plan: 3 to create, 0 to update, 0 to delete.')
     expect(r.stdout).toMatch(/applied: 3 created, 0 updated, 0 deleted \(resource_version \d+ → \d+\)/)
-    const triggers = await api(url).triggers()
+    const triggers = await client(url).triggers()
     expect(Object.keys(triggers).sort()).toEqual(['console_made', 'order_updated', 'user_created'])
     expect(r.stdout).toContain('+ track table public.orders (untracked; a trigger targets it)')
     expect(triggers.order_updated.retry_conf.num_retries).toBe(2)
     expect(triggers.order_updated.definition.update.columns).toEqual(['status'])
-    const crons = await api(url).crons()
+    const crons = await client(url).crons()
     expect(crons.map((c) => c.name)).toEqual(['nightly-report'])
     expect(crons[0].payload).toEqual({ kind: 'nightly' })
     // the files were generated first
@@ -116,18 +118,18 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
   })
 
   it('a second sync with nothing to do writes nothing: resource_version stays', async () => {
-    const before = (await api(url).export()).resource_version
-    const r = await cli(['sync', '--yes'], { cwd: dir })
+    const before = (await client(url).export()).resource_version
+    const r = await runBin(['sync', '--yes'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('no changes: the server matches the config')
-    expect((await api(url).export()).resource_version).toBe(before)
+    expect((await client(url).export()).resource_version).toBe(before)
     expect(readdirSync(join(dir, '.nself-hooks/backups'))).toHaveLength(1)
   })
 
   it('--dry-run --exit-code shows the update plan, exits 2 and changes nothing', async () => {
     rewrite(dir, UPDATED, url)
-    const before = await api(url).export()
-    const r = await cli(['sync', '--dry-run', '--exit-code'], { cwd: dir })
+    const before = await client(url).export()
+    const r = await runBin(['sync', '--dry-run', '--exit-code'], { cwd: dir })
     expect(r.code).toBe(2)
     expect(r.stdout).toContain('~ event_trigger order_updated on public.orders')
     expect(r.stdout).toContain('retry_conf.num_retries: 2 → 5')
@@ -141,11 +143,11 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
     )
     expect(r.stdout).toContain('schedule: "0 3 * * *" → "30 3 * * *"')
     expect(r.stdout).toContain('dry run: nothing was changed')
-    expect(await api(url).export()).toEqual(before)
+    expect(await client(url).export()).toEqual(before)
   })
 
   it('updates webhook, retry, headers and columns; --json reports the plan', async () => {
-    const r = await cli(['sync', '--yes', '--json'], { cwd: dir })
+    const r = await runBin(['sync', '--yes', '--json'], { cwd: dir })
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout)
     expect(out.format_version).toBe(1)
@@ -158,7 +160,7 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
       'update event_trigger order_updated',
       'update event_trigger user_created',
     ])
-    const t = await api(url).triggers()
+    const t = await client(url).triggers()
     expect(t.user_created.webhook).toBe('http://hooks.local/v2/user-created')
     expect(t.order_updated.retry_conf).toEqual({ num_retries: 5, interval_sec: 30, timeout_sec: 60 })
     expect(t.order_updated.definition.update.columns).toEqual(['status', 'email'])
@@ -167,30 +169,30 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
       { name: 'X-Webhook-Secret', value_from_env: 'WEBHOOK_SECRET' },
     ])
     expect(t.console_made.webhook).toBe('http://console/hook')
-    expect((await api(url).crons())[0].schedule).toBe('30 3 * * *')
+    expect((await client(url).crons())[0].schedule).toBe('30 3 * * *')
   })
 
   it('a plan that deletes is refused without a terminal and without --yes', async () => {
     rewrite(dir, REMOVED, url)
-    const before = await api(url).export()
-    const r = await cli(['sync'], { cwd: dir })
+    const before = await client(url).export()
+    const r = await runBin(['sync'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('- event_trigger order_updated on public.orders')
     expect(r.stdout).toContain('- cron_trigger nightly-report')
     expect(r.stderr).toContain('no terminal to confirm')
     expect(r.stderr).toContain('--yes')
-    expect((await api(url).export()).resource_version).toBe(before.resource_version)
+    expect((await client(url).export()).resource_version).toBe(before.resource_version)
   })
 
   it('deletes what was removed from the config; the console-made trigger survives', async () => {
-    const r = await cli(['sync', '--yes'], { cwd: dir })
+    const r = await runBin(['sync', '--yes'], { cwd: dir })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('applied: 0 created, 0 updated, 2 deleted')
-    const t = await api(url).triggers()
+    const t = await client(url).triggers()
     expect(Object.keys(t).sort()).toEqual(['console_made', 'user_created'])
-    expect(await api(url).crons()).toEqual([])
+    expect(await client(url).crons()).toEqual([])
     // everything else on the server came through every sync untouched
-    const { metadata } = await api(url).export()
+    const { metadata } = await client(url).export()
     const users = metadata.sources[0].tables.find((x: any) => x.table.name === 'users')
     expect(users.select_permissions).toEqual([PERMISSION])
     expect(metadata.query_collections).toEqual([COLLECTION])
@@ -198,37 +200,37 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
 
   it('--rollback restores the metadata saved before the last sync', async () => {
     // without a terminal and without --yes a rollback (it replaces the whole metadata) is refused
-    const before = await api(url).export()
-    const refused = await cli(['sync', '--rollback'], { cwd: dir })
+    const before = await client(url).export()
+    const refused = await runBin(['sync', '--rollback'], { cwd: dir })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('there is no terminal to confirm it: nothing was changed')
-    expect(await api(url).export()).toEqual(before)
+    expect(await client(url).export()).toEqual(before)
     const backups = readdirSync(join(dir, '.nself-hooks/backups')).length
-    const r = await cli(['sync', '--rollback', '--yes'], { cwd: dir })
+    const r = await runBin(['sync', '--rollback', '--yes'], { cwd: dir })
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('restored .nself-hooks/backups/')
     // what the rollback replaced is kept, so the rollback itself can be undone
     expect(r.stdout).toContain('saved the metadata it replaced to .nself-hooks/backups/')
     expect(readdirSync(join(dir, '.nself-hooks/backups')).length).toBe(backups + 1)
-    const t = await api(url).triggers()
+    const t = await client(url).triggers()
     expect(Object.keys(t).sort()).toEqual(['console_made', 'order_updated', 'user_created'])
-    expect((await api(url).crons()).map((c) => c.name)).toEqual(['nightly-report'])
+    expect((await client(url).crons()).map((c) => c.name)).toEqual(['nightly-report'])
   })
 
   it('a trigger on a missing table is refused with Hasura reason; the server is unchanged', async () => {
-    const bad = project(
+    const bad = serverProject(
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { ghost_created: { table: 'ghosts', on: { insert: true }, webhook: 'http://x/y' } } }`,
     )
-    const before = await api(url).export()
-    const r = await cli(['sync', '--yes'], { cwd: bad })
+    const before = await client(url).export()
+    const r = await runBin(['sync', '--yes'], { cwd: bad })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('Hasura refused the new metadata')
     expect(r.stderr).toMatch(/ghost/)
     expect(r.stderr).toMatch(/no such table|does not exist|not found/i)
     expect(r.stderr).toContain('nothing was changed on the server')
-    expect(await api(url).export()).toEqual(before)
+    expect(await client(url).export()).toEqual(before)
     expect(
       existsSync(join(bad, '.nself-hooks/backups')) ? readdirSync(join(bad, '.nself-hooks/backups')) : [],
     ).toEqual([])
@@ -238,31 +240,31 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
   })
 
   it('a config name that matches a trigger made on the server is refused unless --adopt', async () => {
-    await api(url).call('pg_create_event_trigger', {
+    await client(url).ok('pg_create_event_trigger', {
       name: 'hand_made',
       table: { schema: 'public', name: 'orders' },
       insert: { columns: '*' },
       webhook: 'http://console.example/hook',
     })
-    const taker = project(
+    const taker = serverProject(
       url,
       `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { hand_made: { table: 'users', on: { insert: true }, webhook: 'http://x/y' } } }`,
     )
-    const before = await api(url).export()
-    const r = await cli(['sync', '--yes'], { cwd: taker })
+    const before = await client(url).export()
+    const r = await runBin(['sync', '--yes'], { cwd: taker })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('the config would take over a trigger made outside nself-hooks')
     expect(r.stderr).toContain('event trigger "hand_made" (on ')
     expect(r.stderr).toContain('nself-hooks sync --adopt')
-    expect(await api(url).export()).toEqual(before)
-    const adopted = await cli(['sync', '--yes', '--adopt'], { cwd: taker })
+    expect(await client(url).export()).toEqual(before)
+    const adopted = await runBin(['sync', '--yes', '--adopt'], { cwd: taker })
     expect(adopted.code).toBe(0)
-    expect((await api(url).triggers()).hand_made.table).toEqual({ schema: 'public', name: 'users' })
+    expect((await client(url).triggers()).hand_made.table).toEqual({ schema: 'public', name: 'users' })
   })
 
   it('a wrong secret: exit 1, names the env, never prints the secret', async () => {
-    const wrong = project(url, BASE, { HASURA_GRAPHQL_ADMIN_SECRET: 'wrong-secret-xyz' })
-    const r = await cli(['sync', '--yes', '--verbose'], { cwd: wrong })
+    const wrong = serverProject(url, BASE, { HASURA_GRAPHQL_ADMIN_SECRET: 'wrong-secret-xyz' })
+    const r = await runBin(['sync', '--yes', '--verbose'], { cwd: wrong })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('rejected the admin secret from HASURA_GRAPHQL_ADMIN_SECRET')
     expect(`${r.stdout}${r.stderr}`).not.toContain('wrong-secret-xyz')
@@ -270,11 +272,11 @@ describe.skipIf(pgReason)('sync against the engine on PostgreSQL (built CLI)', (
   })
 
   it('a missing secret env names the env', async () => {
-    const none = project(
+    const none = serverProject(
       url,
       BASE.replace("endpoint: 'ENDPOINT'", "endpoint: 'ENDPOINT', adminSecretEnv: 'MY_HASURA_SECRET'"),
     )
-    const r = await cli(['diff', '--against', 'server'], { cwd: none })
+    const r = await runBin(['diff', '--against', 'server'], { cwd: none })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('the admin secret env MY_HASURA_SECRET is not set')
   })
@@ -291,26 +293,28 @@ describe.skipIf(pgReason)('sync: concurrency, a stopped server, request count', 
 
   it('a concurrent change between read and write is retried and ends correct', async () => {
     let raced = false
-    const proxy = await startProxy(e.engine.url, async (body) => {
-      if (body?.type === 'replace_metadata' && !raced) {
-        raced = true
-        await api(e.engine.url).call('pg_track_table', { table: { schema: 'public', name: 'users' } })
-        await api(e.engine.url).call('pg_create_event_trigger', {
-          name: 'racer',
-          table: { schema: 'public', name: 'users' },
-          insert: { columns: '*' },
-          webhook: 'http://racer/hook',
-        })
-      }
+    const proxy = await startProxy(e.engine.url, {
+      before: async (body) => {
+        if (body?.type === 'replace_metadata' && !raced) {
+          raced = true
+          await client(e.engine.url).ok('pg_track_table', { table: { schema: 'public', name: 'users' } })
+          await client(e.engine.url).ok('pg_create_event_trigger', {
+            name: 'racer',
+            table: { schema: 'public', name: 'users' },
+            insert: { columns: '*' },
+            webhook: 'http://racer/hook',
+          })
+        }
+      },
     })
     try {
-      const dir = project(proxy.url, BASE.replace(/order_updated: \{[\s\S]*?\n {4}\},\n/, ''))
-      const r = await cli(['sync', '--yes'], { cwd: dir })
+      const dir = serverProject(proxy.url, BASE.replace(/order_updated: \{[\s\S]*?\n {4}\},\n/, ''))
+      const r = await runBin(['sync', '--yes'], { cwd: dir })
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
       expect(r.stdout).toContain('the metadata changed on the server meanwhile; re-reading')
       expect(proxy.commands.filter((c) => c === 'replace_metadata')).toHaveLength(2)
-      const t = await api(e.engine.url).triggers()
+      const t = await client(e.engine.url).triggers()
       expect(Object.keys(t).sort()).toEqual(['racer', 'user_created'])
       expect(readdirSync(join(dir, '.nself-hooks/backups'))).toHaveLength(1)
     } finally {
@@ -322,8 +326,8 @@ describe.skipIf(pgReason)('sync: concurrency, a stopped server, request count', 
     const proxy = await startProxy(e.engine.url)
     const endpoint = proxy.url
     await proxy.close()
-    const dir = project(endpoint, BASE)
-    const r = await cli(['sync', '--yes'], { cwd: dir })
+    const dir = serverProject(endpoint, BASE)
+    const r = await runBin(['sync', '--yes'], { cwd: dir })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`cannot reach Hasura at ${endpoint}: connection refused`)
     expect(r.stderr).toContain('nself-hooks dev')
@@ -341,8 +345,11 @@ describe.skipIf(pgReason)('sync: concurrency, a stopped server, request count', 
       ).join('\n')
       const proxy = await startProxy(e.engine.url)
       try {
-        const dir = project(proxy.url, `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { ${triggers} } }`)
-        const r = await cli(['sync', '--yes', '--no-generate'], { cwd: dir })
+        const dir = serverProject(
+          proxy.url,
+          `{ hasura: { endpoint: 'ENDPOINT' }, triggers: { ${triggers} } }`,
+        )
+        const r = await runBin(['sync', '--yes', '--no-generate'], { cwd: dir })
         expect(r.stderr).toBe('')
         expect(r.code).toBe(0)
         counts[n] = proxy.commands

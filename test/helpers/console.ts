@@ -1,13 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sync } from '../../src/commands/sync.js'
 import { startConsole } from '../../src/console/index.js'
 import { type Engine, startEngine } from '../../src/engine/index.js'
-import { captureContext, startHandler } from '../events/helpers.js'
-import { ROOT } from '../helpers/project.js'
+import { captureContext } from './cli.js'
+import { startHandler, startProxy } from './http.js'
+import { copyFixture, tempDir } from './project.js'
+
+/** The browser console over the fixture project on the embedded engine, and a headless browser to drive it. */
 
 /** The fixture's own secrets (fixtures/nself-project/.env): neither may ever reach the browser. */
 export const ADMIN_SECRET = 'dev-admin-secret-change-me'
@@ -34,7 +34,7 @@ const BROWSER_ARGS = [
 /** Headless Chromium with a fresh profile, driven by playwright-core. */
 export async function launchBrowser() {
   const { chromium } = await import('playwright-core')
-  const profile = mkdtempSync(join(tmpdir(), 'nh-chromium-'))
+  const profile = tempDir('nh-chromium-')
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -58,8 +58,7 @@ export async function fixtureConsole(opts: { recordMetadata?: boolean } = {}) {
         }
       : { status: 200, body: '{"ok":true}' },
   )
-  const dir = mkdtempSync(join(tmpdir(), 'nh-console-'))
-  cpSync(join(ROOT, 'fixtures', 'nself-project'), dir, { recursive: true })
+  const dir = copyFixture()
   // the service the fixture names runs here, on 127.0.0.1; one retry each, so attempts show
   const configFile = join(dir, 'webhooks.config.ts')
   writeFileSync(
@@ -83,12 +82,11 @@ export async function fixtureConsole(opts: { recordMetadata?: boolean } = {}) {
     timeScale: 0.005,
   })
   await engine.query(readFileSync(join(dir, 'schema.sql'), 'utf8'))
-  const cap = captureContext(dir)
-  cap.ctx.env = { HASURA_GRAPHQL_ENDPOINT: engine.url, ...engineEnv }
+  const cap = captureContext(dir, { env: { HASURA_GRAPHQL_ENDPOINT: engine.url, ...engineEnv } })
   const code = await sync({ yes: true }, cap.ctx)
   if (code !== 0) throw new Error(`sync failed: ${cap.out}${cap.err}`)
   // the console may talk to the engine through a proxy that records each metadata call
-  const proxy = opts.recordMetadata ? await startRecordingProxy(engine.url) : undefined
+  const proxy = opts.recordMetadata ? await startProxy(engine.url) : undefined
   const running = await startConsole({ port: 0, ...(proxy ? { endpoint: proxy.url } : {}) }, cap.ctx)
   return {
     dir,
@@ -120,37 +118,5 @@ export async function fixtureConsole(opts: { recordMetadata?: boolean } = {}) {
       await engine.stop()
       await handler.close()
     },
-  }
-}
-
-/** Forwards everything to the engine and records each metadata call ({type, args}). */
-async function startRecordingProxy(target: string) {
-  const calls: { type: string; args: any }[] = []
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks)
-      try {
-        const parsed = JSON.parse(body.toString('utf8'))
-        if (req.url === '/v1/metadata') calls.push({ type: parsed.type, args: parsed.args })
-      } catch {}
-      const headers: Record<string, string> = {}
-      for (const [k, v] of Object.entries(req.headers))
-        if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v
-      const r = await fetch(`${target}${req.url}`, { method: req.method ?? 'POST', headers, body })
-      res.writeHead(r.status, { 'Content-Type': 'application/json' })
-      res.end(await r.text())
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
   }
 }

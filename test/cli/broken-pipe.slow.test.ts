@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BIN, ROOT, testdir } from '../helpers/project.js'
+import { BIN } from '../helpers/bin.js'
+import { ROOT, testdir } from '../helpers/project.js'
 
 /**
  * `nself-hooks ... | head -1`: the reader goes away after one line while the CLI still has output
