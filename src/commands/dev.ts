@@ -197,7 +197,10 @@ export async function dev(options: DevOptions, outer: Context): Promise<number> 
           const next = loadEnv(root, ctx.env, options.envFile ?? []).values
           // Hasura reads it at start only; so does the engine
           if (next[STRINGIFY_ENV] !== env[STRINGIFY_ENV])
-            printErr(ctx, `note: ${STRINGIFY_ENV} changed; restart dev to apply it (read at start, as Hasura does)`)
+            printErr(
+              ctx,
+              `note: ${STRINGIFY_ENV} changed; restart dev to apply it (read at start, as Hasura does)`,
+            )
           running.setEnv(next)
           try {
             const r = await runSync(options, ctx, running.url, adminSecret)

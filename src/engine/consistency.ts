@@ -201,7 +201,10 @@ export async function reconcileTriggers(
     pending = 0
   }
   for (const w of wanted) {
-    for (const t of triggerSql(w.def, w.table, { columns: w.columns, stringifyNumbers: opts.stringifyNumbers })) {
+    for (const t of triggerSql(w.def, w.table, {
+      columns: w.columns,
+      stringifyNumbers: opts.stringifyNumbers,
+    })) {
       keep.add(t.name)
       if (!opts.recreate && existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
       script += liveSet.has(t.name) ? t.dropTrigger + t.sql : t.sql

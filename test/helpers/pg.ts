@@ -45,7 +45,7 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
  * fails the run instead: .ci/run installs it.
  */
 export async function postgisDatabase(): Promise<
-  { url: string; drop: () => Promise<void>; skip?: undefined } | { skip: string }
+  { url: string; drop: () => Promise<void> } | { skip: string }
 > {
   const down = await postgresUnavailable()
   if (down) return { skip: down }
