@@ -71,7 +71,7 @@ export async function dev(options: DevOptions, outer: Context): Promise<number> 
   const dataDir = options.dataDir ? resolve(ctx.cwd, options.dataDir) : undefined
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   const c = colors(outer)
-  const { startEngine } = await import('../engine/index.js')
+  const { EngineOptionError, STRINGIFY_ENV, startEngine } = await import('../engine/index.js')
   let engine: Awaited<ReturnType<typeof startEngine>>
   // the console under /console, once the engine is up and the project is loaded
   let consoleHandle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined
@@ -111,6 +111,8 @@ export async function dev(options: DevOptions, outer: Context): Promise<number> 
       },
     })
   } catch (err) {
+    // a setting from the env layers that Hasura would not start with either
+    if (err instanceof EngineOptionError) throw new UserError(err.message, { hint: err.hint, cause: err })
     const e = err as NodeJS.ErrnoException
     if (e.code === 'EADDRINUSE')
       throw new UserError(`port ${port} is already in use`, {
@@ -192,7 +194,14 @@ export async function dev(options: DevOptions, outer: Context): Promise<number> 
         envFiles: (options.envFile ?? []).map((f) => resolve(ctx.cwd, f)),
         onChange: async (changed) => {
           print(ctx, `${changed} changed: regenerating and syncing…`)
-          running.setEnv(loadEnv(root, ctx.env, options.envFile ?? []).values)
+          const next = loadEnv(root, ctx.env, options.envFile ?? []).values
+          // Hasura reads it at start only; so does the engine
+          if (next[STRINGIFY_ENV] !== env[STRINGIFY_ENV])
+            printErr(
+              ctx,
+              `note: ${STRINGIFY_ENV} changed; restart dev to apply it (read at start, as Hasura does)`,
+            )
+          running.setEnv(next)
           try {
             const r = await runSync(options, ctx, running.url, adminSecret)
             print(ctx, r === 0 ? 'synced; watching for changes' : 'sync did not apply; watching for changes')

@@ -3,7 +3,7 @@ import type { Queryable } from './db.js'
 import { cronEnvProblem, type Env, triggerEnvProblem } from './env-check.js'
 import type { EventTriggerDef, Metadata, QualifiedTable } from './metadata/model.js'
 import { showTable } from './store.js'
-import { dropFunctionSql, triggerSql } from './trigger-sql.js'
+import { dropFunctionSql, type TableColumn, triggerSql } from './trigger-sql.js'
 
 // Hasura's metadata consistency: which objects point at tables and columns that exist, and the
 // Postgres trigger functions of the consistent event triggers.
@@ -15,27 +15,44 @@ export interface InconsistentObject {
   reason: string
 }
 
-type ColumnMap = Map<string, Set<string>>
+/** A table's columns in order, with their type names (the trigger functions build rows from them). */
+interface TableColumns {
+  names: Set<string>
+  list: TableColumn[]
+}
+type ColumnMap = Map<string, TableColumns>
 
 async function loadColumns(q: Queryable, tables: QualifiedTable[]): Promise<ColumnMap> {
   const map: ColumnMap = new Map()
   if (tables.length === 0) return map
-  const { rows } = await q.query<{ s: string; t: string; c: string | null }>(
-    `SELECT n.nspname AS s, c.relname AS t, a.attname AS c
+  const { rows } = await q.query<{ s: string; t: string; c: string | null; ty: string | null }>(
+    `SELECT n.nspname AS s, c.relname AS t, a.attname AS c, ty.typname AS ty
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_type ty ON ty.oid = a.atttypid
       WHERE c.relkind IN ('r','v','m','f','p')
-        AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      ORDER BY n.nspname, c.relname, a.attnum`,
     [tables.map((t) => t.schema), tables.map((t) => t.name)],
   )
   for (const r of rows) {
     const k = `${r.s}.${r.t}`
-    const set = map.get(k) ?? new Set<string>()
-    map.set(k, set)
-    if (r.c) set.add(r.c)
+    const cols = map.get(k) ?? { names: new Set<string>(), list: [] }
+    map.set(k, cols)
+    if (r.c) {
+      cols.names.add(r.c)
+      cols.list.push({ name: r.c, type: r.ty ?? '' })
+    }
   }
   return map
+}
+
+/** A consistent event trigger, its table and that table's columns (in order, with type names). */
+export interface WantedTrigger {
+  table: QualifiedTable
+  def: EventTriggerDef
+  columns: TableColumn[]
 }
 
 const PG_KINDS = new Set(['postgres', 'citus', 'cockroach'])
@@ -48,13 +65,13 @@ export async function checkConsistency(
   env?: Env,
 ): Promise<{
   inconsistent: InconsistentObject[]
-  consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[]
+  consistentTriggers: WantedTrigger[]
 }> {
   const tables: QualifiedTable[] = []
   for (const s of meta.sources) if (PG_KINDS.has(s.kind)) for (const t of s.tables) tables.push(t.table)
   const cols = await loadColumns(q, tables)
   const inconsistent: InconsistentObject[] = []
-  const consistentTriggers: { table: QualifiedTable; def: EventTriggerDef }[] = []
+  const consistentTriggers: WantedTrigger[] = []
   const pgNames = new Map<string, string>()
   for (const s of meta.sources) {
     if (!PG_KINDS.has(s.kind)) continue
@@ -70,7 +87,7 @@ export async function checkConsistency(
         continue
       }
       for (const et of t.event_triggers ?? []) {
-        const reason = triggerProblem(et, have, t.table)
+        const reason = triggerProblem(et, have.names, t.table)
         const clash = pgNames.get(et.name)
         const envReason = reason || clash || !env ? undefined : triggerEnvProblem(et, env)
         if (envReason) {
@@ -83,7 +100,7 @@ export async function checkConsistency(
             reason: `Inconsistent object: ${envReason}`,
           })
           pgNames.set(et.name, `source ${s.name}`)
-          consistentTriggers.push({ table: t.table, def: et })
+          consistentTriggers.push({ table: t.table, def: et, columns: have.list })
           continue
         }
         if (reason || clash) {
@@ -97,7 +114,7 @@ export async function checkConsistency(
           continue
         }
         pgNames.set(et.name, `source ${s.name}`)
-        consistentTriggers.push({ table: t.table, def: et })
+        consistentTriggers.push({ table: t.table, def: et, columns: have.list })
       }
     }
   }
@@ -153,8 +170,8 @@ function triggerProblem(et: EventTriggerDef, have: Set<string>, table: Qualified
  */
 export async function reconcileTriggers(
   q: Queryable,
-  wanted: { table: QualifiedTable; def: EventTriggerDef }[],
-  opts: { recreate?: boolean } = {},
+  wanted: WantedTrigger[],
+  opts: { recreate?: boolean; stringifyNumbers: boolean },
 ) {
   const { rows } = await q.query<{ name: string; comment: string | null }>(
     `SELECT p.proname AS name, obj_description(p.oid, 'pg_proc') AS comment
@@ -184,7 +201,10 @@ export async function reconcileTriggers(
     pending = 0
   }
   for (const w of wanted) {
-    for (const t of triggerSql(w.def, w.table)) {
+    for (const t of triggerSql(w.def, w.table, {
+      columns: w.columns,
+      stringifyNumbers: opts.stringifyNumbers,
+    })) {
       keep.add(t.name)
       if (!opts.recreate && existing.get(t.name) === `nself-hooks:${t.hash}` && liveSet.has(t.name)) continue
       script += liveSet.has(t.name) ? t.dropTrigger + t.sql : t.sql

@@ -29,6 +29,8 @@ export class Core {
     readonly hooks: CoreHooks,
     /** what env names resolve against (Hasura checks them when it builds metadata) */
     public env: Env = {},
+    /** HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES, read at start: how the trigger functions build rows */
+    readonly stringifyNumbers = false,
   ) {}
 
   /** the names of the inconsistent objects after the last change (healthz, run_sql) */
@@ -102,7 +104,10 @@ export class Core {
             )
         }
         if (after.consistentTriggers.length > 0) await ensureEventCatalog(tx)
-        await reconcileTriggers(tx, after.consistentTriggers, { recreate: opts.recreateTriggers === true })
+        await reconcileTriggers(tx, after.consistentTriggers, {
+          recreate: opts.recreateTriggers === true,
+          stringifyNumbers: this.stringifyNumbers,
+        })
         // Hasura archives the events of a deleted trigger
         const beforeNames = new Set(allTriggerNames(this.state.metadata))
         const afterNames = new Set(allTriggerNames(draft.metadata))

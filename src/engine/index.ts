@@ -31,10 +31,13 @@ import { CronScheduler } from './cron.js'
 import { type Db, openPglite, openPostgres } from './db.js'
 import { EventProcessor } from './delivery.js'
 import { type DeliveryListener, type ForwardMap, forwarder } from './forward.js'
+import { stringifyFromEnv } from './options.js'
 import { createServer, type ServerLimits } from './server.js'
 import { runSqlOnce } from './sql-once.js'
 import { loadState } from './store.js'
 import { closeAgents, createAgents } from './webhook.js'
+
+export { EngineOptionError, STRINGIFY_ENV } from './options.js'
 
 export interface EngineOptions {
   /** a real PostgreSQL; default: an embedded PGlite */
@@ -46,8 +49,13 @@ export interface EngineOptions {
   /** default 127.0.0.1 */
   host?: string
   adminSecret?: string
-  /** for value_from_env / {{ENV}} resolution; default process.env */
+  /**
+   * for value_from_env / {{ENV}} resolution; default process.env. HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES
+   * in it is read once, at start, as Hasura reads it (options.ts)
+   */
   env?: Record<string, string | undefined>
+  /** int8, numeric, float8 and money in event rows as strings; default: from `env` */
+  stringifyNumericTypes?: boolean
   /** fallback poll for new events, default 1000 (Hasura's 1 s) */
   pollIntervalMs?: number
   log?: (line: string) => void
@@ -85,6 +93,8 @@ export interface Engine {
 export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   const log = opts.log ?? (() => {})
   let currentEnv = opts.env ?? process.env
+  // a setting Hasura would not start with stops the engine before it opens anything
+  const stringifyNumbers = opts.stringifyNumericTypes ?? stringifyFromEnv(currentEnv)
   // the processors read env on every delivery: a getter lets setEnv swap it without a restart
   const envView = {
     get env() {
@@ -114,13 +124,17 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         wakeDelivery: () => processor?.wake(),
       },
       currentEnv,
+      stringifyNumbers,
     )
     core.state = await loadState(db)
-    // the database may have changed while no engine ran: put the trigger functions right
-    await db.transaction(async (tx) => {
-      const { consistentTriggers } = await checkConsistency(tx, core.state.metadata, currentEnv)
-      await reconcileTriggers(tx, consistentTriggers)
-    })
+    // the database may have changed while no engine ran (or the stringify setting did): put the
+    // trigger functions right
+    const reconcile = () =>
+      db.transaction(async (tx) => {
+        const { consistentTriggers } = await checkConsistency(tx, core.state.metadata, core.env)
+        await reconcileTriggers(tx, consistentTriggers, { stringifyNumbers })
+      })
+    await reconcile()
     core.lastInconsistent = (await core.inconsistentObjects()).map((o) => o.name)
     const timeScale = opts.timeScale ?? 1
     processor = new EventProcessor(db, {
@@ -181,7 +195,13 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
         currentEnv = env
         core.env = env
       },
-      runSqlOnce: (name, sql) => runSqlOnce(db, name, sql),
+      runSqlOnce: (name, sql) =>
+        core.serial(async () => {
+          const done = await runSqlOnce(db, name, sql)
+          // the script may have changed a table's columns or their types: the rows follow, as after run_sql
+          if (done === 'ran') await reconcile()
+          return done
+        }),
       query: (sql, params) => (params && params.length > 0 ? db.query(sql, params) : db.script(sql)),
     }
     if (opts.adminSecret !== undefined) engine.adminSecret = opts.adminSecret

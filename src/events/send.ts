@@ -60,7 +60,9 @@ export async function sendEvent(s: Session, input: SendInput): Promise<SendResul
       )
     }
     const cols = input.new === undefined ? await columnsOf(s, trigger) : undefined
-    const row = input.new ?? (cols ? sampleRow(cols) : {})
+    const row =
+      input.new ??
+      (cols ? sampleRow(cols, 1, new Date(), { stringifyNumbers: model.hasura.stringifyNumericTypes }) : {})
     const id = await s.api.invoke(trigger.name, row)
     const result: SendResult = { kind: 'hasura', event_id: id, trigger: trigger.name }
     if (input.wait)

@@ -84,7 +84,8 @@ export async function syntheticTriggerRequest(
       `could not read the columns of ${trigger.table.schema}.${trigger.table.name} from Hasura: sending {} (pass --new/--old)`,
     )
   }
-  const sample = (seed: number) => (cols ? sampleRow(cols, seed) : {})
+  const rows = { stringifyNumbers: model.hasura.stringifyNumericTypes }
+  const sample = (seed: number) => (cols ? sampleRow(cols, seed, new Date(), rows) : {})
   const fill = (given: unknown, base: Record<string, unknown>, flag: string): unknown => {
     if (given === undefined) return base
     if (!cols || given === null || typeof given !== 'object' || Array.isArray(given)) return given
@@ -106,7 +107,7 @@ export async function syntheticTriggerRequest(
     oldRow = fill(givenOld, sample(1), '--old')
     const base =
       cols && oldRow && typeof oldRow === 'object'
-        ? changedRow(oldRow as Record<string, unknown>, cols, spec?.columns ?? '*')
+        ? changedRow(oldRow as Record<string, unknown>, cols, spec?.columns ?? '*', new Date(), rows)
         : sample(2)
     newRow = givenNew === undefined ? base : fill(givenNew, oldRow as Record<string, unknown>, '--new')
   }

@@ -100,6 +100,7 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
     }
   }
 
+  const stringifyNumericTypes = stringifySetting(env, issues)
   if (issues.some((i) => i.severity === 'error')) return { ok: false, issues }
   const metadataDir = config.hasura?.metadataDir ?? 'hasura/metadata'
   const model: Model = {
@@ -113,6 +114,7 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
       adminSecretEnv: config.hasura?.adminSecretEnv ?? 'HASURA_GRAPHQL_ADMIN_SECRET',
       metadataDir: isAbsolute(metadataDir) ? metadataDir : join(root, metadataDir),
       source,
+      stringifyNumericTypes,
     },
     triggers,
     crons,
@@ -120,6 +122,28 @@ export function resolveModel({ config, configFile, env, services }: ResolveInput
   }
   if (service) model.service = service
   return { ok: true, model, issues }
+}
+
+const STRINGIFY_ENV = 'HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES'
+
+/**
+ * HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES as Hasura reads its env (`instance FromEnv Bool` in
+ * Hasura's `src-lib/Hasura/Server/Init/Env.hs`): true/t/yes/y or false/f/no/n in any case; Hasura
+ * does not start with anything else.
+ */
+function stringifySetting(env: Record<string, string | undefined>, issues: Issue[]): boolean {
+  const raw = env[STRINGIFY_ENV]
+  if (raw === undefined) return false
+  const v = raw.toLowerCase()
+  if (['true', 't', 'yes', 'y'].includes(v)) return true
+  if (['false', 'f', 'no', 'n'].includes(v)) return false
+  issues.push({
+    path: STRINGIFY_ENV,
+    severity: 'error',
+    message: `${STRINGIFY_ENV}${raw.length <= 20 ? `=${JSON.stringify(raw)}` : ''} in the env is not a boolean Hasura accepts (Hasura does not start with it)`,
+    hint: 'set it to true, t, yes or y (on) or false, f, no or n (off) in .env, or remove it',
+  })
+  return false
 }
 
 function tableRef(table: TriggerConfig['table']): TableRef {

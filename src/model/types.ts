@@ -94,6 +94,11 @@ export interface Model {
     /** absolute */
     metadataDir: string
     source: string
+    /**
+     * HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES is on in the project's env: Hasura then sends int8,
+     * numeric, float8 and money columns as strings (docs/hasura-compatibility.md, "Payload columns")
+     */
+    stringifyNumericTypes?: boolean
   }
   service?: ModelService
   triggers: ModelTrigger[]

@@ -32,6 +32,8 @@ function pyType(t: FieldType, hint: string, extra: string[], taken: Taken = new 
     case 'json':
     case 'unknown':
       return 'Any'
+    case 'geojson':
+      return 'GeoJsonGeometry'
     case 'literals':
       return t.values.length ? `Literal[${t.values.map((v) => pyString(v)).join(', ')}]` : 'str'
     case 'array':
@@ -192,4 +194,9 @@ export function pyRouteCode(r: Route): Record<string, string> {
   if (r.kind === 'trigger') return { pyImport, pyTypes: pyTriggerTypes(r) }
   if (r.kind === 'cron') return { pyImport, pyTypes: pyCronTypes(r) }
   return { pyImport, pyExternalKind: EXTERNAL_KIND[r.provider] }
+}
+
+/** What payloads.py imports from the runtime: the event envelope, and the GeoJSON model when a row uses it. */
+export function pyPayloadImports(routeTypes: string[]): string {
+  return /\bGeoJsonGeometry\b/.test(routeTypes.join('\n')) ? 'GeoJsonGeometry, HasuraEvent' : 'HasuraEvent'
 }

@@ -18,6 +18,8 @@ function tsType(t: FieldType): string {
       return 'null'
     case 'json':
       return 'Json'
+    case 'geojson':
+      return 'GeoJsonGeometry'
     case 'unknown':
       return 'unknown'
     case 'literals':
@@ -33,19 +35,21 @@ function tsType(t: FieldType): string {
   }
 }
 
-/** FieldType → zod schema text (zod 4). `jsonValue` and `numberOrDecimalString` are declared in the generated runtime. */
+/** FieldType → zod schema text (zod 4). `jsonValue` and `geoJsonGeometry` are declared in the generated runtime. */
 function zodExpr(t: FieldType): string {
   switch (t.kind) {
     case 'string':
       return 'z.string()'
     case 'number':
-      return t.text ? 'numberOrDecimalString' : 'z.number()'
+      return 'z.number()'
     case 'boolean':
       return 'z.boolean()'
     case 'null':
       return 'z.null()'
     case 'json':
       return 'jsonValue'
+    case 'geojson':
+      return 'geoJsonGeometry'
     case 'unknown':
       return 'z.unknown()'
     case 'literals':
@@ -231,7 +235,8 @@ export function tsPayloadImports(shape: Shape, routeTypes: string[]): string {
   }
   if (/\bJson\b/.test(code)) types.add('Json')
   if (/\bjsonValue\b/.test(code)) values.add('jsonValue')
-  if (/\bnumberOrDecimalString\b/.test(code)) values.add('numberOrDecimalString')
+  if (/\bGeoJsonGeometry\b/.test(code)) types.add('GeoJsonGeometry')
+  if (/\bgeoJsonGeometry\b/.test(code)) values.add('geoJsonGeometry')
   const names = [
     ...[...types].map((t) => ({ t, type: true })),
     ...[...values].map((t) => ({ t, type: false })),

@@ -5,7 +5,7 @@ import Handlebars from 'handlebars'
 import { UserError } from '../errors.js'
 import type { TableColumns } from '../model/columns.js'
 import type { Model } from '../model/types.js'
-import { pyRouteCode } from './emit-py.js'
+import { pyPayloadImports, pyRouteCode } from './emit-py.js'
 import { tsPayloadImports, tsRouteCode } from './emit-ts.js'
 import {
   mdCode,
@@ -181,7 +181,12 @@ export function renderService(model: Model, columns: TableColumns, opts: RenderO
             [...v(shape.triggers), ...v(shape.crons)].map((r) => r.tsTypes as string),
           ),
         }
-      : {}),
+      : {
+          pyRuntimeImports: pyPayloadImports(
+            [...v(shape.triggers), ...v(shape.crons)].map((r) => r.pyTypes as string),
+          ),
+        }),
+    stringifyNumbers: shape.stringifyNumbers,
     runtimeHandlers: ['Cron', 'Event', 'External']
       .filter((k) =>
         active.some(

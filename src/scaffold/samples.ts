@@ -21,6 +21,8 @@ function sampleValue(t: FieldType): unknown {
       return null
     case 'json':
       return {}
+    case 'geojson':
+      return { type: 'Point', coordinates: [0, 0] }
     case 'literals':
       return t.values[0] ?? null
     case 'array':

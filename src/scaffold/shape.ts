@@ -2,7 +2,7 @@ import { looksSecret } from '../config/secret-names.js'
 import { UserError } from '../errors.js'
 import { type TableColumns, tableKey } from '../model/columns.js'
 import type { Header, Model, ModelCron, ModelExternal, ModelTrigger } from '../model/types.js'
-import { columnField, inferJsonType } from './column-types.js'
+import { columnField, inferJsonType, type RowSettings } from './column-types.js'
 import { camel, handlerSegments, pascal, pyModuleName, snake } from './names.js'
 import type { Field, FieldType } from './types.js'
 
@@ -118,6 +118,8 @@ export interface Shape {
   triggers: TriggerRoute[]
   crons: CronRoute[]
   externals: ExternalRoute[]
+  /** HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES is on in the project env: int8/numeric/float8 rows as text */
+  stringifyNumbers: boolean
   warnings: string[]
 }
 
@@ -171,6 +173,7 @@ const OPS: { op: Op; key: 'insert' | 'update' | 'delete' }[] = [
 function triggerRoute(
   t: ModelTrigger & { handler: string },
   columns: TableColumns,
+  settings: RowSettings,
   warnings: string[],
 ): TriggerRoute {
   const b = base('trigger', t.name, t.handler, t.headers)
@@ -199,7 +202,7 @@ function triggerRoute(
     }
     const fields: Field[] =
       key === '*'
-        ? cols.map((c) => columnField(c))
+        ? cols.map((c) => columnField(c, settings))
         : (payload as string[]).map((c) => {
             const col = byName.get(c)
             if (!col) {
@@ -208,7 +211,7 @@ function triggerRoute(
               )
               return { name: c, type: { kind: 'json' as const }, comment: 'not in the column cache' }
             }
-            return columnField(col, true)
+            return columnField(col, settings)
           })
     rows.push({ name, doc, fields })
     return name
@@ -320,7 +323,18 @@ const RUNTIME_NAMES = new Set([
   ...['HandlerResult', 'EventContext', 'EventRoute', 'CronContext', 'CronRoute', 'ExternalContext'],
   ...['ExternalRoute', 'StripeEvent', 'GithubEvent', 'StandardWebhookEvent', 'HmacEvent', 'Json'],
   ...['StripeEventSchema', 'GithubEventSchema', 'StandardWebhookEventSchema', 'HmacEventSchema'],
-  ...['jsonValue', 'numberOrDecimalString', 'z', 'ok', 'fail', 'retry', 'retryAfter', 'Outcome'],
+  ...[
+    'jsonValue',
+    'GeoJsonGeometry',
+    'geoJsonGeometry',
+    'GeoJsonPosition',
+    'z',
+    'ok',
+    'fail',
+    'retry',
+    'retryAfter',
+    'Outcome',
+  ],
   ...['handleEvent', 'handleCron', 'handleExternal', 'IncomingRequest', 'Reply', 'send', 'incoming'],
   ...['raw', 'express', 'Router', 'Request', 'Response', 'webhooksRouter', 'Controller', 'Post', 'Req'],
   ...['Res', 'RawBodyRequest', 'Injectable', 'Module', 'WebhooksController', 'WebhooksModule'],
@@ -337,9 +351,10 @@ export function buildShape(model: Model, columns: TableColumns): Shape {
     })
   }
   const warnings: string[] = []
+  const settings: RowSettings = { stringifyNumbers: model.hasura.stringifyNumericTypes === true }
   const triggers = model.triggers
     .filter((t): t is ModelTrigger & { handler: string } => t.handler !== undefined)
-    .map((t) => triggerRoute(t, columns, warnings))
+    .map((t) => triggerRoute(t, columns, settings, warnings))
   const crons = model.crons
     .filter((c): c is ModelCron & { handler: string } => c.handler !== undefined)
     .map((c) => cronRoute(c))
@@ -395,6 +410,7 @@ export function buildShape(model: Model, columns: TableColumns): Shape {
     triggers,
     crons,
     externals,
+    stringifyNumbers: settings.stringifyNumbers,
     warnings,
   }
 }

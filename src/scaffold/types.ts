@@ -5,11 +5,12 @@
 
 export type FieldType =
   | { kind: 'string' }
-  /** `text`: Hasura may send it as a decimal string (see columnField) */
-  | { kind: 'number'; integer: boolean; text?: boolean }
+  | { kind: 'number'; integer: boolean }
   | { kind: 'boolean' }
   | { kind: 'null' }
   | { kind: 'json' }
+  /** a GeoJSON geometry object: what Hasura sends for PostGIS geometry and geography */
+  | { kind: 'geojson' }
   | { kind: 'unknown' }
   | { kind: 'literals'; values: string[] }
   | { kind: 'array'; of: FieldType }

@@ -38,3 +38,30 @@ export async function freshDatabase(): Promise<{ url: string; drop: () => Promis
     },
   }
 }
+
+/**
+ * A fresh database with PostGIS created in it, or why there is none (PostgreSQL unreachable, or the
+ * postgis extension not installed: Debian's postgresql-15-postgis-3). Under CI a missing PostGIS
+ * fails the run instead: .ci/run installs it.
+ */
+export async function postgisDatabase(): Promise<
+  { url: string; drop: () => Promise<void> } | { skip: string }
+> {
+  const down = await postgresUnavailable()
+  if (down) return { skip: down }
+  const db = await freshDatabase()
+  const client = new pg.Client({ connectionString: db.url })
+  try {
+    await client.connect()
+    await client.query('CREATE EXTENSION postgis')
+    return db
+  } catch (err) {
+    await client.end().catch(() => {})
+    await db.drop()
+    const reason = `PostGIS is not installed in the PostgreSQL at ${PG_BASE_URL} (${(err as Error).message}); install postgresql-15-postgis-3`
+    if (process.env.CI) throw new Error(`${reason}: CI must run the PostGIS tests`)
+    return { skip: reason }
+  } finally {
+    await client.end().catch(() => {})
+  }
+}

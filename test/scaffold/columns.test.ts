@@ -50,6 +50,8 @@ function fits(t: FieldType, v: unknown): boolean {
       return Array.isArray(v) && v.every((x) => fits(t.of, x))
     case 'object':
       return typeof v === 'object' && v !== null
+    case 'geojson':
+      return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string'
     case 'json':
     case 'unknown':
       return true

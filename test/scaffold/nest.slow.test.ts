@@ -135,7 +135,7 @@ describe('nest-ts service: scaffolded skeleton, installed, compiled under --stri
     }
   }, 120_000)
 
-  it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns', async () => {
+  it('also compiles a one-trigger service with untyped rows (no column cache) and one with listed int8/numeric columns (stringified by the project env)', async () => {
     const min = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
@@ -148,7 +148,8 @@ export default defineConfig({
     expect(await scaffold({ handler: 'things', initService: true }, c.ctx)).toBe(0)
     symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
     expect(await compile(join(min, 'services/mini'))).toBe('')
-    // the same trigger with column types: a listed payload (int8/numeric may come as decimal strings)
+    // the same trigger with column types, and Hasura set to send int8/numeric as strings
+    writeFileSync(join(min, '.env'), 'HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true\n')
     writeFileSync(
       join(min, 'webhooks.columns.json'),
       JSON.stringify({
@@ -164,7 +165,7 @@ export default defineConfig({
     )
     expect(await scaffold({ handler: 'things' }, captureContext(min).ctx)).toBe(0)
     expect(readFileSync(join(min, 'services/mini/src/webhooks/_generated/payloads.ts'), 'utf8')).toContain(
-      'n: numberOrDecimalString.nullable()',
+      'n: z.string().nullable()',
     )
     expect(await compile(join(min, 'services/mini'))).toBe('')
   }, 120_000)

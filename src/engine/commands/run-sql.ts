@@ -73,7 +73,7 @@ export async function runSql(core: Core, a: JsonObject, cmd: CommandCtx) {
             const draft = structuredClone(base)
             for (const o of fresh) dropObject(draft.metadata, o)
             const again = await checkConsistency(tx, draft.metadata, core.env)
-            await reconcileTriggers(tx, again.consistentTriggers)
+            await reconcileTriggers(tx, again.consistentTriggers, { stringifyNumbers: core.stringifyNumbers })
             const kept = new Set(allTriggerNames(draft.metadata))
             const gone = allTriggerNames(core.state.metadata).filter((n) => !kept.has(n))
             if (gone.length > 0)
@@ -86,7 +86,7 @@ export async function runSql(core: Core, a: JsonObject, cmd: CommandCtx) {
             pending = draft
             return
           }
-          await reconcileTriggers(tx, consistentTriggers)
+          await reconcileTriggers(tx, consistentTriggers, { stringifyNumbers: core.stringifyNumbers })
           if (pending) {
             pending.resourceVersion = core.state.resourceVersion + 1
             await saveState(tx, pending)
