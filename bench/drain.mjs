@@ -18,7 +18,7 @@ import { Session } from 'node:inspector/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { median, row } from './lib.mjs'
+import { median, reachable, row } from './lib.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { startEngine } = await import(join(ROOT, 'dist', 'engine', 'index.js'))
@@ -28,19 +28,8 @@ const BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.
 const SECRET = 'bench'
 const CONCURRENCY = 100
 
-async function reachable() {
-  const c = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    await c.end().catch(() => {})
-  }
-}
 const which = process.env.NH_BENCH_DRAIN ?? 'both'
-const usePg = which !== 'pglite' && (await reachable())
+const usePg = which !== 'pglite' && (await reachable(BASE_URL))
 const usePglite = which !== 'postgres'
 
 async function withAdmin(fn) {

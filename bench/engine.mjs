@@ -8,7 +8,7 @@ import http from 'node:http'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { row } from './lib.mjs'
+import { reachable, row } from './lib.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { startEngine } = await import(join(ROOT, 'dist', 'engine', 'index.js'))
@@ -17,18 +17,7 @@ const TRIGGERS = Number(process.argv[2] ?? 1500)
 const BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const SECRET = 'bench'
 
-async function reachable() {
-  const c = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    await c.end().catch(() => {})
-  }
-}
-const usePg = await reachable()
+const usePg = await reachable(BASE_URL)
 
 async function freshDb() {
   if (!usePg) return { opts: {}, drop: async () => {} }

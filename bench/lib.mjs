@@ -137,3 +137,17 @@ export async function countingProxy(target) {
     },
   }
 }
+
+/** Whether PostgreSQL answers at `url` (the benches skip their PostgreSQL rows otherwise). */
+export async function reachable(url) {
+  const { default: pg } = await import('pg')
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await c.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await c.end().catch(() => {})
+  }
+}

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import pg from 'pg'
-import { countingProxy, row } from './lib.mjs'
+import { countingProxy, reachable, row } from './lib.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const { startEngine } = await import(join(ROOT, 'dist', 'engine', 'index.js'))
@@ -17,19 +17,7 @@ const TABLES = 30
 const SECRET = 'bench-secret'
 const BASE_URL = process.env.NH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
-async function postgresReachable() {
-  const c = new pg.Client({ connectionString: BASE_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    return true
-  } catch {
-    return false
-  } finally {
-    await c.end().catch(() => {})
-  }
-}
-
-const usePg = await postgresReachable()
+const usePg = await reachable(BASE_URL)
 
 async function freshEngine() {
   let drop = async () => {}

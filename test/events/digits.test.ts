@@ -6,9 +6,8 @@ import { type Engine, type EngineOptions, startEngine } from '../../src/engine/i
 import { UserError } from '../../src/errors.js'
 import { parseExact } from '../../src/output/exact-json.js'
 import { captureContext } from '../helpers/cli.js'
-import { client } from '../helpers/engine.js'
+import { backends, client } from '../helpers/engine.js'
 import { startHandler } from '../helpers/http.js'
-import { freshDatabase, postgresUnavailable } from '../helpers/pg.js'
 import { projectDir } from '../helpers/project.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -21,23 +20,6 @@ import { waitFor } from '../helpers/wait.js'
 const ADMIN = 'adm1n-digits'
 const BIG = '9007199254740993'
 const NUMERIC = '12345678901234567890.123456789'
-
-const pgReason = await postgresUnavailable()
-const backends: {
-  name: string
-  skip: string | undefined
-  opts: () => Promise<{ opts: EngineOptions; drop: () => Promise<void> }>
-}[] = [
-  { name: 'pglite', skip: undefined, opts: async () => ({ opts: {}, drop: async () => {} }) },
-  {
-    name: 'postgres',
-    skip: pgReason,
-    opts: async () => {
-      const db = await freshDatabase()
-      return { opts: { databaseUrl: db.url }, drop: db.drop }
-    },
-  },
-]
 
 for (const backend of backends) {
   describe.skipIf(backend.skip !== undefined)(`digits through the CLI (${backend.name})`, () => {
@@ -56,8 +38,8 @@ for (const backend of backends) {
     }
 
     beforeAll(async () => {
-      const b = await backend.opts()
-      drop = b.drop
+      const b = await backend.fresh()
+      drop = b.cleanup
       handler = await startHandler(() => ({ status: 200 }))
       // the raw text of every request: the recorded body is JSON.parse'd, which would round
       const { default: http } = await import('node:http')
