@@ -1,3 +1,5 @@
+// Longer than 400 lines on purpose: the one view model every template renders from; routes, code
+// names and payload row types are derived together and checked against each other here.
 import { looksSecret } from '../config/secret-names.js'
 import { UserError } from '../errors.js'
 import { type TableColumns, tableKey } from '../model/columns.js'

@@ -1,3 +1,5 @@
+// Longer than 400 lines on purpose: the sync stage end to end (plan, confirm, one strict write with
+// conflict retries, verification, record and backup), each step using the state of the one before.
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { Context } from '../context.js'
 import { UserError } from '../errors.js'
