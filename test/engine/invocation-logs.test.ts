@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { backends, type Client, engineFor, uniq } from '../helpers/engine.js'
+import { backends, type Client, engineFor, SECRET, uniq } from '../helpers/engine.js'
 import { type Handler, startHandler } from '../helpers/http.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -78,7 +78,7 @@ describe.each(backends)('invocation logs on $name', (backend) => {
   async function rawText(type: string, args: Record<string, unknown>) {
     const res = await fetch(`${ctx.engine.url}/v1/metadata`, {
       method: 'POST',
-      headers: { 'X-Hasura-Admin-Secret': 'test-secret', 'Content-Type': 'application/json' },
+      headers: { 'X-Hasura-Admin-Secret': SECRET, 'Content-Type': 'application/json' },
       body: JSON.stringify({ type, args }),
     })
     return res.text()
