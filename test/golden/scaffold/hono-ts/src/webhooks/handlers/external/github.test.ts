@@ -1,0 +1,16 @@
+/**
+ * Tests of the external route for handler external/github, through the Hono app in memory (app.request, no
+ * server). This file is yours: nself-hooks scaffold wrote it once and never overwrites it.
+ * `npm test` compiles and runs every *.test.ts with node:test; add a test that posts a real delivery.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { app } from '../../../app.js'
+
+const path = '/webhooks/external/github'
+process.env['GITHUB_WEBHOOK_SECRET'] ||= 'test-signing-secret'
+
+test('refuses an unsigned request with 401', async () => {
+  const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+  assert.equal(res.status, 401)
+})
