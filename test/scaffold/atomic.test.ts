@@ -73,7 +73,7 @@ describe('scaffold writes everything or nothing (the CLI)', () => {
       why: 'two flask handlers that become the same Python module',
       template: 'flask',
       extra: { crons: `twin: { schedule: '0 1 * * *', handler: 'user_created' },` },
-      message: /would share the handler file webhooks\/handlers\/user_created\.py/,
+      message: /would share the (handler )?file webhooks\/handlers\/user_created\.py/,
     },
     {
       why: 'a flask handler named like the test of another one',

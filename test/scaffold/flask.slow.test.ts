@@ -84,7 +84,7 @@ describe.skipIf(pythonMissing)('flask service: scaffolded, imported and served b
     })
     expect(r.exitCode, r.stderr).toBe(0)
     // user-created and user-updated: wrong secret, bad JSON, wrong shape; the cron the same; two externals: unsigned
-    expect(r.stderr).toMatch(/Ran 11 tests/)
+    expect(r.stderr).toMatch(/Ran 14 tests/)
     expect(r.stderr).toMatch(/\nOK\n?$/)
   }, 60_000)
 

@@ -89,7 +89,7 @@ describe('hono-ts service: scaffolded, installed, compiled under --strict, serve
     const r = await execa('npm', ['test'], { cwd: dir, reject: false, env: { WEBHOOK_SECRET: '' } })
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0)
     // user-created and user-updated: wrong secret, bad JSON, wrong shape; the cron the same; two externals: unsigned
-    expect(r.stdout).toMatch(/# pass 11\b/)
+    expect(r.stdout).toMatch(/# pass 14\b/)
     expect(r.stdout).toMatch(/# fail 0\b/)
   }, 120_000)
 

@@ -5,12 +5,17 @@ from the service folder with `python -m unittest discover -s webhooks/handlers -
 posts a real delivery.
 """
 
+import json
 import os
 import unittest
 
 from main import create_app
 
 PATH = "/webhooks/external/github"
+# a delivery as the provider sends it
+BODY = {
+    "test": True,
+}
 
 
 class GithubWebhookRouteTest(unittest.TestCase):
@@ -18,8 +23,8 @@ class GithubWebhookRouteTest(unittest.TestCase):
         os.environ.setdefault("GITHUB_WEBHOOK_SECRET", "test-signing-secret")
         self.client = create_app().test_client()
 
-    def test_refuses_an_unsigned_request_with_401(self) -> None:
-        res = self.client.post(PATH, data=b"{}", content_type="application/json")
+    def test_refuses_an_unsigned_delivery_with_401(self) -> None:
+        res = self.client.post(PATH, data=json.dumps(BODY), content_type="application/json")
         self.assertEqual(res.status_code, 401)
 
 

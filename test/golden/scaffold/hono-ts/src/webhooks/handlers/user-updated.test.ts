@@ -8,11 +8,53 @@ import { test } from 'node:test'
 import { app } from '../../app.js'
 
 const path = '/webhooks/user-updated'
+/** a delivery as Hasura sends it */
+const BODY = {
+  "id": "00000000-0000-4000-8000-000000000001",
+  "created_at": "2026-01-01T09:00:00.000000",
+  "table": {
+    "schema": "public",
+    "name": "users"
+  },
+  "trigger": {
+    "name": "user_updated"
+  },
+  "event": {
+    "op": "UPDATE",
+    "data": {
+      "old": {
+        "id": 1,
+        "email": "text",
+        "name": "text",
+        "created_at": "text"
+      },
+      "new": {
+        "id": 1,
+        "email": "text",
+        "name": "text",
+        "created_at": "text"
+      }
+    },
+    "session_variables": {
+      "x-hasura-role": "admin"
+    },
+    "trace_context": null
+  },
+  "delivery_info": {
+    "current_retry": 0,
+    "max_retries": 0
+  }
+}
 process.env['WEBHOOK_SECRET'] ||= 'test-secret'
 const headers: Record<string, string> = {
   'content-type': 'application/json',
   ['X-Webhook-Secret']: process.env['WEBHOOK_SECRET']!,
 }
+
+test('answers a delivery with 200', async () => {
+  const res = await app.request(path, { method: 'POST', headers, body: JSON.stringify(BODY) })
+  assert.equal(res.status, 200, await res.clone().text())
+})
 
 test('refuses a request with a wrong secret with 401', async () => {
   const wrong = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, k === 'content-type' ? v : 'wrong']))

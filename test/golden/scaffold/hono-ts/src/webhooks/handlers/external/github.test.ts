@@ -8,9 +8,17 @@ import { test } from 'node:test'
 import { app } from '../../../app.js'
 
 const path = '/webhooks/external/github'
+/** a delivery as the provider sends it */
+const BODY = {
+  "test": true
+}
 process.env['GITHUB_WEBHOOK_SECRET'] ||= 'test-signing-secret'
 
-test('refuses an unsigned request with 401', async () => {
-  const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+test('refuses an unsigned delivery with 401', async () => {
+  const res = await app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BODY),
+  })
   assert.equal(res.status, 401)
 })
