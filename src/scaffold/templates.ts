@@ -251,9 +251,10 @@ export const TEMPLATES: Record<string, TemplateDef> = {
     name: 'flask',
     language: 'py',
     skeleton: ['requirements.txt', 'main.py'],
-    requires: ['flask', 'pydantic'],
+    requires: ['flask', 'pydantic', 'python-dotenv'],
     files: [
       ...PY_SHARED('flask'),
+      { src: '_py/env.py.hbs', out: 'webhooks/_generated/env.py', kind: 'generated' },
       { src: 'flask/README.md.hbs', out: 'README.md', kind: 'user', init: true },
     ],
     handlers: PY_HANDLERS('flask'),

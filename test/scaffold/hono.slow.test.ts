@@ -1,23 +1,26 @@
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scaffold } from '../../src/commands/scaffold.js'
 import type { Model } from '../../src/model/types.js'
-import { waitFor } from '../engine/helpers.js'
+import { captureContext } from '../helpers/cli.js'
+import { testdir } from '../helpers/project.js'
+import { waitFor } from '../helpers/wait.js'
 import {
   checkBodyLimit,
   checkDirect,
   checkHasuraDelivery,
   checkHostileService,
   checkOutcomes,
+  checkProductionReadsNoFiles,
   compile,
   npmInstall,
+  runGeneratedTests,
+  SERVICE_ENV,
   type Service,
   scaffoldFixture,
   startService,
 } from './e2e.js'
-import { context, project } from './helpers.js'
 import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
 
 /** The user's own handler logic: first attempt asks for a retry in 1 s, then plain retries, then it fails for good. */
@@ -33,6 +36,9 @@ export const userUpdated: UserUpdatedHandlers = {
 }
 `
 
+/** The scaffolded handler tests: a delivery, a wrong secret, bad JSON and a wrong shape for the two triggers and the cron; an unsigned delivery for the two externals. */
+const GENERATED_TESTS = 14
+
 describe('hono-ts service: scaffolded, installed, compiled under --strict, served by @hono/node-server', () => {
   let dir: string
   let model: Model
@@ -40,18 +46,23 @@ describe('hono-ts service: scaffolded, installed, compiled under --strict, serve
 
   beforeAll(async () => {
     ;({ dir, model } = await scaffoldFixture('hono-ts'))
-    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), USER_UPDATED)
     await npmInstall(dir)
   }, 300_000)
   afterAll(async () => {
     await service?.stop()
   })
 
+  it('passes the per-handler tests scaffold wrote (npm test: node:test through app.request)', async () => {
+    await runGeneratedTests(dir, ['npm', 'test'], GENERATED_TESTS)
+  }, 300_000)
+
   it('compiles with tsc --strict against the real hono, @hono/node-server and zod packages', async () => {
+    // the user's own handler logic replaces the scaffolded one from here on
+    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), USER_UPDATED)
     expect(await compile(dir)).toBe('')
   }, 120_000)
 
-  it('serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
+  it('reads its secrets from the .env layers of the project: serves an event the engine posts after a row insert; a wrong secret gets 401 and is retried', async () => {
     service = await startService(process.execPath, ['dist/index.js'], dir)
     await checkHasuraDelivery(model, service)
   }, 120_000)
@@ -66,31 +77,50 @@ describe('hono-ts service: scaffolded, installed, compiled under --strict, serve
     await checkDirect(service!)
   }, 60_000)
 
-  it('answers a body over the limit with a JSON 413 and no stack trace', async () => {
-    expect(service, 'service from an earlier test').toBeDefined()
-    await checkBodyLimit(service!)
-    expect(service!.logs()).not.toMatch(/at \w+ \(|BodyLimitError/)
+  it.each(['development', 'production'])(
+    'answers a body over the limit with a JSON 413 and no stack trace under NODE_ENV=%s',
+    async (nodeEnv) => {
+      const s = await startService(process.execPath, ['dist/index.js'], dir, { NODE_ENV: nodeEnv })
+      try {
+        await checkBodyLimit(s)
+        expect(s.logs()).not.toMatch(/at \w+ \(|BodyLimitError/)
+        if (nodeEnv === 'production') await checkProductionReadsNoFiles(s)
+      } finally {
+        await s.stop()
+      }
+    },
+    60_000,
+  )
+
+  it('takes its body limit from WEBHOOK_BODY_LIMIT and refuses to start on a value that is not a size', async () => {
+    const s = await startService(process.execPath, ['dist/index.js'], dir, { WEBHOOK_BODY_LIMIT: '1kb' })
+    try {
+      const res = await fetch(`${s.url}/webhooks/user-created`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pad: 'x'.repeat(2048) }),
+      })
+      expect(res.status).toBe(413)
+      expect(await res.json()).toEqual({ ok: false, error: 'body is larger than 1kb' })
+    } finally {
+      await s.stop()
+    }
+    await expect(
+      startService(process.execPath, ['dist/index.js'], dir, { WEBHOOK_BODY_LIMIT: 'ten megabytes' }),
+    ).rejects.toThrow(/WEBHOOK_BODY_LIMIT="ten megabytes" is not a size/)
   }, 60_000)
 
   it('compiles a service whose names, tables, columns and headers are hostile, which then serves them exactly', async () => {
     const hostile = await scaffoldHostile('hono-ts', HOSTILE_VALUES)
     symlinkSync(join(dir, 'node_modules'), join(hostile, 'node_modules'))
     expect(await compile(hostile)).toBe('')
-    const s = await startService(process.execPath, ['dist/index.js'], hostile)
+    const s = await startService(process.execPath, ['dist/index.js'], hostile, SERVICE_ENV)
     try {
       await checkHostileService(s, HOSTILE_VALUES.names, HOSTILE_HEADER, HOSTILE_VALUES.service)
       expect(s.logs()).not.toMatch(/TypeError|SyntaxError/)
     } finally {
       await s.stop()
     }
-  }, 120_000)
-
-  it('npm test runs the scaffolded handler tests with node:test through app.request', async () => {
-    const r = await execa('npm', ['test'], { cwd: dir, reject: false, env: { WEBHOOK_SECRET: '' } })
-    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0)
-    // user-created and user-updated: wrong secret, bad JSON, wrong shape; the cron the same; two externals: unsigned
-    expect(r.stdout).toMatch(/# pass 14\b/)
-    expect(r.stdout).toMatch(/# fail 0\b/)
   }, 120_000)
 
   it('the dev script (tsx watch) serves the app and restarts it when a file changes', async () => {
@@ -120,7 +150,7 @@ describe('hono-ts service: scaffolded, installed, compiled under --strict, serve
   }, 120_000)
 
   it('also compiles a one-trigger service with untyped rows (no column cache) and no prefix', async () => {
-    const min = project({
+    const min = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
 export default defineConfig({
   service: { name: 'mini', template: 'hono-ts', routePrefix: '' },
@@ -128,7 +158,7 @@ export default defineConfig({
 })
 `,
     })
-    expect(await scaffold({ handler: 'things', initService: true }, context(min).ctx)).toBe(0)
+    expect(await scaffold({ handler: 'things', initService: true }, captureContext(min).ctx)).toBe(0)
     symlinkSync(join(dir, 'node_modules'), join(min, 'services/mini/node_modules'))
     expect(await compile(join(min, 'services/mini'))).toBe('')
   }, 120_000)

@@ -3,11 +3,16 @@
 Serve it with any WSGI server, e.g. `gunicorn main:app`; `python main.py` runs Werkzeug's server on $PORT.
 """
 
-import os
+# first: the project's .env layers in development, before anything reads the environment
+from webhooks._generated.env import load_project_env
 
-from flask import Flask
+ENV_FILES = load_project_env()
 
-from webhooks._generated.routes import blueprint as webhooks_blueprint
+import os  # noqa: E402
+
+from flask import Flask  # noqa: E402
+
+from webhooks._generated.routes import blueprint as webhooks_blueprint  # noqa: E402
 
 
 def create_app() -> Flask:
@@ -25,4 +30,6 @@ app = create_app()
 
 
 if __name__ == "__main__":
-    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "3001")))
+    # the env layers above are the only .env files read: Flask's own loader would add the nearest .env
+    # even in production
+    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "3001")), load_dotenv=False)

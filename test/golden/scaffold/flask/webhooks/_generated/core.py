@@ -20,7 +20,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Awaitable, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Type, Union
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -115,6 +115,26 @@ class TableInfo(BaseModel):
 class DeliveryInfo(BaseModel):
     current_retry: int
     max_retries: int
+
+
+class GeoJsonGeometry(BaseModel):
+    """What Hasura sends for a PostGIS geometry or geography column: ST_AsGeoJSON(column, 15, 4), a
+    GeoJSON geometry (RFC 7946) with a `crs` member when the SRID is set."""
+
+    type: Literal["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]
+    coordinates: Optional[
+        Union[List[float], List[List[float]], List[List[List[float]]], List[List[List[List[float]]]]]
+    ] = None
+    geometries: Optional[List["GeoJsonGeometry"]] = None
+    crs: Optional[Dict[str, Any]] = None
+    bbox: Optional[List[float]] = None
+
+
+# the nested geometries of a GeometryCollection refer to the class itself (pydantic 2 or 1.10)
+if hasattr(GeoJsonGeometry, "model_rebuild"):
+    GeoJsonGeometry.model_rebuild()
+else:
+    GeoJsonGeometry.update_forward_refs()
 
 
 class HasuraEvent(BaseModel):

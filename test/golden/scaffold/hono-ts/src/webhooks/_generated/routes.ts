@@ -3,6 +3,7 @@
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { bodyLimit as configuredBodyLimit } from './env.js'
 import { userCreated } from '../handlers/user-created.js'
 import { userUpdated } from '../handlers/user-updated.js'
 import { dailyReportGeneration } from '../handlers/scheduled/daily-report.js'
@@ -17,8 +18,16 @@ import {
 } from './payloads.js'
 import { handleCron, handleEvent, handleExternal, type IncomingRequest, type Reply } from './runtime.js'
 
-/** The largest body a route reads; event payloads carry whole rows. */
-const BODY_LIMIT_MB = 10
+/** The largest body a route reads (WEBHOOK_BODY_LIMIT, default 10mb); event payloads carry whole rows. */
+const BODY_LIMIT = configuredBodyLimit()
+
+/** A size as WEBHOOK_BODY_LIMIT gives it (`2048`, `512kb`, `10mb`) in bytes, 1 kb being 1024 bytes. */
+function sizeInBytes(size: string): number {
+  const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(size)
+  if (!match) throw new Error(`WEBHOOK_BODY_LIMIT=${JSON.stringify(size)} is not a size`)
+  return Math.floor(Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1))
+}
 
 function logRejected(fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg: 'webhook rejected', ...fields }))
@@ -37,11 +46,12 @@ export const webhooksApp = new Hono()
 
 webhooksApp.use(
   bodyLimit({
-    maxSize: BODY_LIMIT_MB * 1024 * 1024,
+    maxSize: sizeInBytes(BODY_LIMIT),
     onError: (c) => {
-      const error = `body is larger than ${BODY_LIMIT_MB}mb`
+      const error = `body is larger than ${BODY_LIMIT}`
       logRejected({ path: c.req.path, status: 413, reason: error })
-      return c.json({ ok: false, error }, 413)
+      // the rest of the body is never read, so the connection cannot carry another request
+      return c.json({ ok: false, error }, 413, { Connection: 'close' })
     },
   }),
 )

@@ -23,14 +23,43 @@ export const jsonValue: z.ZodType<Json> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 )
 
-/** int8/numeric in a listed payload column: a JSON number, or a decimal string when Hasura stringifies numerics. */
-export const numberOrDecimalString: z.ZodType<number, number | string> = z.union([
-  z.number(),
-  z
-    .string()
-    .regex(/^-?\d+(\.\d+)?$/)
-    .transform(Number),
-])
+/** A GeoJSON position: longitude, latitude and maybe altitude; empty in an empty geometry. */
+export type GeoJsonPosition = number[]
+/** The `crs` member PostGIS writes when the geometry has an SRID: { type: 'name', properties: { name } } */
+type GeoJsonCrs = { type: string; properties: { [key: string]: Json } }
+/**
+ * What Hasura sends for a PostGIS geometry or geography column: ST_AsGeoJSON(column, 15, 4), a
+ * GeoJSON geometry (RFC 7946) with a `crs` member when the SRID is set. Narrow on `type`.
+ */
+export type GeoJsonGeometry = (
+  | { type: 'Point'; coordinates: GeoJsonPosition }
+  | { type: 'MultiPoint'; coordinates: GeoJsonPosition[] }
+  | { type: 'LineString'; coordinates: GeoJsonPosition[] }
+  | { type: 'MultiLineString'; coordinates: GeoJsonPosition[][] }
+  | { type: 'Polygon'; coordinates: GeoJsonPosition[][] }
+  | { type: 'MultiPolygon'; coordinates: GeoJsonPosition[][][] }
+  | { type: 'GeometryCollection'; geometries: GeoJsonGeometry[] }
+) & { crs?: GeoJsonCrs; bbox?: number[] }
+const position = z.array(z.number())
+const geoJsonMembers = {
+  crs: z.object({ type: z.string(), properties: z.record(z.string(), jsonValue) }).optional(),
+  bbox: z.array(z.number()).optional(),
+}
+export const geoJsonGeometry: z.ZodType<GeoJsonGeometry> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('Point'), coordinates: position, ...geoJsonMembers }),
+    z.object({ type: z.literal('MultiPoint'), coordinates: z.array(position), ...geoJsonMembers }),
+    z.object({ type: z.literal('LineString'), coordinates: z.array(position), ...geoJsonMembers }),
+    z.object({ type: z.literal('MultiLineString'), coordinates: z.array(z.array(position)), ...geoJsonMembers }),
+    z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position)), ...geoJsonMembers }),
+    z.object({
+      type: z.literal('MultiPolygon'),
+      coordinates: z.array(z.array(z.array(position))),
+      ...geoJsonMembers,
+    }),
+    z.object({ type: z.literal('GeometryCollection'), geometries: z.array(geoJsonGeometry), ...geoJsonMembers }),
+  ]),
+)
 
 export type Outcome =
   | { kind: 'ok'; body?: Json }
