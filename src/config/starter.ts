@@ -8,7 +8,7 @@ import { CONFIG_NAMES } from './load.js'
 /** `init`: a starter webhooks.config.ts, pointed at the nself .env service that suits it best. */
 
 /** Templates nself-hooks can scaffold handlers for; a service on one of these is the best default. */
-const WEBHOOK_TEMPLATES = ['express-ts', 'nest-ts', 'fastapi']
+const WEBHOOK_TEMPLATES = ['express-ts', 'nest-ts', 'hono-ts', 'fastapi', 'flask']
 
 function starterConfig(service: CustomService | undefined): string {
   const serviceLine = service

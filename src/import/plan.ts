@@ -74,7 +74,7 @@ export interface ImportPlan {
 }
 
 /** Webhook templates nself-hooks scaffolds for: a service on one of these is the best default (as init picks). */
-const WEBHOOK_TEMPLATES = ['express-ts', 'nest-ts', 'fastapi']
+const WEBHOOK_TEMPLATES = ['express-ts', 'nest-ts', 'hono-ts', 'fastapi', 'flask']
 
 function detectMetadataDir(root: string): string {
   for (const rel of ['hasura/metadata', 'metadata']) {

@@ -217,7 +217,7 @@ function resolveService(
       path: 'service.template',
       severity: 'error',
       message: `service "${name}" has no template`,
-      hint: `add template: 'express-ts' (or nest-ts, fastapi), or declare it in .env as CS_N=${name}:express-ts`,
+      hint: `add template: 'express-ts' (or nest-ts, hono-ts, fastapi, flask), or declare it in .env as CS_N=${name}:express-ts`,
     })
     return undefined
   }

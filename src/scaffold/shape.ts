@@ -341,7 +341,7 @@ const RUNTIME_NAMES = new Set([
   ...['raw', 'express', 'Router', 'Request', 'Response', 'webhooksRouter', 'Controller', 'Post', 'Req'],
   ...['Res', 'RawBodyRequest', 'Injectable', 'Module', 'WebhooksController', 'WebhooksModule'],
   ...['BaseModel', 'Field', 'HasuraEvent', 'Any', 'Dict', 'List', 'Literal', 'Optional', 'Union'],
-  ...['APIRouter', 'retry_after'],
+  ...['APIRouter', 'retry_after', 'bodyLimit', 'webhooksApp', 'logRejected'],
 ])
 
 /** Every route the model asks the service to serve (entries without `handler` are not the service's). */

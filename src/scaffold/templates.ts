@@ -67,19 +67,54 @@ const tsView = (base: string, entry: string, devScript: string, esm: boolean, us
   userFiles,
 })
 
-/**
- * The files every Python template shares: package markers, runtime, signatures, the .env layer
- * loader (main.py calls it first) and the README.
- */
-const PY_SHARED: ServiceFile[] = [
+/** Handler files of the TypeScript templates whose handlers are plain objects (express-ts, hono-ts). */
+const TS_HANDLERS: TemplateDef['handlers'] = {
+  trigger: { src: '_ts/handlers/trigger.ts.hbs', out: (r) => `src/webhooks/handlers/${r.tsFile}.ts` },
+  cron: { src: '_ts/handlers/cron.ts.hbs', out: (r) => `src/webhooks/handlers/${r.tsFile}.ts` },
+  external: { src: '_ts/handlers/external.ts.hbs', out: (r) => `src/webhooks/handlers/${r.tsFile}.ts` },
+}
+
+/** The runtime and payloads of every Python template; `runtime.py` is the framework's side of it. */
+const PY_SHARED = (framework: string): ServiceFile[] => [
   { src: '_py/init.py.hbs', out: 'webhooks/__init__.py', kind: 'generated' },
   { src: '_py/init.py.hbs', out: 'webhooks/_generated/__init__.py', kind: 'generated' },
   { src: '_py/init.py.hbs', out: 'webhooks/handlers/__init__.py', kind: 'generated' },
-  { src: '_py/runtime.py', out: 'webhooks/_generated/runtime.py', kind: 'generated' },
+  { src: '_py/core.py', out: 'webhooks/_generated/core.py', kind: 'generated' },
+  { src: `${framework}/runtime.py`, out: 'webhooks/_generated/runtime.py', kind: 'generated' },
   { src: '_py/signatures.py', out: 'webhooks/_generated/signatures.py', kind: 'generated' },
-  { src: '_py/env.py.hbs', out: 'webhooks/_generated/env.py', kind: 'generated' },
-  { src: '_py/README.md.hbs', out: 'README.md', kind: 'user', init: true },
+  { src: '_py/payloads.py.hbs', out: 'webhooks/_generated/payloads.py', kind: 'generated' },
+  { src: `${framework}/routes.py.hbs`, out: 'webhooks/_generated/routes.py', kind: 'generated' },
+  { src: `${framework}/main.py.hbs`, out: 'main.py', kind: 'user', init: true },
+  { src: `${framework}/requirements.txt`, out: 'requirements.txt', kind: 'user', init: true },
+  { src: `${framework}/Dockerfile.hbs`, out: 'Dockerfile', kind: 'user', init: true },
+  { src: '_py/dockerignore', out: '.dockerignore', kind: 'user', init: true },
 ]
+
+const PY_HANDLERS = (framework: string): TemplateDef['handlers'] => ({
+  trigger: { src: `${framework}/handlers/trigger.py.hbs`, out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+  cron: { src: `${framework}/handlers/cron.py.hbs`, out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+  external: { src: `${framework}/handlers/external.py.hbs`, out: (r) => `webhooks/handlers/${r.pyFile}.py` },
+})
+
+/** `test_<module>.py` beside a Python handler. */
+function pyTestFile(r: Route): string {
+  const parts = r.pyFile.split('/')
+  return `webhooks/handlers/${[...parts.slice(0, -1), `test_${parts.at(-1)}`].join('/')}.py`
+}
+
+/** Every folder of a handler path is a Python package. */
+function pyPackages(routes: Route[]): ServiceFile[] {
+  const dirs = new Set<string>()
+  for (const r of routes) {
+    const parts = r.pyFile.split('/').slice(0, -1)
+    for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
+  }
+  return [...dirs].sort().map((d) => ({
+    src: '_py/init.py.hbs',
+    out: `webhooks/handlers/${d}/__init__.py`,
+    kind: 'generated',
+  }))
+}
 
 export const TEMPLATES: Record<string, TemplateDef> = {
   'express-ts': {
@@ -94,17 +129,7 @@ export const TEMPLATES: Record<string, TemplateDef> = {
       { src: 'express-ts/package.json.hbs', out: 'package.json', kind: 'user', init: true },
       { src: 'express-ts/tsconfig.json', out: 'tsconfig.json', kind: 'user', init: true },
     ],
-    handlers: {
-      trigger: {
-        src: 'express-ts/handlers/trigger.ts.hbs',
-        out: (r) => `src/webhooks/handlers/${r.tsFile}.ts`,
-      },
-      cron: { src: 'express-ts/handlers/cron.ts.hbs', out: (r) => `src/webhooks/handlers/${r.tsFile}.ts` },
-      external: {
-        src: 'express-ts/handlers/external.ts.hbs',
-        out: (r) => `src/webhooks/handlers/${r.tsFile}.ts`,
-      },
-    },
+    handlers: TS_HANDLERS,
     handlerTest: {
       src: 'express-ts/handlers/handler.test.ts.hbs',
       out: (r) => `src/webhooks/handlers/${r.tsFile}.test.ts`,
@@ -179,45 +204,62 @@ export const TEMPLATES: Record<string, TemplateDef> = {
       'Dockerfile',
     ]),
   },
+  'hono-ts': {
+    name: 'hono-ts',
+    language: 'ts',
+    skeleton: ['package.json', 'tsconfig.json', 'src/index.ts', 'src/app.ts'],
+    requires: ['hono', '@hono/node-server', 'zod', 'dotenv', 'typescript'],
+    files: [
+      ...TS_SHARED('src/webhooks'),
+      { src: 'hono-ts/routes.ts.hbs', out: 'src/webhooks/_generated/routes.ts', kind: 'generated' },
+      { src: 'hono-ts/app.ts.hbs', out: 'src/app.ts', kind: 'user', init: true },
+      { src: 'hono-ts/index.ts.hbs', out: 'src/index.ts', kind: 'user', init: true },
+      { src: 'hono-ts/package.json.hbs', out: 'package.json', kind: 'user', init: true },
+      { src: 'hono-ts/tsconfig.json', out: 'tsconfig.json', kind: 'user', init: true },
+    ],
+    handlers: TS_HANDLERS,
+    handlerTest: {
+      src: 'hono-ts/handler.test.ts.hbs',
+      out: (r) => `src/webhooks/handlers/${r.tsFile}.test.ts`,
+    },
+    view: tsView('src/webhooks', 'index', 'dev', true, [
+      'src/index.ts',
+      'src/app.ts',
+      'package.json',
+      'tsconfig.json',
+      'Dockerfile',
+    ]),
+  },
   fastapi: {
     name: 'fastapi',
     language: 'py',
     skeleton: ['requirements.txt', 'main.py'],
     requires: ['fastapi', 'uvicorn', 'pydantic', 'python-dotenv'],
     files: [
-      ...PY_SHARED,
-      { src: 'fastapi/payloads.py.hbs', out: 'webhooks/_generated/payloads.py', kind: 'generated' },
-      { src: 'fastapi/routes.py.hbs', out: 'webhooks/_generated/routes.py', kind: 'generated' },
-      { src: 'fastapi/main.py.hbs', out: 'main.py', kind: 'user', init: true },
-      { src: 'fastapi/requirements.txt', out: 'requirements.txt', kind: 'user', init: true },
-      { src: 'fastapi/Dockerfile.hbs', out: 'Dockerfile', kind: 'user', init: true },
-      { src: 'fastapi/dockerignore', out: '.dockerignore', kind: 'user', init: true },
+      ...PY_SHARED('fastapi'),
+      { src: '_py/env.py.hbs', out: 'webhooks/_generated/env.py', kind: 'generated' },
+      { src: '_py/README.md.hbs', out: 'README.md', kind: 'user', init: true },
     ],
-    handlers: {
-      trigger: { src: 'fastapi/handlers/trigger.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
-      cron: { src: 'fastapi/handlers/cron.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
-      external: { src: 'fastapi/handlers/external.py.hbs', out: (r) => `webhooks/handlers/${r.pyFile}.py` },
-    },
+    handlers: PY_HANDLERS('fastapi'),
     handlerTest: {
       src: 'fastapi/handlers/test_handler.py.hbs',
-      out: (r) => {
-        const parts = r.pyFile.split('/')
-        return `webhooks/handlers/${[...parts.slice(0, -1), `test_${parts.at(-1)}`].join('/')}.py`
-      },
+      out: pyTestFile,
     },
-    // every folder of a handler path is a package
-    extra: (routes) => {
-      const dirs = new Set<string>()
-      for (const r of routes) {
-        const parts = r.pyFile.split('/').slice(0, -1)
-        for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'))
-      }
-      return [...dirs].sort().map((d) => ({
-        src: '_py/init.py.hbs',
-        out: `webhooks/handlers/${d}/__init__.py`,
-        kind: 'generated',
-      }))
-    },
+    extra: pyPackages,
+  },
+  flask: {
+    name: 'flask',
+    language: 'py',
+    skeleton: ['requirements.txt', 'main.py'],
+    requires: ['flask', 'pydantic', 'python-dotenv'],
+    files: [
+      ...PY_SHARED('flask'),
+      { src: '_py/env.py.hbs', out: 'webhooks/_generated/env.py', kind: 'generated' },
+      { src: 'flask/README.md.hbs', out: 'README.md', kind: 'user', init: true },
+    ],
+    handlers: PY_HANDLERS('flask'),
+    handlerTest: { src: 'flask/test_handler.py.hbs', out: pyTestFile },
+    extra: pyPackages,
   },
 }
 

@@ -190,6 +190,38 @@ describe('model resolution', () => {
     })
   })
 
+  it.each(['hono-ts', 'flask'])(
+    'CS_N=webhooks:%s:3001:/webhooks gives that template its service and URLs',
+    (template) => {
+      const r = resolve(
+        {
+          service: 'webhooks',
+          triggers: { t: { table: 'users', on: { insert: true }, handler: 'users/created' } },
+        },
+        { CS_2: `webhooks:${template}:3001:/webhooks` },
+      )
+      if (!r.ok) throw new Error(JSON.stringify(r.issues))
+      expect(r.model.service).toMatchObject({
+        name: 'webhooks',
+        template,
+        port: 3001,
+        routePrefix: '/webhooks',
+        baseUrl: 'http://webhooks:3001',
+      })
+      expect(r.model.triggers[0]!.webhook).toEqual({ url: 'http://webhooks:3001/webhooks/users/created' })
+    },
+  )
+
+  it('a service without a template names every template in its hint', () => {
+    const r = resolve({ service: { name: 'hooks' }, triggers: {} }, {})
+    expect(r.ok).toBe(false)
+    expect(r.issues[0]).toMatchObject({
+      path: 'service.template',
+      message: 'service "hooks" has no template',
+    })
+    expect(r.issues[0]!.hint).toContain("'express-ts' (or nest-ts, hono-ts, fastapi, flask)")
+  })
+
   it('a service name that is not in .env lists the declared ones', () => {
     const r = resolve({ service: 'hooks', triggers: {} }, { CS_1: 'api:express-ts' })
     expect(r.ok).toBe(false)

@@ -342,6 +342,17 @@ describe('init', () => {
     expect(users).toContain('webhook: http://hooks:3002/hooks/user-created')
   })
 
+  it.each(['hono-ts', 'flask'])(
+    'picks the %s service over one nself-hooks cannot scaffold',
+    async (template) => {
+      const dir = testdir({ '.env': `CS_1=api:gin:3000\nCS_2=events:${template}:3002:/events\n` })
+      const r = await runCli(['init'], { cwd: dir })
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toContain('service events from .env')
+      expect(readFileSync(join(dir, 'webhooks.config.ts'), 'utf8')).toContain("service: 'events'")
+    },
+  )
+
   it('refuses to overwrite an existing config', async () => {
     const dir = testdir({ 'webhooks.config.ts': '// mine\n' })
     const r = await runCli(['init'], { cwd: dir })

@@ -63,6 +63,26 @@ describe('scaffold writes everything or nothing (the CLI)', () => {
       message: /cron "ok" maps to the code name ok, which the generated runtime already uses/,
     },
     {
+      why: 'a cron whose code name is the app the hono-ts routes export',
+      template: 'hono-ts',
+      extra: { crons: `webhooks_app: { schedule: '0 1 * * *', handler: 'app-cron' },` },
+      message:
+        /cron "webhooks_app" maps to the code name webhooksApp, which the generated runtime already uses/,
+    },
+    {
+      why: 'two flask handlers that become the same Python module',
+      template: 'flask',
+      extra: { crons: `twin: { schedule: '0 1 * * *', handler: 'user_created' },` },
+      message: /would share the (handler )?file webhooks\/handlers\/user_created\.py/,
+    },
+    {
+      why: 'a flask handler named like the test of another one',
+      template: 'flask',
+      extra: { crons: `tests: { schedule: '0 1 * * *', handler: 'test_user_created' },` },
+      message:
+        /trigger "user_created" \(handler user-created\) and cron "tests" \(handler test_user_created\) would share the file/,
+    },
+    {
       why: 'an external webhook and a cron that map to the same code name',
       template: 'express-ts',
       extra: {

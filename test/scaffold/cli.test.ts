@@ -46,13 +46,13 @@ describe('nself-hooks scaffold (the CLI)', () => {
   it('exits 1 with a hint for an unknown template, and --help shows examples', async () => {
     const dir = testdir({
       'webhooks.config.ts': `import { defineConfig } from 'nself-hooks'
-export default defineConfig({ service: { name: 'w', template: 'flask' }, triggers: { a: { table: 'users', on: { insert: true }, handler: 'a' } } })
+export default defineConfig({ service: { name: 'w', template: 'gin' }, triggers: { a: { table: 'users', on: { insert: true }, handler: 'a' } } })
 `,
     })
     const r = await runCli(['scaffold', '--all'], { cwd: dir })
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('service template "flask" is not supported')
-    expect(r.stderr).toContain('supported templates: express-ts, nest-ts, fastapi')
+    expect(r.stderr).toContain('service template "gin" is not supported')
+    expect(r.stderr).toContain('supported templates: express-ts, nest-ts, hono-ts, fastapi, flask')
     const help = await runCli(['scaffold', '--help'], { cwd: dir })
     expect(help.stdout).toContain('nself-hooks scaffold --all --init-service')
   })

@@ -19,7 +19,7 @@ const headerNames = HOSTILE.map((_, i) => `${HOSTILE_HEADER}${i}`)
 const externalNames = HOSTILE.map((n) => `ext ${n}`)
 const { service, table } = HOSTILE_VALUES
 
-describe.each(['express-ts', 'nest-ts'])('hostile config values in the %s service', (template) => {
+describe.each(['express-ts', 'nest-ts', 'hono-ts'])('hostile config values in the %s service', (template) => {
   it('stay data: every file parses, has the plain project’s syntax tree, and holds the values exactly', async () => {
     const dir = await scaffoldHostile(template, HOSTILE_VALUES)
     const plainDir = await scaffoldHostile(template, PLAIN_VALUES)
@@ -51,7 +51,8 @@ describe.each(['express-ts', 'nest-ts'])('hostile config values in the %s servic
           : `src/webhooks/handlers/cron/c${i}.ts`
       expect(strings.get(handler)).toContain(`${name} fired`)
     }
-    const entry = template === 'nest-ts' ? 'src/health.controller.ts' : 'src/index.ts'
+    const entry =
+      { 'nest-ts': 'src/health.controller.ts', 'hono-ts': 'src/app.ts' }[template] ?? 'src/index.ts'
     expect(strings.get(entry)).toContain(service)
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }
     expect(pkg.name).toBe(service)
@@ -97,10 +98,10 @@ async function checkReadme(dir: string) {
   }
 }
 
-describe('hostile config values in the fastapi service', () => {
+describe.each(['fastapi', 'flask'])('hostile config values in the %s service', (template) => {
   it('stay data: every file compiles, has the plain project’s syntax tree, and holds the values exactly', async () => {
-    const dir = await scaffoldHostile('fastapi', HOSTILE_VALUES)
-    const plainDir = await scaffoldHostile('fastapi', PLAIN_VALUES)
+    const dir = await scaffoldHostile(template, HOSTILE_VALUES)
+    const plainDir = await scaffoldHostile(template, PLAIN_VALUES)
     const files = listFiles(dir, /\.py$/)
     expect(files).toEqual(listFiles(plainDir, /\.py$/))
     const got = await parsePy(dir, files)

@@ -313,11 +313,11 @@ describe('write policy', () => {
 
 describe('errors and hints', () => {
   it('an unknown template names the supported ones', async () => {
-    const dir = tsProject('hono-ts')
+    const dir = tsProject('koa-ts')
     const err = await run(dir, { all: true }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(UserError)
-    expect((err as UserError).message).toContain('service template "hono-ts" is not supported')
-    expect((err as UserError).hint).toContain('express-ts, nest-ts, fastapi')
+    expect((err as UserError).message).toContain('service template "koa-ts" is not supported')
+    expect((err as UserError).hint).toContain('express-ts, nest-ts, hono-ts, fastapi, flask')
   })
 
   it('an unknown handler lists the known ones; no handler and no --all says what to do', async () => {

@@ -1,16 +1,16 @@
-"""What every webhook route shares: the shared-secret check, body validation, dispatch, logging and the
-mapping of outcomes onto Hasura's delivery rules:
+"""What every webhook route shares, whatever the framework: the shared-secret check, body validation,
+dispatch, logging and the mapping of outcomes onto Hasura's delivery rules:
 
 - success is 2xx only; every other status is retried while retries remain;
 - a Retry-After header (seconds) on a failed response sets the next attempt's delay;
 - so a failure that must not be retried answers 200 with {"ok": false, "retry": false}.
 
 Delivery is at least once: use ctx.idempotency_key (the event id) to make handlers idempotent.
-Works with pydantic 1.10 and 2.
+Works with pydantic 1.10 and 2. The framework's runtime module reads the request, runs the handler
+(plain or async) and turns the Reply into its response; nothing here imports a web framework.
 """
 
 import hashlib
-import inspect
 import json
 import logging
 import math
@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Type, Union
 
-from fastapi import Request
-from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from . import signatures
@@ -185,8 +183,17 @@ class ExternalRoute:
     handle: Callable[[Any, ExternalContext], HandlerResult]
 
 
-def _reply(status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> Response:
-    return JSONResponse(status_code=status, content=body, headers=headers)
+@dataclass
+class Reply:
+    """What a route answers: the framework's runtime turns it into its own JSON response."""
+
+    status: int
+    body: Any
+    headers: Dict[str, str] = field(default_factory=dict)
+
+
+def _reply(status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> Reply:
+    return Reply(status, body, dict(headers or {}))
 
 
 def _parse_model(model: Any, data: Any) -> Any:
@@ -203,13 +210,13 @@ def _parse_model(model: Any, data: Any) -> Any:
     return TypeAdapter(model).validate_python(data)
 
 
-def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -> Optional[Response]:
+def _check_secrets(secrets: List[Tuple[str, str]], headers: Mapping[str, str]) -> Optional[Reply]:
     for header, env in secrets:
         expected = os.environ.get(env, "")
         if not expected:
             # fail closed: a missing env var must not open the route; 500 so Hasura retries once it is fixed
             return _reply(500, {"ok": False, "retry": True, "error": f"{env} is not set in the service environment"})
-        if not signatures.safe_equal(headers.get(header.lower(), ""), expected):
+        if not signatures.safe_equal(headers.get(header.lower()) or "", expected):
             return _reply(401, {"ok": False, "error": f"invalid {header}"})
     return None
 
@@ -220,8 +227,8 @@ _UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 
 def body_limit() -> Tuple[int, str]:
     """The largest body a route reads, in bytes and as written: WEBHOOK_BODY_LIMIT (bytes, or 512kb,
-    10mb), 10mb by default; event payloads carry whole rows. uvicorn itself sets no limit. A value that
-    is not a size raises: a typo must not lift the limit."""
+    10mb), 10mb by default; event payloads carry whole rows. The servers themselves set no limit. A
+    value that is not a size raises: a typo must not lift the limit."""
     text = os.environ.get("WEBHOOK_BODY_LIMIT", "").strip() or "10mb"
     m = _SIZE.match(text)
     if not m:
@@ -233,21 +240,8 @@ def body_limit() -> Tuple[int, str]:
 body_limit()
 
 
-async def _read_body(request: Request) -> Tuple[bool, Any]:
-    """The raw body, or a JSON 413 once it passes the body limit (checked on Content-Length, then while reading)."""
-    limit, text = body_limit()
-    too_large = _reply(413, {"ok": False, "error": f"body is larger than {text}"})
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        return False, too_large
-    chunks: List[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return False, too_large
-        chunks.append(chunk)
-    return True, b"".join(chunks)
+def too_large(text: str) -> Reply:
+    return _reply(413, {"ok": False, "error": f"body is larger than {text}"})
 
 
 def _json(raw: bytes) -> Tuple[bool, Any]:
@@ -259,12 +253,12 @@ def _json(raw: bytes) -> Tuple[bool, Any]:
         return False, _reply(400, {"ok": False, "error": "body is not valid JSON"})
 
 
-def _invalid(err: ValidationError) -> Response:
+def _invalid(err: ValidationError) -> Reply:
     issues = [".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg")) for e in err.errors()[:10]]
     return _reply(400, {"ok": False, "error": "payload does not match the expected shape", "issues": issues})
 
 
-def _to_reply(outcome: Optional[Outcome]) -> Response:
+def _to_reply(outcome: Optional[Outcome]) -> Reply:
     o = outcome or ok()
     if o.kind == "ok":
         return _reply(200, {"ok": True} if o.body is None else {"ok": True, "result": o.body})
@@ -275,62 +269,62 @@ def _to_reply(outcome: Optional[Outcome]) -> Response:
     return _reply(500, {"ok": False, "retry": True, "error": o.reason})
 
 
-def _rejected(resp: Response, **fields: Any) -> Response:
-    _log(level="warn", msg="webhook rejected", status=resp.status_code, reason=bytes(resp.body).decode(), **fields)
-    return resp
+def rejected(reply: Reply, **fields: Any) -> Reply:
+    """Logs a request refused before its handler ran."""
+    _log(level="warn", msg="webhook rejected", status=reply.status, reason=json.dumps(reply.body, separators=(",", ":")), **fields)
+    return reply
 
 
-async def _run(
-    call: Callable[[], HandlerResult], fields: Dict[str, Any], started: float, backoff_sec: Optional[int] = None
-) -> Response:
-    error = None
-    try:
-        result = call()
-        if inspect.isawaitable(result):
-            result = await result
-        resp = _to_reply(result)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - any handler error is a retryable failure
-        error = repr(exc)
-        logger.exception("handler failed")
-        resp = _reply(500, {"ok": False, "retry": True, "error": "handler failed"})
-    body = json.loads(bytes(resp.body))
-    if backoff_sec is not None and resp.status_code == 500:
-        # a retryable failure without its own Retry-After waits the backoff
-        resp = _reply(503, body, {"Retry-After": str(backoff_sec)})
-    outcome = ("failed" if body.get("ok") is False else "ok") if resp.status_code == 200 else "retry"
-    _log(
-        level="info" if outcome == "ok" else "warn",
-        msg="webhook handled",
-        **fields,
-        status=resp.status_code,
-        outcome=outcome,
-        **({"error": error} if error else {}),
-        duration_ms=round((time.perf_counter() - started) * 1000),
-    )
-    return resp
+@dataclass
+class Delivery:
+    """A request that passed its checks: `call()` runs the handler (its result may be awaitable), then
+    `finish(result)` or `failed(exc)` gives the reply and logs the outcome."""
+
+    call: Callable[[], HandlerResult]
+    fields: Dict[str, Any]
+    started: float
+    backoff_sec: Optional[int] = None
+
+    def finish(self, result: Optional[Outcome]) -> Reply:
+        return self._done(_to_reply(result), None)
+
+    def failed(self, exc: BaseException) -> Reply:
+        logger.exception("handler failed", exc_info=exc)
+        return self._done(_reply(500, {"ok": False, "retry": True, "error": "handler failed"}), repr(exc))
+
+    def _done(self, reply: Reply, error: Optional[str]) -> Reply:
+        if self.backoff_sec is not None and reply.status == 500:
+            # a retryable failure without its own Retry-After waits the backoff
+            reply = _reply(503, reply.body, {"Retry-After": str(self.backoff_sec)})
+        body = reply.body if isinstance(reply.body, dict) else {}
+        outcome = ("failed" if body.get("ok") is False else "ok") if reply.status == 200 else "retry"
+        _log(
+            level="info" if outcome == "ok" else "warn",
+            msg="webhook handled",
+            **self.fields,
+            status=reply.status,
+            outcome=outcome,
+            **({"error": error} if error else {}),
+            duration_ms=round((time.perf_counter() - self.started) * 1000),
+        )
+        return reply
 
 
-def _headers(request: Request) -> Dict[str, str]:
-    return {k.lower(): v for k, v in request.headers.items()}
+def deny(secrets: List[Tuple[str, str]], headers: Mapping[str, str], **fields: Any) -> Optional[Reply]:
+    """The secret check, before the body is read: a reply when a secret header is missing or wrong."""
+    denied = _check_secrets(secrets, headers)
+    return rejected(denied, **fields) if denied is not None else None
 
 
-async def handle_event(route: EventRoute, request: Request) -> Response:
-    """One Hasura event trigger delivery: secret, JSON, schema, dispatch by op, status for Hasura."""
-    started = time.perf_counter()
-    headers = _headers(request)
-    denied = _check_secrets(route.secrets, headers)
-    if denied is not None:
-        return _rejected(denied, trigger=route.trigger)
-    read, raw = await _read_body(request)
-    if not read:
-        return _rejected(raw, trigger=route.trigger)
+def start_event(route: EventRoute, headers: Mapping[str, str], raw: bytes, started: float) -> Union[Reply, Delivery]:
+    """One Hasura event trigger delivery after its secret check: JSON, schema, then dispatch by op."""
     good, value = _json(raw)
     if not good:
-        return _rejected(value, trigger=route.trigger)
+        return rejected(value, trigger=route.trigger)
     try:
         payload = _parse_model(route.model, value)
     except ValidationError as err:
-        return _rejected(_invalid(err), trigger=route.trigger)
+        return rejected(_invalid(err), trigger=route.trigger)
     attempt = payload.delivery_info.current_retry + 1
     fields = {
         "event_id": payload.id,
@@ -353,26 +347,18 @@ async def handle_event(route: EventRoute, request: Request) -> Response:
     backoff_sec = _backoff_seconds(
         route.backoff, payload.delivery_info.current_retry, payload.delivery_info.max_retries
     )
-    return await _run(lambda: route.dispatch(payload, ctx), fields, started, backoff_sec)
+    return Delivery(lambda: route.dispatch(payload, ctx), fields, started, backoff_sec)
 
 
-async def handle_cron(route: CronRoute, request: Request) -> Response:
-    """One cron delivery: secret, JSON, schema, handler."""
-    started = time.perf_counter()
-    headers = _headers(request)
-    denied = _check_secrets(route.secrets, headers)
-    if denied is not None:
-        return _rejected(denied, cron=route.cron)
-    read, raw = await _read_body(request)
-    if not read:
-        return _rejected(raw, cron=route.cron)
+def start_cron(route: CronRoute, headers: Mapping[str, str], raw: bytes, started: float) -> Union[Reply, Delivery]:
+    """One cron delivery after its secret check: JSON, schema (scheduled or one-off body), handler."""
     good, value = _json(raw)
     if not good:
-        return _rejected(value, cron=route.cron)
+        return rejected(value, cron=route.cron)
     try:
         payload = _parse_model(route.model, value)
     except ValidationError as err:
-        return _rejected(_invalid(err), cron=route.cron)
+        return rejected(_invalid(err), cron=route.cron)
     fields = {"event_id": payload.id, "cron": route.cron, "scheduled_time": payload.scheduled_time}
     ctx = CronContext(
         idempotency_key=payload.id,
@@ -382,7 +368,7 @@ async def handle_cron(route: CronRoute, request: Request) -> Response:
         headers=headers,
         fields=fields,
     )
-    return await _run(lambda: route.handle(payload, ctx), fields, started)
+    return Delivery(lambda: route.handle(payload, ctx), fields, started)
 
 
 def _verify(route: ExternalRoute, raw: bytes, headers: Mapping[str, str]) -> Tuple[bool, str]:
@@ -414,25 +400,22 @@ def _delivery_id(route: ExternalRoute, headers: Mapping[str, str], event: Any, r
     return key if isinstance(key, str) and key else hashlib.sha256(raw).hexdigest()
 
 
-async def handle_external(route: ExternalRoute, request: Request) -> Response:
+def start_external(
+    route: ExternalRoute, headers: Mapping[str, str], raw: bytes, started: float
+) -> Union[Reply, Delivery]:
     """A webhook from another service: signature over the raw body, JSON, handler."""
-    started = time.perf_counter()
-    headers = _headers(request)
-    read, raw = await _read_body(request)
-    if not read:
-        return _rejected(raw, webhook=route.webhook)
     if not os.environ.get(route.secret_env):
-        resp = _reply(500, {"ok": False, "retry": True, "error": f"{route.secret_env} is not set in the service environment"})
-        return _rejected(resp, webhook=route.webhook)
+        reply = _reply(500, {"ok": False, "retry": True, "error": f"{route.secret_env} is not set in the service environment"})
+        return rejected(reply, webhook=route.webhook)
     verified, reason = _verify(route, raw, headers)
     if not verified:
-        return _rejected(_reply(401, {"ok": False, "error": reason}), webhook=route.webhook)
+        return rejected(_reply(401, {"ok": False, "error": reason}), webhook=route.webhook)
     good, value = _json(raw)
     if not good:
-        return _rejected(value, webhook=route.webhook)
+        return rejected(value, webhook=route.webhook)
     key = _delivery_id(route, headers, value, raw)
     fields = {"event_id": key, "webhook": route.webhook, "provider": route.provider}
     ctx = ExternalContext(
         idempotency_key=key, provider=route.provider, webhook=route.webhook, headers=headers, raw_body=raw, fields=fields
     )
-    return await _run(lambda: route.handle(value, ctx), fields, started)
+    return Delivery(lambda: route.handle(value, ctx), fields, started)
