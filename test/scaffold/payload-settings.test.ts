@@ -176,7 +176,7 @@ describe('scaffolded row types with HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES off a
       join((await scaffolded('fastapi', 'true')).service, 'webhooks/_generated/payloads.py'),
       'utf8',
     )
-    expect(off).toContain('from .runtime import GeoJsonGeometry, HasuraEvent  # noqa: F401')
+    expect(off).toContain('from .core import GeoJsonGeometry, HasuraEvent  # noqa: F401')
     expect(off).toMatch(/^ {4}id: int {2}# int8 not null/m)
     expect(off).toMatch(/^ {4}loc: Optional\[GeoJsonGeometry\] = None {2}# geometry;/m)
     expect(off).toMatch(/^ {4}amount: Optional\[float\] = None/m)

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Literal, Optional, Union  # noqa: F401
 
 from pydantic import BaseModel, Field  # noqa: F401
 
-from .runtime import HasuraEvent  # noqa: F401
+from .core import HasuraEvent  # noqa: F401
 
 
 # ── trigger user_created on public.users → POST /webhooks/user-created ──
