@@ -1,3 +1,4 @@
+import { visible } from './output/remote-text.js'
 /** Exit codes of the user's contract: 0 ok / in sync, 1 error, 2 drift or pending changes. */
 export const ExitCode = { ok: 0, error: 1, drift: 2 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
@@ -30,8 +31,10 @@ export class ConfigError extends UserError {
   readonly issues: Issue[]
   constructor(file: string, issues: Issue[]) {
     const errors = issues.filter((i) => i.severity === 'error')
+    // one line per problem: a config value's newline or control character is shown, never printed
     const lines = errors.map(
-      (i) => `  ${i.path || '(root)'}: ${i.message}${i.hint ? `\n    hint: ${i.hint}` : ''}`,
+      (i) =>
+        `  ${visible(i.path) || '(root)'}: ${visible(i.message)}${i.hint ? `\n    hint: ${visible(i.hint)}` : ''}`,
     )
     super(`${file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
       hint: 'fix the config and run the command again; nothing was written',

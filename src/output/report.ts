@@ -10,7 +10,7 @@ export function colors(ctx: Context): ChalkInstance {
 export function printWarnings(ctx: Context, warnings: Issue[]): void {
   const c = colors(ctx)
   for (const w of warnings.filter((i) => i.severity === 'warning')) {
-    ctx.stderr.write(`${c.yellow('warning')} ${w.path}: ${w.message}\n`)
+    ctx.stderr.write(`${c.yellow('warning')} ${visible(w.path)}: ${visible(w.message)}\n`)
   }
 }
 

@@ -230,3 +230,21 @@ describe('the CLI refuses them', () => {
     }
   })
 })
+
+describe('config values in error output', () => {
+  it('a newline in a config value is shown, not printed: one line per problem, nothing written', async () => {
+    const dir = testdir({
+      'webhooks.config.ts': `export default {
+  service: { name: 'webhooks', template: 'express-ts', port: 3001 },
+  triggers: { t: { table: 'users', on: { insert: true }, handler: "x'*/../\\nerror forged line" } },
+}
+`,
+    })
+    const r = await runCli(['generate'], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(`handler "x'*/../\\x0aerror forged line" is not a route`)
+    // no line of the output starts with the value's second half
+    expect(r.stderr.split('\n').some((l) => l.startsWith('error forged line'))).toBe(false)
+    expect(existsSync(join(dir, 'hasura'))).toBe(false)
+  })
+})

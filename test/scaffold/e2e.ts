@@ -581,3 +581,29 @@ export async function checkProductionReadsNoFiles(service: Service): Promise<voi
     error: 'WEBHOOK_SECRET is not set in the service environment',
   })
 }
+
+/** The user's own handler logic (Node templates): the first attempt asks for a retry in 1 s, then plain retries until the third, then it fails for good. */
+export const TS_USER_UPDATED = `import type { UserUpdatedHandlers } from '../_generated/payloads.js'
+import { fail, retry, retryAfter } from '../_generated/runtime.js'
+
+export const userUpdated: UserUpdatedHandlers = {
+  async update(event, ctx) {
+    if (ctx.attempt === 1) return retryAfter(1, 'downstream busy')
+    if (ctx.attempt <= 3) return retry('still busy')
+    return fail(\`cannot sync \${event.data.new.email}\`)
+  },
+}
+`
+
+/** The same logic in Python (fastapi, flask). */
+export const PY_USER_UPDATED = `from webhooks._generated.payloads import UserUpdatedUpdate
+from webhooks._generated.runtime import EventContext, Outcome, fail, retry, retry_after
+
+
+def on_update(event: UserUpdatedUpdate, ctx: EventContext) -> Outcome:
+    if ctx.attempt == 1:
+        return retry_after(1, "downstream busy")
+    if ctx.attempt <= 3:
+        return retry("still busy")
+    return fail(f"cannot sync {event.data.new.email}")
+`

@@ -14,6 +14,7 @@ import {
   checkHostileService,
   checkOutcomes,
   checkProductionReadsNoFiles,
+  PY_USER_UPDATED,
   runGeneratedTests,
   SERVICE_ENV,
   type Service,
@@ -33,18 +34,6 @@ const pythonMissing = await (async () => {
 })()
 if (pythonMissing && process.env.CI) throw new Error(pythonMissing)
 
-const USER_UPDATED = `from webhooks._generated.payloads import UserUpdatedUpdate
-from webhooks._generated.runtime import EventContext, Outcome, fail, retry, retry_after
-
-
-def on_update(event: UserUpdatedUpdate, ctx: EventContext) -> Outcome:
-    if ctx.attempt == 1:
-        return retry_after(1, "downstream busy")
-    if ctx.attempt <= 3:
-        return retry("still busy")
-    return fail(f"cannot sync {event.data.new.email}")
-`
-
 describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served by uvicorn', () => {
   let dir: string
   let model: Model
@@ -61,7 +50,7 @@ describe.skipIf(pythonMissing)('fastapi service: scaffolded, imported and served
     // 5 handlers: a valid delivery and a wrong secret (or a foreign signature) each
     await runGeneratedTests(dir, [PYTHON, '-m', 'unittest'], 10)
     // the user's own handler logic replaces the scaffolded one from here on
-    writeFileSync(join(dir, 'webhooks/handlers/user_updated.py'), USER_UPDATED)
+    writeFileSync(join(dir, 'webhooks/handlers/user_updated.py'), PY_USER_UPDATED)
   }, 120_000)
 
   it('imports cleanly and registers every route on the APIRouter', async () => {

@@ -11,6 +11,7 @@ import {
   checkHostileService,
   checkOutcomes,
   checkProductionReadsNoFiles,
+  PY_USER_UPDATED,
   runGeneratedTests,
   SERVICE_ENV,
   type Service,
@@ -29,19 +30,6 @@ const pythonMissing = await (async () => {
     : `${PYTHON} lacks flask/pydantic/dotenv: apt-get install -y python3-flask python3-pydantic python3-dotenv`
 })()
 if (pythonMissing && process.env.CI) throw new Error(pythonMissing)
-
-/** The user's own handler logic, a plain function as Flask views are. */
-const USER_UPDATED = `from webhooks._generated.payloads import UserUpdatedUpdate
-from webhooks._generated.runtime import EventContext, Outcome, fail, retry, retry_after
-
-
-def on_update(event: UserUpdatedUpdate, ctx: EventContext) -> Outcome:
-    if ctx.attempt == 1:
-        return retry_after(1, "downstream busy")
-    if ctx.attempt <= 3:
-        return retry("still busy")
-    return fail(f"cannot sync {event.data.new.email}")
-`
 
 /** main.py's app served by Werkzeug's threaded WSGI server on $PORT (what `python main.py` runs). */
 const SERVE = ['main.py']
@@ -69,7 +57,7 @@ describe.skipIf(pythonMissing)('flask service: scaffolded, imported and served b
       GENERATED_TESTS,
     )
     // the user's own handler logic replaces the scaffolded one from here on
-    writeFileSync(join(dir, 'webhooks/handlers/user_updated.py'), USER_UPDATED)
+    writeFileSync(join(dir, 'webhooks/handlers/user_updated.py'), PY_USER_UPDATED)
   }, 120_000)
 
   it('imports cleanly through create_app and registers every route on the Blueprint', async () => {

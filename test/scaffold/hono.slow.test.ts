@@ -20,21 +20,9 @@ import {
   type Service,
   scaffoldFixture,
   startService,
+  TS_USER_UPDATED,
 } from './e2e.js'
 import { HOSTILE_HEADER, HOSTILE_VALUES, scaffoldHostile } from './hostile.js'
-
-/** The user's own handler logic: first attempt asks for a retry in 1 s, then plain retries, then it fails for good. */
-const USER_UPDATED = `import type { UserUpdatedHandlers } from '../_generated/payloads.js'
-import { fail, retry, retryAfter } from '../_generated/runtime.js'
-
-export const userUpdated: UserUpdatedHandlers = {
-  async update(event, ctx) {
-    if (ctx.attempt === 1) return retryAfter(1, 'downstream busy')
-    if (ctx.attempt <= 3) return retry('still busy')
-    return fail(\`cannot sync \${event.data.new.email}\`)
-  },
-}
-`
 
 /** The scaffolded handler tests: a delivery, a wrong secret, bad JSON and a wrong shape for the two triggers and the cron; an unsigned delivery for the two externals. */
 const GENERATED_TESTS = 14
@@ -58,7 +46,7 @@ describe('hono-ts service: scaffolded, installed, compiled under --strict, serve
 
   it('compiles with tsc --strict against the real hono, @hono/node-server and zod packages', async () => {
     // the user's own handler logic replaces the scaffolded one from here on
-    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), USER_UPDATED)
+    writeFileSync(join(dir, 'src/webhooks/handlers/user-updated.ts'), TS_USER_UPDATED)
     expect(await compile(dir)).toBe('')
   }, 120_000)
 
