@@ -111,7 +111,10 @@ export async function startService(
   extraEnv = {},
 ): Promise<Service> {
   const port = await freePort()
-  let logs = ''
+  // kept apart: a chunk of one stream can end mid-line, and the other's chunk would cut that line
+  let out = ''
+  let err = ''
+  const logs = () => `${out}\n${err}`
   const child: ChildProcess = spawn(
     cmd,
     args.map((a) => (a === '$PORT' ? String(port) : a)),
@@ -128,10 +131,10 @@ export async function startService(
     },
   )
   child.stdout?.on('data', (d) => {
-    logs += String(d)
+    out += String(d)
   })
   child.stderr?.on('data', (d) => {
-    logs += String(d)
+    err += String(d)
   })
   const url = `http://127.0.0.1:${port}`
   const stop = async () => {
@@ -144,7 +147,7 @@ export async function startService(
   try {
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${logs}`)
+        if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}:\n${logs()}`)
         const r = await fetch(`${url}/health`).catch(() => undefined)
         return r?.ok
       },
@@ -155,7 +158,7 @@ export async function startService(
     await stop()
     throw err
   }
-  return { url, logs: () => logs, stop }
+  return { url, logs, stop }
 }
 
 /** JSON log lines the service printed; a record Nest's JSON logger wraps in `message` is unwrapped. */
