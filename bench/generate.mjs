@@ -3,14 +3,14 @@
 // the number of triggers (fresh project each run, 5 triggers per table). Figures are medians; CPU
 // time (user + sys of the child) is compared because it barely moves on a shared machine, wall
 // time is printed beside it. Needs `npm run build` first (npm run bench does it).
-//   node bench/generate.mjs [maxTriggers=10000]     NH_BENCH_RUNS=5 (runs per small figure)
+//   node bench/generate.mjs [maxTriggers=10000]     NH_BENCH_RUNS=15 (runs per start-up figure)
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIN, fmt, load, ROOT, repeat, row } from './lib.mjs'
+import { BIN, fmt, interleave, load, ROOT, repeat, row } from './lib.mjs'
 
 const MAX = Number(process.argv[2] ?? 10_000)
-const RUNS = Number(process.env.NH_BENCH_RUNS ?? 7)
+const RUNS = Number(process.env.NH_BENCH_RUNS ?? 15)
 /** a size whose run takes longer than this (wall) stops the doubling: the larger ones would take minutes */
 const BUDGET_MS = 60_000
 
@@ -21,13 +21,19 @@ const freshDir = () => join(tmp, `p${n++}`)
 console.log(`generate bench: load average ${load()}`)
 
 // ---- start-up: bare node, --help, the fixture project
-const bare = repeat(RUNS, undefined, ['-e', '0'])
-const help = repeat(RUNS, undefined, [BIN, '--help'])
-const fixture = repeat(RUNS, () => {
-  const dir = freshDir()
-  cpSync(join(ROOT, 'fixtures', 'nself-project'), dir, { recursive: true })
-  return { cwd: dir }
-}, [BIN, 'generate'])
+// a fresh copy each run: the first generate after a config edit, whose transform is not cached
+const { bare, help, fixture } = interleave(RUNS, {
+  bare: { args: ['-e', '0'] },
+  help: { args: [BIN, '--help'] },
+  fixture: {
+    args: [BIN, 'generate'],
+    prepare: () => {
+      const dir = freshDir()
+      cpSync(join(ROOT, 'fixtures', 'nself-project'), dir, { recursive: true })
+      return { cwd: dir }
+    },
+  },
+})
 console.log(
   `node -e 0: ${fmt(bare.cpu, 'ms')} CPU, ${fmt(bare.wall, 'ms')} wall; --help ${fmt(help.cpu, 'ms')} / ${fmt(help.wall, 'ms')}; fixture generate ${fmt(fixture.cpu, 'ms')} / ${fmt(fixture.wall, 'ms')}`,
 )

@@ -66,6 +66,31 @@ export function repeat(runs, prepare, args, opts) {
 }
 
 /**
+ * Like `repeat` for several commands at once, run in turns (a, b, c, a, b, c, ...): a baseline
+ * and the figures beside it then see the same moments of a shared machine's load, which a block of
+ * runs each does not. `specs`: name → { args, prepare?, opts? }; returns name → `repeat`'s result.
+ */
+export function interleave(runs, specs) {
+  const all = Object.fromEntries(Object.keys(specs).map((k) => [k, []]))
+  for (let i = 0; i < runs; i++) {
+    for (const [name, { args, prepare, opts }] of Object.entries(specs)) {
+      all[name].push(runNode(args, prepare ? { ...opts, ...prepare(i) } : opts))
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(all).map(([name, rs]) => [
+      name,
+      {
+        wall: median(rs.map((r) => r.wall)),
+        cpu: median(rs.map((r) => r.cpu)),
+        rssMb: Math.max(...rs.map((r) => r.rssMb)),
+        last: rs[rs.length - 1],
+      },
+    ]),
+  )
+}
+
+/**
  * One row of the table. `value` and `baseline` are in `unit`; `ratio` defaults to value/baseline;
  * `goal` is the target in words and `ok` whether this run meets it.
  */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander'
@@ -7,6 +6,7 @@ import { completes } from './completion/values.js'
 import type { Context, GlobalOptions } from './context.js'
 import { UserError } from './errors.js'
 import { parseTimeBound } from './events/time.js'
+import { packageVersion } from './package-root.js'
 
 /**
  * The command registry: the one place that knows argv. Each command is defined once: its flags
@@ -80,16 +80,6 @@ function choicesAnyCase(option: Option, values: readonly string[]): Option {
   return option.argParser((value, previous) => check(value.toLowerCase(), previous))
 }
 
-function version(): string {
-  try {
-    return (
-      JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-    ).version
-  } catch {
-    return 'unknown'
-  }
-}
-
 /**
  * Builds the program; `onRun` receives what was parsed (tests use it to check argv → options).
  * Help, version and usage errors go to `out` (the process' streams unless given).
@@ -100,7 +90,7 @@ export function buildProgram(
 ): Command {
   const program = new Command('nself-hooks')
     .description('Hasura event triggers and cron triggers as code')
-    .version(version())
+    .version(packageVersion())
     .option('--config <file>', 'webhooks.config.ts to use (default: found from the working directory up)')
     .option('--cwd <dir>', 'run as if started in <dir>')
     .option('--env-file <file>', 'also read this env file (repeatable; after the .env layers)', collect)

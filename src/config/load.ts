@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { createRequire, isBuiltin } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Script } from 'node:vm'
 import type { Jiti, TransformOptions, TransformResult } from 'jiti'
 import type { Options as SucraseOptions, transform as sucraseTransform } from 'sucrase'
 import type { Context, GlobalOptions } from '../context.js'
 import { UserError } from '../errors.js'
-import { cachedTransform } from './transform-cache.js'
+import { packageRoot } from '../package-root.js'
+import * as library from './define.js'
+import { cachedTransform, isCached } from './transform-cache.js'
 
 const require = createRequire(import.meta.url)
 /**
@@ -17,11 +18,33 @@ const require = createRequire(import.meta.url)
 const createJiti = (...args: Parameters<typeof import('jiti').createJiti>) =>
   (require('jiti') as typeof import('jiti')).createJiti(...args)
 let sucraseFn: typeof sucraseTransform | undefined
-/** sucrase, loaded on first use: a config found in the transform cache never needs it */
+/**
+ * sucrase, loaded only when a file is not in the transform cache. `importConfig` loads it ahead,
+ * as a chunk of the CLI's bundle, when the config file itself is not cached (the first run after
+ * each edit); a file the config imports loads it here, from node_modules, the first time.
+ */
 function sucrase(source: string, options: SucraseOptions) {
   sucraseFn ??= (require('sucrase') as typeof import('sucrase')).transform
   return sucraseFn(source, options)
 }
+
+/** sucrase is CommonJS: Node's import names its exports, a bundler's puts them on `default` */
+async function importSucrase(): Promise<typeof sucraseTransform> {
+  const mod = (await import('sucrase')) as typeof import('sucrase') & { default?: typeof import('sucrase') }
+  return mod.transform ?? mod.default!.transform
+}
+
+function sucraseOptions(filename: string | undefined, ts: boolean): SucraseOptions {
+  return {
+    transforms: ts ? ['typescript', 'imports'] : ['imports'],
+    ...(filename ? { filePath: filename } : {}),
+    keepUnusedImports: !ts,
+    production: true,
+  }
+}
+
+const isTs = (file: string) => /\.[cm]?tsx?$/.test(file)
+const cacheOptions = (options: SucraseOptions) => `sucrase ${sucraseVersion()} ${JSON.stringify(options)}`
 
 export const CONFIG_NAMES = [
   'webhooks.config.ts',
@@ -46,8 +69,11 @@ export function findConfigFile(start: string): string | undefined {
 
 /** The package's own entry, so `import { defineConfig } from 'nself-hooks'` works in any project. */
 function selfEntry(): string {
-  const here = dirname(fileURLToPath(import.meta.url))
-  const candidates = [join(here, '..', 'index.js'), join(here, '..', 'index.ts')]
+  const root = packageRoot()
+  // from src/ (tests) the source entry, so a config never loads a stale build
+  const candidates = import.meta.url.endsWith('.ts')
+    ? [join(root, 'src', 'index.ts'), join(root, 'dist', 'index.js')]
+    : [join(root, 'dist', 'index.js'), join(root, 'src', 'index.ts')]
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!
 }
 
@@ -59,18 +85,12 @@ function selfEntry(): string {
 function fastTransform(babel: () => Jiti): (opts: TransformOptions) => TransformResult {
   return (opts) => {
     if (opts.async && /\bawait\b/.test(opts.source)) return { code: babel().transform(opts) }
-    const ts = opts.ts || /\.[cm]?tsx?$/.test(opts.filename ?? '')
-    const options: SucraseOptions = {
-      transforms: ts ? ['typescript', 'imports'] : ['imports'],
-      ...(opts.filename ? { filePath: opts.filename } : {}),
-      keepUnusedImports: !ts,
-      production: true,
-    }
+    const options = sucraseOptions(opts.filename, opts.ts || isTs(opts.filename ?? ''))
     try {
       const code = cachedTransform(
         opts.filename ?? '',
         opts.source,
-        `sucrase ${sucraseVersion()} ${JSON.stringify(options)}`,
+        cacheOptions(options),
         () => sucrase(opts.source, options).code,
       )
       return { code }
@@ -115,6 +135,14 @@ function locateSyntaxError(file: string): { message: string; place: string } | u
 }
 
 export async function importConfig(file: string): Promise<unknown> {
+  let source: string | undefined
+  try {
+    source = readFileSync(file, 'utf8')
+  } catch {}
+  if (source !== undefined && sucraseFn === undefined) {
+    if (!isCached(file, source, cacheOptions(sucraseOptions(file, isTs(file)))))
+      sucraseFn = await importSucrase()
+  }
   // interopDefault off: the module's own exports, so a missing `export default` is seen as missing
   // (jiti's interop would hand back the namespace itself, read as an empty config)
   const options = {
@@ -124,16 +152,14 @@ export async function importConfig(file: string): Promise<unknown> {
     interopDefault: false,
   }
   let babel: Jiti | undefined
-  const jiti = createJiti(import.meta.url, {
-    ...options,
-    transform: fastTransform(() => {
-      babel ??= createJiti(import.meta.url, options)
-      return babel
-    }),
+  const transform = fastTransform(() => {
+    babel ??= createJiti(import.meta.url, options)
+    return babel
   })
   let mod: unknown
   try {
-    mod = await jiti.import(file)
+    const alone = source !== undefined ? runAlone(file, source, transform) : undefined
+    mod = alone ? alone.exports : await createJiti(import.meta.url, { ...options, transform }).import(file)
   } catch (err) {
     const e = err as Error
     const [what, where] = String(e?.message ?? err)
@@ -155,6 +181,37 @@ export async function importConfig(file: string): Promise<unknown> {
     })
   }
   return plainConfig(defaultExport(mod, file), file)
+}
+
+/** The library as a config sees it through jiti: a transformed ES module (non-enumerable `__esModule`). */
+const LIBRARY = Object.defineProperty({ ...library }, '__esModule', { value: true })
+
+/**
+ * A config that requires nothing but `nself-hooks` and Node's own modules (most configs), run as
+ * Node runs a CommonJS module: its transformed code in a function, with a `require` that hands
+ * out the library itself. Loading jiti costs more than the rest of such a load; a config with
+ * anything else (its own files, packages, top-level await, import.meta) goes through jiti, and
+ * this returns undefined. Errors are the ones jiti's run gives: the code is compiled under the
+ * file's name with the same one-line wrapper, so a stack names the user's line.
+ */
+function runAlone(
+  file: string,
+  source: string,
+  transform: (opts: TransformOptions) => TransformResult,
+): { exports: unknown } | undefined {
+  if (/\bawait\b|\bimport\s*\(|\bimport\.meta\b/.test(source)) return undefined
+  const { code } = transform({ source, filename: file, ts: isTs(file), async: true })
+  const required = [...code.matchAll(/\brequire\(\s*(['"])([^'"]*)\1\s*\)/g)].map((m) => m[2]!)
+  // a require that is not a call with a plain string (require.resolve, a variable): jiti's
+  if ([...code.matchAll(/\brequire\b/g)].length !== required.length) return undefined
+  if (!required.every((id) => id === 'nself-hooks' || isBuiltin(id))) return undefined
+  const own = (id: string) => (id === 'nself-hooks' ? LIBRARY : require(id))
+  const module = { exports: {} as unknown }
+  const run = new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+    filename: file,
+  }).runInThisContext() as (...args: unknown[]) => void
+  run.call(module.exports, module.exports, own, module, file, dirname(file))
+  return module
 }
 
 /** A runtime error's place in the config file itself, from its stack (file:line:column). */

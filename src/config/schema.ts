@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { visible } from '../output/remote-text.js'
 
 /** The one definition of webhooks.config.ts. Types come from it: z.input for users, z.output for code. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../package-root.js'
 import { writeFilesAtomic } from '../write-files.js'
 
 /**
@@ -20,9 +20,7 @@ export function cachedTransform(
 ): string {
   const dir = cacheDir()
   if (dir === undefined) return transform()
-  const perFile = createHash('sha256').update(file).digest('hex').slice(0, 16)
-  const key = createHash('sha256').update(`${options}\u0000${source}`).digest('hex').slice(0, 32)
-  const path = join(dir, `${perFile}-${key}.cjs`)
+  const { perFile, path } = entry(dir, file, source, options)
   try {
     return readFileSync(path, 'utf8')
   } catch {}
@@ -38,14 +36,25 @@ export function cachedTransform(
   return code
 }
 
+/** Whether `cachedTransform` would find this file's code without running the transformer. */
+export function isCached(file: string, source: string, options: string): boolean {
+  const dir = cacheDir()
+  return dir !== undefined && existsSync(entry(dir, file, source, options).path)
+}
+
+function entry(dir: string, file: string, source: string, options: string) {
+  const perFile = createHash('sha256').update(file).digest('hex').slice(0, 16)
+  const key = createHash('sha256').update(`${options}\u0000${source}`).digest('hex').slice(0, 32)
+  return { perFile, path: join(dir, `${perFile}-${key}.cjs`) }
+}
+
 const MAX_ENTRIES = 200
 
 let dirFound: string | null | undefined
 
 function cacheDir(): string | undefined {
   if (dirFound !== undefined) return dirFound ?? undefined
-  // this file is <package>/dist/config/transform-cache.js (or src/ under tests)
-  const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  const pkg = packageRoot()
   const parent = dirname(pkg)
   const nodeModules = basename(parent) === 'node_modules' ? parent : join(pkg, 'node_modules')
   dirFound = existsSync(nodeModules) ? join(nodeModules, '.cache', 'nself-hooks') : null

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { UserError } from '../errors.js'
 import { redact } from '../events/secrets.js'
 import { stringifyExact } from '../output/exact-json.js'
+import { packageRoot } from '../package-root.js'
 import type { ConsoleApi } from './api.js'
 import { APP_CSS, indexHtml } from './page.js'
 import { checkOrigin, cookieName, readCookie, sameToken } from './security.js'
@@ -33,14 +35,18 @@ const MAX_BODY = 1_000_000
 
 let appJs: string | undefined
 
-/** The browser script, compiled by the project's build next to this file (src: compiled on first use). */
+/**
+ * The browser script: compiled by the project's build into dist/console/ui/ (tsconfig.console.json);
+ * run from src/ (tests), compiled from its source on first use.
+ */
 async function loadAppJs(): Promise<string> {
   if (appJs !== undefined) return appJs
-  const built = new URL('./ui/app.js', import.meta.url)
+  const root = packageRoot()
   let text: string
-  if (existsSync(built)) text = readFileSync(built, 'utf8')
+  if (!import.meta.url.endsWith('.ts'))
+    text = readFileSync(join(root, 'dist', 'console', 'ui', 'app.js'), 'utf8')
   else {
-    const source = new URL('./ui/app.ts', import.meta.url)
+    const source = join(root, 'src', 'console', 'ui', 'app.ts')
     const ts = (await import('typescript')).default
     text = ts.transpileModule(readFileSync(source, 'utf8'), {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
-import { z } from 'zod'
+import * as z from 'zod'
 import { runCommand } from './commands/index.js'
 import type { Core } from './core.js'
 import { ApiError } from './errors.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { EventsApi, Invocation } from '../hasura/events-api.js'
 import { stringifyExact } from '../output/exact-json.js'
 import { cronStatus, type DeliveryStatus } from './log.js'

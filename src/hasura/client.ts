@@ -1,6 +1,6 @@
 // Longer than 400 lines on purpose: one typed method per metadata API call this tool makes, each
 // with its zod response schema, beside the one request path (timeouts, retries, error mapping).
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Context } from '../context.js'
 import { UserError } from '../errors.js'
 import { stringifyExact } from '../output/exact-json.js'

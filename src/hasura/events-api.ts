@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { type ColumnInfo, tableKey } from '../model/columns.js'
 import type { TableRef } from '../model/types.js'
 import { columnsThroughRunSql, type SqlCall } from './introspect.js'

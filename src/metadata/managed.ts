@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { UserError } from '../errors.js'
 
 /** The record of what nself-hooks manages, committed beside the config: a removed trigger is deleted, not orphaned. */
@@ -69,7 +69,8 @@ export function readManaged(root: string): Managed {
       },
     )
   }
-  const parsed = managedSchema.safeParse(raw)
+  // parsed once per run: zod's compiled parsers would cost more than they save (src/config/validate.ts)
+  const parsed = managedSchema.safeParse(raw, { jitless: true })
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Model, TableRef } from '../model/types.js'
 import { relPath } from '../output/text.js'
 import { writeFilesAtomic } from '../write-files.js'

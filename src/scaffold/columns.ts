@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { UserError } from '../errors.js'
 import type { TableColumns } from '../model/columns.js'
 

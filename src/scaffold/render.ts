@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { dirname, join, relative, sep } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, relative, sep } from 'node:path'
 import Handlebars from 'handlebars'
 import { UserError } from '../errors.js'
 import type { TableColumns } from '../model/columns.js'
 import type { Model } from '../model/types.js'
+import { packageRoot } from '../package-root.js'
 import { pyPayloadImports, pyRouteCode } from './emit-py.js'
 import { tsPayloadImports, tsRouteCode } from './emit-ts.js'
 import {
@@ -59,20 +59,8 @@ function generatedHeader(path: string): string {
   return /\.(py|txt)$|Dockerfile$|\.dockerignore$/.test(path) ? `# ${text}` : `// ${text}`
 }
 
-let foundTemplates: string | undefined
 function templatesDir(): string {
-  if (foundTemplates) return foundTemplates
-  // src/scaffold → ../../templates; dist/src/scaffold → ../../../templates
-  const here = dirname(fileURLToPath(import.meta.url))
-  for (const up of ['../..', '../../..']) {
-    const dir = join(here, up, 'templates')
-    try {
-      readFileSync(join(dir, '_ts', 'runtime.ts'))
-      foundTemplates = dir
-      return dir
-    } catch {}
-  }
-  throw new Error(`templates folder not found from ${here}`)
+  return join(packageRoot(), 'templates')
 }
 
 export function templateFor(name: string): TemplateDef {

@@ -2,15 +2,15 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BIN } from '../helpers/bin.js'
-import { ROOT, testdir } from '../helpers/project.js'
+import { BIN, BUILT } from '../helpers/bin.js'
+import { testdir } from '../helpers/project.js'
 
 /**
  * `nself-hooks ... | head -1`: the reader goes away after one line while the CLI still has output
  * to write. The CLI must end quietly (no EPIPE stack trace) with the command's own exit code.
  */
 
-const built = existsSync(join(ROOT, 'dist', 'cli.js'))
+const built = BUILT
 
 /** Runs the built CLI with stdout read by a reader that closes after the first line. */
 function firstLineThenClose(args: string[], cwd: string) {

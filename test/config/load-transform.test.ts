@@ -81,4 +81,29 @@ describe('loading webhooks.config.ts', () => {
     expect(fresh).toMatch(/nope is not defined .*\(at .*webhooks\.config\.ts:3:\d+\)$/)
     expect(again).toBe(fresh)
   })
+
+  it('gives a config the same library and error places whether it imports its own files or not', async () => {
+    // only `nself-hooks` and Node's modules: run without jiti; with a file of its own: through jiti
+    const body = (extra: string) =>
+      `import * as lib from 'nself-hooks'\nimport { basename } from 'node:path'\n${extra}\nexport default { lib: Object.keys(lib).sort(), base: basename('/a/b.ts') }\n`
+    const alone = await load(body(''))
+    const dir = testdir({
+      'webhooks.config.ts': body("import { n } from './n'\nvoid n"),
+      'n.ts': 'export const n: number = 1\n',
+    })
+    const withFile = await importConfig(join(dir, 'webhooks.config.ts'))
+    const runtime = Object.keys(await import('../../src/index.js')).sort()
+    expect(alone).toEqual({ lib: runtime, base: 'b.ts' })
+    expect(withFile).toEqual(alone)
+    const failing = (extra: string) =>
+      `import { defineConfig } from 'nself-hooks'\n${extra}\n\nexport default defineConfig({ triggers: nope })\n`
+    const errAlone = await loadError(failing(''))
+    const errWithFile = await (async () => {
+      const d = testdir({ 'webhooks.config.ts': failing("import './n'"), 'n.ts': 'export {}\n' })
+      const file = join(d, 'webhooks.config.ts')
+      return importConfig(file).catch((e: Error) => e.message.replaceAll(file, 'CONFIG'))
+    })()
+    expect(errAlone).toMatch(/nope is not defined \(at CONFIG:4:\d+\)$/)
+    expect(errWithFile).toMatch(/nope is not defined \(at CONFIG:4:\d+\)$/)
+  })
 })

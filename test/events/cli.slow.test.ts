@@ -1,18 +1,16 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Engine, startEngine } from '../../src/engine/index.js'
-import { BIN, runBin } from '../helpers/bin.js'
+import { BIN, BUILT, runBin } from '../helpers/bin.js'
 import { client } from '../helpers/engine.js'
 import { startHandler } from '../helpers/http.js'
-import { projectDir, ROOT } from '../helpers/project.js'
+import { projectDir } from '../helpers/project.js'
 import { waitFor } from '../helpers/wait.js'
 
 /** The built CLI as a user runs it: argv → command, exit codes, and no secret in what it prints. */
 
 const ADMIN = 'cli-adm1n-s3cret'
 const HEADER_SECRET = 'cli-hdr-s3cret'
-const built = existsSync(join(ROOT, 'dist', 'commands', 'replay.js'))
+const built = BUILT
 
 describe.skipIf(!built)('nself-hooks events / replay / send (built CLI)', () => {
   let engine: Engine

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync, watch, writeFileSync } from 'nod
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { BIN, runBin } from '../helpers/bin.js'
-import { config, ROOT, readTree, testdir } from '../helpers/project.js'
+import { BIN, BUILT, runBin } from '../helpers/bin.js'
+import { config, readTree, testdir } from '../helpers/project.js'
 
 /**
  * `generate` killed with SIGKILL at random moments of a large run (1,600 triggers on 800 tables,
@@ -14,7 +14,7 @@ import { config, ROOT, readTree, testdir } from '../helpers/project.js'
  */
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first (npm test does)')
+  if (!BUILT) throw new Error('run npm run build first (npm test does)')
 })
 
 const TABLES = 800

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { validCronSchedule } from '../consistency.js'
 import type { Core } from '../core.js'
 import { cronEnvProblem } from '../env-check.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { hasEventLog } from '../catalog.js'
 import type { Core } from '../core.js'
 import { compactJson } from '../delivery.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Core } from '../core.js'
 import type { Queryable } from '../db.js'
 import { ApiError, alreadyExists, notExists, notSupported } from '../errors.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Core } from '../core.js'
 import { notExists, parseFailed } from '../errors.js'
 import { headerConf } from '../metadata/event-triggers.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Core } from '../core.js'
 import { ApiError, notExists } from '../errors.js'
 import { qualifiedTable } from '../metadata/event-triggers.js'

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { headerConf, int } from './event-triggers.js'
 import {
   type CronRetryConf,

@@ -1,6 +1,5 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { ApiError, parseFailed } from '../errors.js'
-import type { JsonObject } from './model.js'
 
 // ---------------------------------------------------------------------------------------------
 // Parsing with Hasura's messages. zod checks shapes; the messages are aeson's, so a client that
