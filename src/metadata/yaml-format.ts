@@ -55,9 +55,16 @@ function plainString(s: string): boolean {
  */
 const WORDS = /^[0-9A-Za-z*][0-9A-Za-z*/,-]*(?: [0-9A-Za-z*/,-]+)*$/
 
+/**
+ * An include line's string whose file name needs no escaping: the library writes it in double
+ * quotes, as the Hasura CLI does (`- "!include public_users.yaml"`).
+ */
+const INCLUDE = /^!include [A-Za-z0-9_./-]+$/
+
 function scalar(v: unknown): string | undefined {
   if (typeof v === 'string') {
     if (plainString(v)) return v
+    if (INCLUDE.test(v)) return `"${v}"`
     if (!WORDS.test(v)) return undefined
     if (v.startsWith('*')) return `'${v}'`
     return v.includes(' ') ? v : undefined
@@ -131,4 +138,90 @@ function block(value: unknown, indent: number, lines: string[]): void {
       }
     } else throw NEEDS_LIBRARY
   }
+}
+
+// ---- reading back -----------------------------------------------------------------------------
+
+/**
+ * The value of a document the direct writer would write, else undefined (the library's job).
+ * Files the tool wrote itself (table files, cron_triggers.yaml, tables.yaml) are read without the
+ * library's Document: the text is read as the writer's output, and the result counts only when
+ * writing it back gives the very same text. Such a text is the library's own output for that
+ * value, which the library reads back as that value, so the two readers cannot disagree.
+ */
+export function readPlainBlock(text: string): unknown {
+  if (!text.endsWith('\n')) return undefined
+  const lines = text.split('\n')
+  lines.pop()
+  const at = { i: 0 }
+  let value: unknown
+  try {
+    value = readBlock(lines, at, 0)
+  } catch (err) {
+    if (err === NEEDS_LIBRARY) return undefined
+    throw err
+  }
+  if (at.i !== lines.length) return undefined
+  return plainBlock(value) === text ? value : undefined
+}
+
+function indentOf(line: string): number {
+  let i = 0
+  while (line.charCodeAt(i) === 32) i++
+  return i
+}
+
+/** `key: value` or `key:` (a collection on the next lines), as the writer writes a map's line. */
+function isKeyLine(s: string): boolean {
+  return s.includes(': ') || s.endsWith(':')
+}
+
+/** The collection whose first line is `lines[at.i]`, indented by `indent`. */
+function readBlock(lines: string[], at: { i: number }, indent: number): unknown {
+  const line = lines[at.i]
+  if (line === undefined || indentOf(line) !== indent) throw NEEDS_LIBRARY
+  if (!line.startsWith('- ', indent)) return readMap(lines, at, indent)
+  const list: unknown[] = []
+  for (
+    let l = lines[at.i];
+    l !== undefined && indentOf(l) === indent && l.startsWith('- ', indent);
+    l = lines[at.i]
+  ) {
+    const rest = l.slice(indent + 2)
+    if (isKeyLine(rest)) {
+      // a map item starts on the dash's line, its other keys two columns in
+      lines[at.i] = ' '.repeat(indent + 2) + rest
+      list.push(readMap(lines, at, indent + 2))
+    } else {
+      list.push(readScalar(rest))
+      at.i++
+    }
+  }
+  return list
+}
+
+function readMap(lines: string[], at: { i: number }, indent: number): Record<string, unknown> {
+  const map: Record<string, unknown> = {}
+  for (let l = lines[at.i]; l !== undefined && indentOf(l) === indent && l[indent] !== '-'; l = lines[at.i]) {
+    const sep = l.indexOf(': ', indent)
+    const key = sep < 0 ? (l.endsWith(':') ? l.slice(indent, -1) : undefined) : l.slice(indent, sep)
+    if (key === undefined || key === '__proto__' || Object.hasOwn(map, key)) throw NEEDS_LIBRARY
+    at.i++
+    if (sep < 0) map[key] = readBlock(lines, at, indent + 2)
+    else {
+      const raw = l.slice(sep + 2)
+      map[key] = raw === '[]' ? [] : raw === '{}' ? {} : readScalar(raw)
+    }
+  }
+  return map
+}
+
+function readScalar(raw: string): unknown {
+  const q = raw[0]
+  if ((q === "'" || q === '"') && raw.length >= 2 && raw.endsWith(q)) return raw.slice(1, -1)
+  if (raw === 'true') return true
+  if (raw === 'false') return false
+  if (raw === 'null') return null
+  if (/^-?[0-9]+$/.test(raw)) return Number(raw)
+  return raw
 }
