@@ -145,7 +145,7 @@ export function readLayout(dir: string): MetadataLayout {
   if (!exists) return layout
   const version = read(join(dir, 'version.yaml'))
   if (version !== undefined) {
-    const v = (parseYaml(version, 'version.yaml').toJS() as { version?: unknown } | null)?.version
+    const v = (readYaml(version, 'version.yaml') as { version?: unknown } | null)?.version
     if (v !== 3) {
       throw new UserError(
         `${join(dir, 'version.yaml')} says version ${String(v)}; nself-hooks reads config v3`,
@@ -158,7 +158,7 @@ export function readLayout(dir: string): MetadataLayout {
   const dbFile = join(dir, 'databases', 'databases.yaml')
   const dbText = read(dbFile)
   if (dbText === undefined) return layout
-  const dbs = parseYaml(dbText, dbFile).toJS() as unknown
+  const dbs = readYaml(dbText, dbFile)
   if (dbs !== null && !Array.isArray(dbs)) {
     throw new UserError(`${dbFile} is not a list of sources`, {
       hint: 'restore it from git or re-export metadata',

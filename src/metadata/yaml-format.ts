@@ -150,6 +150,9 @@ function block(value: unknown, indent: number, lines: string[]): void {
  * value, which the library reads back as that value, so the two readers cannot disagree.
  */
 export function readPlainBlock(text: string): unknown {
+  // the two empty documents the tool writes (an empty cron_triggers.yaml or tables.yaml)
+  if (text === '[]\n') return []
+  if (text === '{}\n') return {}
   if (!text.endsWith('\n')) return undefined
   const lines = text.split('\n')
   lines.pop()
