@@ -145,9 +145,10 @@ function block(value: unknown, indent: number, lines: string[]): void {
 /**
  * The value of a document the direct writer would write, else undefined (the library's job).
  * Files the tool wrote itself (table files, cron_triggers.yaml, tables.yaml) are read without the
- * library's Document: the text is read as the writer's output, and the result counts only when
- * writing it back gives the very same text. Such a text is the library's own output for that
- * value, which the library reads back as that value, so the two readers cannot disagree.
+ * library's Document. Every line is held to the writer's layout (two columns per level, a map
+ * item's first key on its dash's line) and every key and value to the very token the writer
+ * writes for it, so the text is exactly what the writer writes for the value read: the library's
+ * own output for that value, which the library reads back as that value.
  */
 export function readPlainBlock(text: string): unknown {
   // the two empty documents the tool writes (an empty cron_triggers.yaml or tables.yaml)
@@ -157,15 +158,13 @@ export function readPlainBlock(text: string): unknown {
   const lines = text.split('\n')
   lines.pop()
   const at = { i: 0 }
-  let value: unknown
   try {
-    value = readBlock(lines, at, 0)
+    const value = readBlock(lines, at, 0)
+    return at.i === lines.length ? value : undefined
   } catch (err) {
     if (err === NEEDS_LIBRARY) return undefined
     throw err
   }
-  if (at.i !== lines.length) return undefined
-  return plainBlock(value) === text ? value : undefined
 }
 
 function indentOf(line: string): number {
@@ -174,28 +173,21 @@ function indentOf(line: string): number {
   return i
 }
 
-/** `key: value` or `key:` (a collection on the next lines), as the writer writes a map's line. */
-function isKeyLine(s: string): boolean {
-  return s.includes(': ') || s.endsWith(':')
-}
-
-/** The collection whose first line is `lines[at.i]`, indented by `indent`. */
-function readBlock(lines: string[], at: { i: number }, indent: number): unknown {
+/** The collection whose first line is `lines[at.i]`, at column `col`. */
+function readBlock(lines: string[], at: { i: number }, col: number): unknown {
   const line = lines[at.i]
-  if (line === undefined || indentOf(line) !== indent) throw NEEDS_LIBRARY
-  if (!line.startsWith('- ', indent)) return readMap(lines, at, indent)
+  if (line === undefined || indentOf(line) !== col) throw NEEDS_LIBRARY
+  if (!line.startsWith('- ', col)) return readMap(lines, at, col, false)
   const list: unknown[] = []
   for (
     let l = lines[at.i];
-    l !== undefined && indentOf(l) === indent && l.startsWith('- ', indent);
+    l !== undefined && indentOf(l) === col && l.startsWith('- ', col);
     l = lines[at.i]
   ) {
-    const rest = l.slice(indent + 2)
-    if (isKeyLine(rest)) {
-      // a map item starts on the dash's line, its other keys two columns in
-      lines[at.i] = ' '.repeat(indent + 2) + rest
-      list.push(readMap(lines, at, indent + 2))
-    } else {
+    const rest = l.slice(col + 2)
+    // a map item starts on the dash's line (`- key: ...`), its keys two columns in
+    if (rest.includes(': ') || rest.endsWith(':')) list.push(readMap(lines, at, col + 2, true))
+    else {
       list.push(readScalar(rest))
       at.i++
     }
@@ -203,28 +195,51 @@ function readBlock(lines: string[], at: { i: number }, indent: number): unknown 
   return list
 }
 
-function readMap(lines: string[], at: { i: number }, indent: number): Record<string, unknown> {
+/** A map whose keys are at column `col`; `afterDash`: its first line is a list item's dash line. */
+function readMap(
+  lines: string[],
+  at: { i: number },
+  col: number,
+  afterDash: boolean,
+): Record<string, unknown> {
   const map: Record<string, unknown> = {}
-  for (let l = lines[at.i]; l !== undefined && indentOf(l) === indent && l[indent] !== '-'; l = lines[at.i]) {
-    const sep = l.indexOf(': ', indent)
-    const key = sep < 0 ? (l.endsWith(':') ? l.slice(indent, -1) : undefined) : l.slice(indent, sep)
-    if (key === undefined || key === '__proto__' || Object.hasOwn(map, key)) throw NEEDS_LIBRARY
+  for (let l = lines[at.i]; l !== undefined; l = lines[at.i]) {
+    if (afterDash) afterDash = false
+    else if (indentOf(l) !== col) break
     at.i++
-    if (sep < 0) map[key] = readBlock(lines, at, indent + 2)
-    else {
+    const sep = l.indexOf(': ', col)
+    let key: string
+    let value: unknown
+    if (sep < 0) {
+      if (!l.endsWith(':')) throw NEEDS_LIBRARY
+      key = l.slice(col, -1)
+      value = readBlock(lines, at, col + 2)
+    } else {
+      key = l.slice(col, sep)
       const raw = l.slice(sep + 2)
-      map[key] = raw === '[]' ? [] : raw === '{}' ? {} : readScalar(raw)
+      value = raw === '[]' ? [] : raw === '{}' ? {} : readScalar(raw)
     }
+    if (!plainString(key) || key === '__proto__' || Object.hasOwn(map, key)) throw NEEDS_LIBRARY
+    map[key] = value
   }
   return map
 }
 
+/** The value of a scalar token, when the writer writes exactly that token for it. */
 function readScalar(raw: string): unknown {
   const q = raw[0]
-  if ((q === "'" || q === '"') && raw.length >= 2 && raw.endsWith(q)) return raw.slice(1, -1)
-  if (raw === 'true') return true
-  if (raw === 'false') return false
-  if (raw === 'null') return null
-  if (/^-?[0-9]+$/.test(raw)) return Number(raw)
-  return raw
+  const v =
+    (q === "'" || q === '"') && raw.length >= 2 && raw.endsWith(q)
+      ? raw.slice(1, -1)
+      : raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw === 'null'
+            ? null
+            : /^-?[0-9]+$/.test(raw)
+              ? Number(raw)
+              : raw
+  if (scalar(v) !== raw) throw NEEDS_LIBRARY
+  return v
 }
