@@ -420,6 +420,11 @@ function editCronFile(
     }),
   )
   if (upsert.size === 0 && remove.size === 0 && text.trim() !== '') return text
+  // the empty list the tool writes (a new project's file): the new items are the whole file
+  if (text === '[]\n' && upsert.size > 0) {
+    const all = [...(upsert.values() as Iterable<{ name: string }>)]
+    return toHasuraYaml(all.sort((a, b) => (a.name < b.name ? -1 : 1)))
+  }
   const doc = parseYaml(text, file)
   const seq = doc.contents
   if (isSeq(seq) && !(seq as YAMLSeq).flow && (seq as YAMLSeq).items.length > 0) {
