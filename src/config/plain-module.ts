@@ -48,16 +48,15 @@ function directText(source: string): string | undefined {
   const after = `${exported}${code.slice(exp.index + exp[0].length)}`
   // Compiled, not run: V8 refuses TypeScript-only syntax (and strict-mode errors) here. What comes
   // before the export is a complete program of its own, so the export starts a statement at the
-  // top level; the export is the last statement and one expression, as `export default` takes it
-  // (`a, b` would pass as `exports.default = a, b`): a class field's initializer has that grammar.
-  // Past its one `;`, only comments may follow it.
+  // top level; past its one `;` only comments follow it; and it is one expression, as `export
+  // default` takes it (`a, b` would pass as `exports.default = a, b`): a conditional's middle
+  // operand has that grammar.
   const expression = after.replace(/;?(?:\s|\/\/[^\n]*)*$/, '')
   try {
     new Script(before)
     new Script(
-      `(function (exports, require, module, __filename, __dirname) {${before};class __nselfhooks_default { static f = ${after}\n}\n})`,
+      `(function (exports, require, module, __filename, __dirname) {${before};0 ? ${expression}\n : 0\n})`,
     )
-    new Script(`void (${expression}\n)`)
   } catch {
     return undefined
   }

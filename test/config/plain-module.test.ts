@@ -140,6 +140,12 @@ const HAND: string[] = [
   `${header}export default defineConfig({ a: 'x' }) as any\n`,
   `${header}export default defineConfig<{}>({})\n`,
   `${header}var x = 1\nexport default defineConfig({ x })\n`,
+  `${header}if (true)\nexport default defineConfig({})\n`,
+  `${header}here:\nexport default defineConfig({})\n`,
+  `${header}{\nexport default defineConfig({})\n}\n`,
+  `${header}const x =\nexport default defineConfig({})\n`,
+  `${header}export default defineConfig({}); const late = 1\n`,
+  `${header}export default defineConfig({}), 1\n`,
 ]
 
 describe("sucrase's text without sucrase, for configs of plain JavaScript", () => {
