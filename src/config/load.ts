@@ -8,6 +8,7 @@ import type { Context, GlobalOptions } from '../context.js'
 import { UserError } from '../errors.js'
 import { packageRoot } from '../package-root.js'
 import * as library from './define.js'
+import { plainModule } from './plain-module.js'
 import { cachedTransform, isCached } from './transform-cache.js'
 
 const require = createRequire(import.meta.url)
@@ -91,7 +92,7 @@ function fastTransform(babel: () => Jiti): (opts: TransformOptions) => Transform
         opts.filename ?? '',
         opts.source,
         cacheOptions(options),
-        () => sucrase(opts.source, options).code,
+        () => plainModule(opts.source) ?? sucrase(opts.source, options).code,
       )
       return { code }
     } catch (err) {
@@ -140,7 +141,8 @@ export async function importConfig(file: string): Promise<unknown> {
     source = readFileSync(file, 'utf8')
   } catch {}
   if (source !== undefined && sucraseFn === undefined) {
-    if (!isCached(file, source, cacheOptions(sucraseOptions(file, isTs(file)))))
+    // a config of plain JavaScript needs no sucrase (plain-module.ts)
+    if (!isCached(file, source, cacheOptions(sucraseOptions(file, isTs(file)))) && !plainModule(source))
       sucraseFn = await importSucrase()
   }
   // interopDefault off: the module's own exports, so a missing `export default` is seen as missing

@@ -83,7 +83,9 @@ function rulesOnPartial(input: unknown): Issue[] {
     const entries = input[key]
     if (!isRecord(entries)) continue
     const schema = configSchema.shape[key].unwrap().valueType
-    partial[key] = Object.fromEntries(Object.entries(entries).filter(([, v]) => schema.safeParse(v, ONCE).success))
+    partial[key] = Object.fromEntries(
+      Object.entries(entries).filter(([, v]) => schema.safeParse(v, ONCE).success),
+    )
   }
   const parsed = configSchema.safeParse(partial, ONCE)
   return parsed.success ? runRules(parsed.data) : []

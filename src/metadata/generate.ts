@@ -44,14 +44,16 @@ export function planGenerate(model: Model, opts: { adopt?: boolean } = {}): Gene
   // see nextManaged), so a run stopped at any later step finds each trigger and table file it
   // wrote already recorded as its own; the exact record goes last.
   const steps: WriteStep[] = []
-  const interim = renderManaged({
-    ...plan.managed,
-    tables: unionTables(managedBefore.tables ?? [], plan.managed.tables ?? []),
-  })
   let recorded = before
-  if (plan.order.length > 0 && interim !== before) {
-    steps.push([managedFile, interim])
-    recorded = interim
+  if (plan.order.length > 0) {
+    const interim = renderManaged({
+      ...plan.managed,
+      tables: unionTables(managedBefore.tables ?? [], plan.managed.tables ?? []),
+    })
+    if (interim !== before) {
+      steps.push([managedFile, interim])
+      recorded = interim
+    }
   }
   for (const path of plan.order) steps.push([path, plan.files.get(path) ?? null])
   if (managedText !== recorded) steps.push([managedFile, managedText])

@@ -4,6 +4,7 @@ import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml'
 import { UserError } from '../errors.js'
 import type { TableRef } from '../model/types.js'
 import type { HasuraCronTrigger, HasuraEventTrigger } from './emit.js'
+import { readPlainBlock } from './yaml-format.js'
 import { isMap, isScalar, isSeq, parseDocument, visit } from './yaml-lib.js'
 
 /**
@@ -18,7 +19,10 @@ export interface TableFile {
   path: string
   table: TableRef
   text: string
-  doc: Document
+  /** the file as data, as Hasura reads it */
+  value: Record<string, unknown>
+  /** the file's document, with the source ranges an edit splices by: parsed on first use */
+  readonly doc: Document
 }
 
 export interface SourceLayout {
@@ -72,6 +76,15 @@ export function parseYaml(text: string, file: string): Document {
 }
 
 /**
+ * A YAML file as data. A file exactly as the tool writes it is read directly (`readPlainBlock`);
+ * any other goes through the library, with `parseYaml`'s checks.
+ */
+export function readYaml(text: string, file: string): unknown {
+  const plain = readPlainBlock(text)
+  return plain !== undefined ? plain : parseYaml(text, file).toJS()
+}
+
+/**
  * A path built from a config value or read from a metadata file, refused unless it stays inside
  * the metadata directory (an `!include ../../x.yaml` or a table named `../x` would read or write
  * elsewhere).
@@ -92,7 +105,7 @@ export function insideDir(dir: string, path: string, what: string, file?: string
 /** The cron triggers in cron_triggers.yaml (empty when the file is absent or empty). */
 export function cronList(layout: MetadataLayout): HasuraCronTrigger[] {
   if (layout.cronText === undefined) return []
-  const list = parseYaml(layout.cronText, layout.cronFile).toJS() as unknown
+  const list = readYaml(layout.cronText, layout.cronFile)
   if (list === null || list === undefined) return []
   if (!Array.isArray(list) || list.some((c) => !isRecord(c))) {
     throw new UserError(`${layout.cronFile} is not a list of cron triggers`, {
@@ -132,7 +145,7 @@ export function readLayout(dir: string): MetadataLayout {
   if (!exists) return layout
   const version = read(join(dir, 'version.yaml'))
   if (version !== undefined) {
-    const v = (parseYaml(version, 'version.yaml').toJS() as { version?: unknown } | null)?.version
+    const v = (readYaml(version, 'version.yaml') as { version?: unknown } | null)?.version
     if (v !== 3) {
       throw new UserError(
         `${join(dir, 'version.yaml')} says version ${String(v)}; nself-hooks reads config v3`,
@@ -145,7 +158,7 @@ export function readLayout(dir: string): MetadataLayout {
   const dbFile = join(dir, 'databases', 'databases.yaml')
   const dbText = read(dbFile)
   if (dbText === undefined) return layout
-  const dbs = parseYaml(dbText, dbFile).toJS() as unknown
+  const dbs = readYaml(dbText, dbFile)
   if (dbs !== null && !Array.isArray(dbs)) {
     throw new UserError(`${dbFile} is not a list of sources`, {
       hint: 'restore it from git or re-export metadata',
@@ -179,7 +192,7 @@ export function readSource(dir: string, name: string, tablesFile: string): Sourc
   const tablesText = read(tablesFile)
   const tables: TableFile[] = []
   if (tablesText !== undefined) {
-    const list = parseYaml(tablesText, tablesFile).toJS() as unknown
+    const list = readYaml(tablesText, tablesFile)
     if (list !== null && !Array.isArray(list)) {
       throw new UserError(`${tablesFile} is not a list of !include lines`, {
         hint: 'Hasura writes a YAML list there (- "!include public_users.yaml" items, or []): restore it from git',
@@ -207,8 +220,9 @@ export function readSource(dir: string, name: string, tablesFile: string): Sourc
  * Postgres `{ schema, name }` (another kind of source) is skipped: undefined.
  */
 export function readTableFile(path: string, text: string): TableFile | undefined {
-  const doc = parseYaml(text, path)
-  const value = doc.toJS() as unknown
+  const plain = readPlainBlock(text)
+  let doc = plain === undefined ? parseYaml(text, path) : undefined
+  const value = plain !== undefined ? plain : doc!.toJS()
   const triggers = isRecord(value) ? value.event_triggers : undefined
   if (!isRecord(value) || (triggers !== undefined && triggers !== null && !Array.isArray(triggers))) {
     throw new UserError(`${path} is not a table definition`, {
@@ -218,7 +232,16 @@ export function readTableFile(path: string, text: string): TableFile | undefined
   const t = value.table
   if (!isRecord(t) || typeof t.name !== 'string') return undefined
   const schema = typeof t.schema === 'string' ? t.schema : 'public'
-  return { path, table: { schema, name: t.name }, text, doc }
+  return {
+    path,
+    table: { schema, name: t.name },
+    text,
+    value,
+    get doc() {
+      doc ??= parseYaml(text, path)
+      return doc
+    },
+  }
 }
 
 export function readActual(dir: string): ActualTriggers {
@@ -229,7 +252,7 @@ export function actualFromLayout(layout: MetadataLayout): ActualTriggers {
   const out: ActualTriggers = { eventTriggers: [], cronTriggers: [] }
   for (const source of layout.sources) {
     for (const t of source.tables) {
-      const list = (t.doc.toJS() as { event_triggers?: HasuraEventTrigger[] | null }).event_triggers ?? []
+      const list = (t.value.event_triggers as HasuraEventTrigger[] | null | undefined) ?? []
       for (const trigger of list)
         out.eventTriggers.push({ source: source.name, table: t.table, trigger, file: t.path })
     }

@@ -19,6 +19,7 @@ import {
   parseYaml,
   readSource,
   readTableFile,
+  readYaml,
   type SourceLayout,
   type TableFile,
 } from './metadata-dir.js'
@@ -155,9 +156,8 @@ export function planFiles(
     const present: Present = { eventTriggers: [], cronTriggers: [] }
     for (const source of sources) {
       for (const tf of source.tables) {
-        for (const name of triggerNames(tf)) {
-          present.eventTriggers.push({ source: source.name, name, where: `${relative(layout.dir, tf.path)}` })
-        }
+        const where = relative(layout.dir, tf.path)
+        for (const name of triggerNames(tf)) present.eventTriggers.push({ source: source.name, name, where })
       }
     }
     for (const c of cronList(layout))
@@ -170,15 +170,19 @@ export function planFiles(
   // between writing the file and its include (or between dropping the include and the file). It is
   // read as if included; the plan below then includes it again or deletes it.
   const orphans = new Set<string>()
+  // each source's tables and files by key, so the check is not a scan per recorded table
+  const listed = new Map(
+    sources.map((s) => [s, new Set(s.tables.flatMap((tf) => [tableKey('', tf.table), tf.path]))]),
+  )
   for (const t of managed.tables ?? []) {
     const source = sources.find((s) => s.name === t.source)
-    if (!source || source.tables.some((tf) => tf.table.schema === t.schema && tf.table.name === t.name))
-      continue
+    if (!source || listed.get(source)!.has(tableKey('', t))) continue
     const path = tableFilePath(layout.dir, source, t)
     const text = existsSyncText(path)
     const tf = text === undefined ? undefined : readTableFile(path, text)
-    if (!tf || source.tables.some((x) => x.path === path)) continue
+    if (!tf || listed.get(source)!.has(path)) continue
     source.tables.push(tf)
+    listed.get(source)!.add(tableKey('', tf.table)).add(path)
     orphans.add(path)
   }
 
@@ -339,14 +343,18 @@ function existsSyncText(path: string): string | undefined {
 
 /** The file's item of that name means the same to Hasura as `want` (key order, defaults and quoting aside). */
 function sameEventTrigger(tf: TableFile, name: string, want: HasuraEventTrigger): boolean {
-  const list = (tf.doc.toJS() as { event_triggers?: HasuraEventTrigger[] } | null)?.event_triggers ?? []
+  const list = (tf.value.event_triggers as HasuraEventTrigger[] | null | undefined) ?? []
   const matches = list.filter((t) => t?.name === name)
   if (matches.length !== 1) return false
-  return deepEqual(canonicalEventTrigger(matches[0]!, tf.table), canonicalEventTrigger(want, tf.table))
+  // the same data means the same; only data that differs is compared by meaning
+  return (
+    deepEqual(matches[0], want) ||
+    deepEqual(canonicalEventTrigger(matches[0]!, tf.table), canonicalEventTrigger(want, tf.table))
+  )
 }
 
 function triggerNames(tf: TableFile): string[] {
-  const list = (tf.doc.toJS() as { event_triggers?: { name?: string }[] } | null)?.event_triggers ?? []
+  const list = (tf.value.event_triggers as { name?: string }[] | null | undefined) ?? []
   return list.map((t) => t.name).filter((n): n is string => typeof n === 'string')
 }
 
@@ -397,9 +405,7 @@ function editCronFile(
   want: Map<string, unknown>,
   owned: (name: string) => boolean,
 ): string {
-  const doc = parseYaml(text, file)
-  const seq = doc.contents
-  const items = (doc.toJS() as HasuraCronTrigger[] | null) ?? []
+  const items = (readYaml(text, file) as HasuraCronTrigger[] | null) ?? []
   const present = items.map((c) => c.name ?? '')
   const remove = new Set(present.filter((n) => owned(n) && !want.has(n)))
   // an item that already means what the config says keeps its text, however it is spelled
@@ -408,11 +414,19 @@ function editCronFile(
       const matches = items.filter((x) => x?.name === name)
       return !(
         matches.length === 1 &&
-        deepEqual(canonicalCronTrigger(matches[0]!), canonicalCronTrigger(c as HasuraCronTrigger))
+        (deepEqual(matches[0], c) ||
+          deepEqual(canonicalCronTrigger(matches[0]!), canonicalCronTrigger(c as HasuraCronTrigger)))
       )
     }),
   )
   if (upsert.size === 0 && remove.size === 0 && text.trim() !== '') return text
+  // the empty list the tool writes (a new project's file): the new items are the whole file
+  if (text === '[]\n' && upsert.size > 0) {
+    const all = [...(upsert.values() as Iterable<{ name: string }>)]
+    return toHasuraYaml(all.sort((a, b) => (a.name < b.name ? -1 : 1)))
+  }
+  const doc = parseYaml(text, file)
+  const seq = doc.contents
   if (isSeq(seq) && !(seq as YAMLSeq).flow && (seq as YAMLSeq).items.length > 0) {
     const survivors = present.filter((n) => !remove.has(n) && !upsert.has(n)).length
     if (survivors + upsert.size > 0)

@@ -55,9 +55,16 @@ function plainString(s: string): boolean {
  */
 const WORDS = /^[0-9A-Za-z*][0-9A-Za-z*/,-]*(?: [0-9A-Za-z*/,-]+)*$/
 
+/**
+ * An include line's string whose file name needs no escaping: the library writes it in double
+ * quotes, as the Hasura CLI does (`- "!include public_users.yaml"`).
+ */
+const INCLUDE = /^!include [A-Za-z0-9_./-]+$/
+
 function scalar(v: unknown): string | undefined {
   if (typeof v === 'string') {
     if (plainString(v)) return v
+    if (INCLUDE.test(v)) return `"${v}"`
     if (!WORDS.test(v)) return undefined
     if (v.startsWith('*')) return `'${v}'`
     return v.includes(' ') ? v : undefined
@@ -131,4 +138,108 @@ function block(value: unknown, indent: number, lines: string[]): void {
       }
     } else throw NEEDS_LIBRARY
   }
+}
+
+// ---- reading back -----------------------------------------------------------------------------
+
+/**
+ * The value of a document the direct writer would write, else undefined (the library's job).
+ * Files the tool wrote itself (table files, cron_triggers.yaml, tables.yaml) are read without the
+ * library's Document. Every line is held to the writer's layout (two columns per level, a map
+ * item's first key on its dash's line) and every key and value to the very token the writer
+ * writes for it, so the text is exactly what the writer writes for the value read: the library's
+ * own output for that value, which the library reads back as that value.
+ */
+export function readPlainBlock(text: string): unknown {
+  // the two empty documents the tool writes (an empty cron_triggers.yaml or tables.yaml)
+  if (text === '[]\n') return []
+  if (text === '{}\n') return {}
+  if (!text.endsWith('\n')) return undefined
+  const lines = text.split('\n')
+  lines.pop()
+  const at = { i: 0 }
+  try {
+    const value = readBlock(lines, at, 0)
+    return at.i === lines.length ? value : undefined
+  } catch (err) {
+    if (err === NEEDS_LIBRARY) return undefined
+    throw err
+  }
+}
+
+function indentOf(line: string): number {
+  let i = 0
+  while (line.charCodeAt(i) === 32) i++
+  return i
+}
+
+/** The collection whose first line is `lines[at.i]`, at column `col`. */
+function readBlock(lines: string[], at: { i: number }, col: number): unknown {
+  const line = lines[at.i]
+  if (line === undefined || indentOf(line) !== col) throw NEEDS_LIBRARY
+  if (!line.startsWith('- ', col)) return readMap(lines, at, col, false)
+  const list: unknown[] = []
+  for (
+    let l = lines[at.i];
+    l !== undefined && indentOf(l) === col && l.startsWith('- ', col);
+    l = lines[at.i]
+  ) {
+    const rest = l.slice(col + 2)
+    // a map item starts on the dash's line (`- key: ...`), its keys two columns in
+    if (rest.includes(': ') || rest.endsWith(':')) list.push(readMap(lines, at, col + 2, true))
+    else {
+      list.push(readScalar(rest))
+      at.i++
+    }
+  }
+  return list
+}
+
+/** A map whose keys are at column `col`; `afterDash`: its first line is a list item's dash line. */
+function readMap(
+  lines: string[],
+  at: { i: number },
+  col: number,
+  afterDash: boolean,
+): Record<string, unknown> {
+  const map: Record<string, unknown> = {}
+  for (let l = lines[at.i]; l !== undefined; l = lines[at.i]) {
+    if (afterDash) afterDash = false
+    else if (indentOf(l) !== col) break
+    at.i++
+    const sep = l.indexOf(': ', col)
+    let key: string
+    let value: unknown
+    if (sep < 0) {
+      if (!l.endsWith(':')) throw NEEDS_LIBRARY
+      key = l.slice(col, -1)
+      value = readBlock(lines, at, col + 2)
+    } else {
+      key = l.slice(col, sep)
+      const raw = l.slice(sep + 2)
+      value = raw === '[]' ? [] : raw === '{}' ? {} : readScalar(raw)
+    }
+    if (!plainString(key) || key === '__proto__' || Object.hasOwn(map, key)) throw NEEDS_LIBRARY
+    map[key] = value
+  }
+  return map
+}
+
+/** The value of a scalar token, when the writer writes exactly that token for it. */
+function readScalar(raw: string): unknown {
+  const q = raw[0]
+  const v =
+    (q === "'" || q === '"') && raw.length >= 2 && raw.endsWith(q)
+      ? raw.slice(1, -1)
+      : raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw === 'null'
+            ? null
+            : /^-?[0-9]+$/.test(raw)
+              ? Number(raw)
+              : raw
+  if (scalar(v) !== raw) throw NEEDS_LIBRARY
+  return v
 }

@@ -1,6 +1,9 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Document, isScalar, parse, Scalar, visit } from 'yaml'
-import { plainBlock, toHasuraYaml } from '../../src/metadata/yaml-format.js'
+import { Document, isScalar, parse, parseDocument, Scalar, visit } from 'yaml'
+import { plainBlock, readPlainBlock, toHasuraYaml } from '../../src/metadata/yaml-format.js'
+import { HAS_SHARED, NO_SHARED_REASON, SHARED } from '../helpers/project.js'
 
 /** The yaml library with the options Hasura's export uses: what the direct writer must equal. */
 function libraryYaml(value: unknown): string {
@@ -150,6 +153,17 @@ const HOSTILE = [
   '0x1 2',
   '1 2,',
   ', 1',
+  '!include a.yaml',
+  '!include public_users.yaml',
+  '!include ../x.yaml',
+  '!include  a.yaml',
+  '!include a b.yaml',
+  '!include a"b.yaml',
+  '!include a\\b.yaml',
+  '!include',
+  '!include ',
+  '!includex.yaml',
+  '"!include a.yaml"',
 ]
 
 const words =
@@ -281,3 +295,136 @@ describe('the direct YAML writer', () => {
     }
   })
 })
+
+/** The library's reading of a file, as the tool reads one (`!include` tags as values), or an error. */
+function libraryRead(text: string): { value: unknown } | { error: string } {
+  const doc = parseDocument(text, {
+    customTags: [{ tag: '!include', resolve: (s: string) => ({ include: s }) }],
+  })
+  if (doc.errors.length > 0) return { error: doc.errors[0]!.message }
+  try {
+    return { value: doc.toJS() }
+  } catch (err) {
+    return { error: String(err) }
+  }
+}
+
+/** Small edits of a text, each of which may or may not still be a document the writer writes. */
+function mutations(text: string, r: () => number): string[] {
+  const chars = ["'", '"', '#', ' ', ':', '-', '\t', '&', '*', '!', '\n', '0', 'a', '[', '{', '|', '\r', '~']
+  const lines = text.split('\n')
+  const at = () => Math.floor(r() * text.length)
+  const line = () => Math.floor(r() * Math.max(lines.length - 1, 1))
+  const out: string[] = []
+  for (let k = 0; k < 6; k++) {
+    const i = at()
+    const c = chars[Math.floor(r() * chars.length)]!
+    out.push(text.slice(0, i) + c + text.slice(i + 1))
+    out.push(text.slice(0, i) + c + text.slice(i))
+    out.push(text.slice(0, i) + text.slice(i + 1))
+    const j = line()
+    out.push([...lines.slice(0, j + 1), lines[j]!, ...lines.slice(j + 1)].join('\n'))
+    out.push([...lines.slice(0, j), ` ${lines[j]}`, ...lines.slice(j + 1)].join('\n'))
+    out.push([...lines.slice(0, j), lines[j]!.replace(/^ /, ''), ...lines.slice(j + 1)].join('\n'))
+    out.push([...lines.slice(0, j), `${lines[j]} # note`, ...lines.slice(j + 1)].join('\n'))
+  }
+  out.push(text.replace(/\n/g, '\r\n'), text.slice(0, -1), `${text}\n`, `---\n${text}`, `${text}...\n`)
+  return out
+}
+
+describe('reading back what the direct writer wrote', () => {
+  it('reads every document the writer writes as the library reads it', () => {
+    const r = rng(20261202)
+    let read = 0
+    for (let i = 0; i < 3000; i++) {
+      const v = i % 3 === 0 ? trigger(hostileString(r), i) : value(r, 0)
+      const text = plainBlock(v)
+      if (text === undefined) continue
+      const fast = readPlainBlock(text)
+      expect(fast, text).toEqual(JSON.parse(JSON.stringify(v)))
+      expect({ value: fast }, text).toEqual(libraryRead(text))
+      read++
+    }
+    expect(read).toBeGreaterThan(300)
+    // the empty lists and maps the tool writes
+    expect(readPlainBlock('[]\n')).toEqual([])
+    expect(readPlainBlock('{}\n')).toEqual({})
+  })
+
+  it('reads an edited document as the library does, or leaves it to the library', () => {
+    const r = rng(7)
+    let tried = 0
+    let readFast = 0
+    for (let i = 0; i < 600; i++) {
+      const v = i % 2 === 0 ? trigger(hostileString(r), i) : value(r, 0)
+      const text = plainBlock(v)
+      if (text === undefined) continue
+      for (const m of mutations(text, r)) {
+        tried++
+        const fast = readPlainBlock(m)
+        if (fast === undefined) continue
+        readFast++
+        // read directly only when the library reads the very same value
+        expect({ value: fast }, JSON.stringify(m)).toEqual(libraryRead(m))
+      }
+    }
+    expect(tried).toBeGreaterThan(5000)
+    // some edits leave a document the writer writes (a changed digit or letter): those are read directly
+    expect(readFast).toBeGreaterThan(100)
+  })
+
+  it('leaves hand-written spellings the writer never uses to the library', () => {
+    const hand = [
+      'table:\n  name: t\n  schema: public\nevent_triggers: []\n',
+      'table: {name: t, schema: public}\n',
+      'table:\n  name: "t"\n  schema: public\n',
+      'table:\n  name: t # a comment\n  schema: public\n',
+      'table:\n  name: t\n  name: u\n',
+      'table:\n    name: t\n    schema: public\n',
+      'a: &x 1\nb: *x\n',
+      '- !include a.yaml\n',
+      "- '!include a.yaml'\n",
+      'a:\n- 1\n- 2\n',
+      'a: 007\n',
+      'a: 1.0\n',
+      'a: ~\n',
+      'a: yes\n',
+      '__proto__: 1\n',
+      'a:\n  __proto__:\n    b: 1\n',
+      'a: b\n',
+      'a: b',
+      'a: b\r\n',
+    ]
+    const fast = hand.filter((t) => readPlainBlock(t) !== undefined)
+    expect(fast).toEqual(['table:\n  name: t\n  schema: public\nevent_triggers: []\n', 'a: yes\n', 'a: b\n'])
+    for (const t of fast) expect({ value: readPlainBlock(t) }).toEqual(libraryRead(t))
+  })
+})
+
+describe.skipIf(!HAS_SHARED)(
+  `reading real projects' metadata files ${HAS_SHARED ? '' : NO_SHARED_REASON}`,
+  () => {
+    it('reads each file as the library does, or leaves it to the library', () => {
+      const files: string[] = []
+      const walk = (d: string) => {
+        for (const n of readdirSync(d)) {
+          const p = join(d, n)
+          if (statSync(p).isDirectory()) walk(p)
+          else if (/\.ya?ml$/.test(n)) files.push(p)
+        }
+      }
+      walk(join(SHARED, 'hasura', 'realworld'))
+      expect(files.length).toBeGreaterThan(500)
+      let readFast = 0
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8')
+        const fast = readPlainBlock(text)
+        if (fast === undefined) continue
+        readFast++
+        expect({ value: fast }, file).toEqual(libraryRead(text))
+      }
+      // files the Hasura CLI exported in the writer's style are read directly
+      expect(readFast).toBeGreaterThan(20)
+    })
+  },
+)
