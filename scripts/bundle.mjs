@@ -35,4 +35,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   legalComments: 'none',
+  // for stack traces under --verbose (bin/nself-hooks.js); Node reads them only then
+  sourcemap: 'linked',
+  sourcesContent: false,
 })

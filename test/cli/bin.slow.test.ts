@@ -26,6 +26,22 @@ describe('bin/nself-hooks.js', () => {
     expect(bad.stderr).toContain("unknown option '--chek'")
   })
 
+  test('--verbose shows a stack in the source files; without it there is no stack', async () => {
+    const dir = testdir({
+      'webhooks.config.ts':
+        "import { defineConfig } from 'nself-hooks'\n\nexport default defineConfig({ triggers: nope })\n",
+    })
+    const verbose = await runBin(['generate', '--verbose'], { cwd: dir })
+    expect(verbose.code).toBe(1)
+    expect(verbose.stderr).toMatch(/nope is not defined \(at .*webhooks\.config\.ts:3:\d+\)/)
+    // the bundle's frames, named by its source maps
+    expect(verbose.stderr).toMatch(/at importConfig \(.*src\/config\/load\.ts:\d+:\d+\)/)
+    expect(verbose.stderr).not.toContain('dist/bundle')
+    const plain = await runBin(['generate'], { cwd: dir })
+    expect(plain.code).toBe(1)
+    expect(plain.stderr).not.toMatch(/^\s+at /m)
+  })
+
   test('generate writes the metadata and exits 0; --check exits 0, then 2 once a file is stale', async () => {
     const dir = copyFixture()
     const r = await runBin(['generate'], { cwd: dir })
