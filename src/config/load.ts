@@ -118,11 +118,8 @@ function sucraseVersion(): string {
 function locateSyntaxError(file: string): { message: string; place: string } | undefined {
   let code: string
   try {
-    const ts = /\.[cm]?tsx?$/.test(file)
-    code = sucrase(readFileSync(file, 'utf8'), {
-      transforms: ts ? ['typescript', 'imports'] : ['imports'],
-    }).code
-    new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: file })
+    code = sucrase(readFileSync(file, 'utf8'), sucraseOptions(file, isTs(file))).code
+    commonJsScript(code, file)
   } catch (err) {
     const e = err as Error
     if (e?.name !== 'SyntaxError') return undefined
@@ -209,11 +206,19 @@ function runAlone(
   if (!required.every((id) => id === 'nself-hooks' || isBuiltin(id))) return undefined
   const own = (id: string) => (id === 'nself-hooks' ? LIBRARY : require(id))
   const module = { exports: {} as unknown }
-  const run = new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
-    filename: file,
-  }).runInThisContext() as (...args: unknown[]) => void
+  const run = commonJsScript(code, file).runInThisContext() as (...args: unknown[]) => void
   run.call(module.exports, module.exports, own, module, file, dirname(file))
   return module
+}
+
+/**
+ * CommonJS code compiled as Node and jiti wrap a module: on one line, so the code keeps its line
+ * numbers, under the file's name, so errors name the file.
+ */
+function commonJsScript(code: string, file: string): Script {
+  return new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, {
+    filename: file,
+  })
 }
 
 /** A runtime error's place in the config file itself, from its stack (file:line:column). */
